@@ -1,0 +1,108 @@
+// One build file, several contexts: agent, cli, extension, language server, webview, examples, tests.
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = import.meta.dirname;
+const out = join(root, 'dist');
+
+/** All .ts files under a folder, recursively (for multi-entry builds). */
+function tsFilesUnder(dir, skip = () => false) {
+  const files = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) files.push(...tsFilesUnder(full, skip));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts') && !skip(full)) files.push(full);
+  }
+  return files;
+}
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const contexts = [
+  {
+    ...nodeCommon,
+    // The agent runs inside the profiled program: no source map comment pointing into the app's
+    // own stack traces, and nothing that could trip the app's --enable-source-maps.
+    sourcemap: false,
+    entryPoints: { agent: 'runtime-agent/node/agent.ts', 'agent-exporter': 'runtime-agent/node/exporter-worker.ts' },
+    outdir: out,
+  },
+  {
+    ...nodeCommon,
+    entryPoints: { cli: 'extension/cli/main.ts' },
+    outdir: out,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...nodeCommon,
+    entryPoints: {
+      extension: 'extension/vscode/extension.ts',
+      'language-server': 'extension/language-server/server.ts',
+    },
+    outdir: out,
+    external: ['vscode'],
+  },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: { inspector: 'webview/main.ts' },
+    outdir: join(out, 'webview'),
+    loader: { '.css': 'css' },
+  },
+  {
+    ...nodeCommon,
+    // Demo workloads are built like a user's TS app: one file per entry, with source maps,
+    // so call sites can be mapped back to the .ts lines.
+    bundle: false,
+    entryPoints: tsFilesUnder('examples/node'),
+    outbase: 'examples/node',
+    outdir: join(out, 'examples/node'),
+  },
+  {
+    ...nodeCommon,
+    entryPoints: tsFilesUnder('test/vscode'),
+    outbase: 'test/vscode',
+    outdir: join(out, 'test/vscode'),
+    external: ['vscode', 'mocha', 'playwright-core'],
+    bundle: true,
+  },
+];
+
+/** Assets the bundles load at run time (wasm, fonts). */
+function copyAssets() {
+  mkdirSync(join(out, 'webview'), { recursive: true });
+  cpSync('node_modules/source-map/lib/mappings.wasm', join(out, 'mappings.wasm'));
+  cpSync('node_modules/@vscode/codicons/dist/codicon.css', join(out, 'webview/codicon.css'));
+  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', join(out, 'webview/codicon.ttf'));
+  cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', join(out, 'tree-sitter.wasm'));
+  cpSync('node_modules/tree-sitter-wasms/out/tree-sitter-dart.wasm', join(out, 'tree-sitter-dart.wasm'));
+  cpSync('webview/inspector.css', join(out, 'webview/inspector.css'));
+}
+
+const started = Date.now();
+copyAssets();
+if (watch) {
+  for (const options of contexts) (await esbuild.context(options)).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(contexts.map((options) => esbuild.build(options)));
+  console.log(`esbuild: built ${contexts.length} contexts into dist/ in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,18 @@
+/** Usage text and the error type every sub-command throws for bad usage (exit 2). */
+
+export const USAGE = `Usage:
+  isoscope run [--report FILE] [--port N] [--open] [--max-message-bytes N] -- <command…>
+      Run a Node program under the Isoscope agent, serve the live inspector, write a report.
+  isoscope connect <vm-service-uri> [--report FILE] [--duration SECONDS] [--port N] [--open]
+      Attach to a running Dart VM service (http://…/TOKEN=/ or ws://…/ws).
+  isoscope lint [--json] [--fix] <paths…>
+      Find oversized-message patterns in Dart, TS and JS files.
+
+Exit codes: run → the program's own code, or 3 when a --max-… gate fails; lint → 1 when
+findings remain; 2 → bad usage.
+`;
+
+/** Thrown for bad command-line usage; main prints it with the usage text and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

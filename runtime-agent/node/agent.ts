@@ -1,0 +1,1 @@
+// placeholder: the Node agent preload

@@ -1,0 +1,1 @@
+// placeholder: the agent's exporter worker
