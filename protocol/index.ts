@@ -6,3 +6,4 @@ export * from './model';
 export * from './webview-messages';
 export * from './report';
 export * from './lint';
+export * from './lsp';

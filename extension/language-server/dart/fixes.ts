@@ -1,0 +1,212 @@
+/**
+ * The Dart guided refactors: wrap in TransferableTypedData (sender + receiver + imports), return
+ * the result with Isolate.exit, materialize once. Each says what it saves and when it won't pay.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FileEdit, Fix } from '../analysis/types';
+import { formatBytes, hintAt, savingsSentence } from '../analysis/types';
+import type { DartAnalyzeContext, DartFile } from './analyzer';
+import { asMethod, importEdits, neededLibs, wrapTransferable } from './edits';
+import { planReceiver } from './receivers';
+import { enclosingStatement, indentAt, positional, type DartArg, type DartCall } from './syntax';
+import type { DartValue } from './values';
+
+const COPY_NOTE =
+  'TransferableTypedData.fromList copies once on the sending isolate; the send and materialize() are O(1), so the receiving isolate (often the UI isolate) no longer pays for the copy.';
+
+function savings(f: DartFile, call: DartCall, value: DartValue, ctx: DartAnalyzeContext): string {
+  const hint = hintAt(ctx.opts, f.file, f.lines.position(call.start).line + 1);
+  const bytes = value.type === 'typed' || value.type === 'int-list' ? value.bytes : null;
+  return savingsSentence(bytes, hint, ctx.opts.oversizedBytes);
+}
+
+/** `port.send(x)` → `port.send(TransferableTypedData.fromList([x]))` plus the receiving side. */
+export function wrapSendFix(
+  f: DartFile,
+  call: DartCall,
+  part: { text: string; start: number; end: number; element: number | null },
+  value: DartValue,
+  ctx: DartAnalyzeContext,
+): Fix {
+  const hint = hintAt(ctx.opts, f.file, f.lines.position(call.start).line + 1);
+  const sender: FileEdit[] = [
+    { file: f.file, start: part.start, end: part.end, newText: wrapTransferable(part.text.trim(), value) },
+    ...importEdits(f.file, f.text, neededLibs(value)),
+  ];
+  const receiver =
+    part.element === null
+      ? planReceiver(f, call, value, ctx, hint?.receivingPortName ?? null)
+      : {
+          edits: [],
+          confident: false,
+          note: `The receiver must call materialize() once on element ${part.element} of the message; not rewritten automatically.`,
+        };
+  const conversion = value.type === 'int-list' ? ` The List<int> is converted to ${value.convertTo} first.` : '';
+  return {
+    title: receiver.confident
+      ? 'Send as TransferableTypedData (and materialize on the receiver)'
+      : 'Send as TransferableTypedData (receiver needs review)',
+    description: `${savings(f, call, value, ctx)} ${COPY_NOTE}${conversion} ${receiver.note}`,
+    edits: mergeEdits([...sender, ...receiver.edits]),
+    confident: receiver.confident,
+  };
+}
+
+/** `Isolate.spawn(entry, data)` / `compute(entry, data)`: wrap, and materialize at the top of `entry`. */
+export function spawnArgFix(
+  f: DartFile,
+  call: DartCall,
+  part: { text: string; start: number; end: number },
+  value: DartValue,
+  ctx: DartAnalyzeContext,
+): Fix[] {
+  if (/^compute\s*</.test(f.text.slice(call.start, call.end))) return [];
+  const entryName = positional(call.args)[0]?.text.trim() ?? '';
+  const entry = findTopLevelFunction(f, entryName);
+  const param = entry?.params[0];
+  const body = entry?.body.firstNamedChild;
+  const sender: FileEdit = {
+    file: f.file,
+    start: part.start,
+    end: part.end,
+    newText: wrapTransferable(part.text.trim(), value),
+  };
+  const imports = importEdits(f.file, f.text, neededLibs(value));
+  if (!entry || !param || !body || body.type !== 'block') {
+    return [
+      {
+        title: 'Pass as TransferableTypedData (entry function needs review)',
+        description: `${savings(f, call, value, ctx)} ${COPY_NOTE} The entry function '${entryName}' was not found in this file with a block body: make it call materialize() once on its argument.`,
+        edits: mergeEdits([sender, ...imports]),
+        confident: false,
+      },
+    ];
+  }
+  const name = param.namedChildren.find((c) => c?.type === 'identifier')?.text ?? 'data';
+  const indent = indentAt(f.text, body.firstNamedChild?.startIndex ?? body.startIndex) || '  ';
+  return [
+    {
+      title: `Pass as TransferableTypedData and materialize in ${entryName}()`,
+      description: `${savings(f, call, value, ctx)} ${COPY_NOTE}`,
+      edits: mergeEdits([
+        sender,
+        {
+          file: f.file,
+          start: param.startIndex,
+          end: param.endIndex,
+          newText: `TransferableTypedData ${name}Transfer`,
+        },
+        {
+          file: f.file,
+          start: body.startIndex + 1,
+          end: body.startIndex + 1,
+          newText: `\n${indent}final ${name} = ${name}Transfer.materialize().${asMethod(value)}();`,
+        },
+        ...imports,
+      ]),
+      confident: true,
+    },
+  ];
+}
+
+function findTopLevelFunction(f: DartFile, name: string): { params: Node[]; body: Node } | null {
+  for (const sig of f.tree.rootNode.namedChildren) {
+    if (sig?.type !== 'function_signature') continue;
+    if (sig.namedChildren.find((c) => c?.type === 'identifier')?.text !== name) continue;
+    const body = sig.nextNamedSibling;
+    const list = sig.namedChildren.find((c) => c?.type === 'formal_parameter_list');
+    if (!body || body.type !== 'function_body' || !list) return null;
+    return { params: list.descendantsOfType('formal_parameter').filter((p): p is Node => p !== null), body };
+  }
+  return null;
+}
+
+/** Captured typed data in `Isolate.run(() => …x…)`: pass a TransferableTypedData instead. */
+export function runClosureFix(f: DartFile, call: DartCall, closure: Node, id: Node, value: DartValue): Fix[] {
+  const uses = closure.descendantsOfType('identifier').filter((n) => n?.text === id.text);
+  const statement = enclosingStatement(call.nameNode);
+  if (uses.length !== 1 || !statement || statement.parent?.type !== 'block') return [];
+  const indent = indentAt(f.text, statement.startIndex);
+  const local = `${id.text}Transfer`;
+  const bytes = value.type === 'typed' || value.type === 'int-list' ? value.bytes : null;
+  return [
+    {
+      title: `Capture a TransferableTypedData instead of '${id.text}'`,
+      description: `${bytes === null ? 'Size unknown until run time.' : `Moves the ${formatBytes(bytes)} copy off the new isolate's start-up.`} ${COPY_NOTE} The result already comes back without a copy (Isolate.run uses Isolate.exit).`,
+      edits: mergeEdits([
+        {
+          file: f.file,
+          start: statement.startIndex,
+          end: statement.startIndex,
+          newText: `final ${local} = ${wrapTransferable(id.text, value)};\n${indent}`,
+        },
+        {
+          file: f.file,
+          start: id.startIndex,
+          end: id.endIndex,
+          newText: `${local}.materialize().${asMethod(value)}()`,
+        },
+        ...importEdits(f.file, f.text, neededLibs(value)),
+      ]),
+      confident: true,
+    },
+  ];
+}
+
+/** Several `t.materialize()` calls: materialize once before the first and reuse the buffer. */
+export function materializeOnceFix(f: DartFile, group: DartCall[]): Fix[] {
+  const first = enclosingStatement(group[0].nameNode);
+  const block = first?.parent;
+  if (!first || !block || block.type !== 'block') return [];
+  if (!group.every((c) => c.start >= first.startIndex && c.end <= block.endIndex)) return [];
+  const root = /([A-Za-z_$][\w$]*)/.exec(group[0].receiverText ?? '')?.[1] ?? 'data';
+  const local = `${root}Buffer`;
+  const indent = indentAt(f.text, first.startIndex);
+  return [
+    {
+      title: 'Materialize once and reuse the buffer',
+      description:
+        'materialize() may be called only once per TransferableTypedData; a second call throws. This keeps the ByteBuffer from the one call.',
+      edits: mergeEdits([
+        {
+          file: f.file,
+          start: first.startIndex,
+          end: first.startIndex,
+          newText: `final ${local} = ${group[0].receiverText}.materialize();\n${indent}`,
+        },
+        ...group.map((c) => ({ file: f.file, start: c.start, end: c.end, newText: local })),
+      ]),
+      confident: true,
+    },
+  ];
+}
+
+/** `port.send(result)` as the last statement → `Isolate.exit(port, result)`. */
+export function isolateExitFix(f: DartFile, call: DartCall, msg: DartArg): Fix {
+  return {
+    title: 'Return the result with Isolate.exit',
+    description:
+      'Isolate.exit(port, result) ends this isolate and hands the result to the receiver without copying it. Only for isolates of the same group (Isolate.spawn, not spawnUri); the isolate stops right there.',
+    edits: mergeEdits([
+      {
+        file: f.file,
+        start: call.start,
+        end: call.end,
+        newText: `Isolate.exit(${call.receiverText}, ${msg.text.trim()})`,
+      },
+      ...importEdits(f.file, f.text, ['dart:isolate']),
+    ]),
+    confident: true,
+  };
+}
+
+/** Drops duplicate import inserts (two edits adding the same import at the same place). */
+function mergeEdits(edits: FileEdit[]): FileEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const key = `${e.file}:${e.start}:${e.end}:${e.newText}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
