@@ -62,6 +62,7 @@ export class DartVmSource {
   private cpuOriginMicros: Micros = 0;
   private groupMemoryUnsupported = false;
   private closed = false;
+  private stopping: Promise<void> | null = null;
   readonly stats: DartSourceStats = {
     polls: 0,
     pollIntervalMs: 0,
@@ -121,11 +122,15 @@ export class DartVmSource {
   }
 
   /** Stops polling and closes the model session; safe to call twice. */
-  async stop(atMs: EpochMs = Date.now()): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  stop(atMs: EpochMs = Date.now()): Promise<void> {
+    this.stopping ??= this.finish(atMs);
+    return this.stopping;
+  }
+
+  private async finish(atMs: EpochMs): Promise<void> {
     await this.loop.stop();
     for (const r of this.sends.flush()) this.ingest(r);
+    this.closed = true;
     this.registry.clear();
     this.sends.clear();
     this.opts.model.closeSession(this.opts.sessionId, atMs);
