@@ -151,6 +151,8 @@ export interface DropCounters {
   agentRecordsDropped: number;
   /** Ledger rows evicted from the bounded ledger. */
   ledgerEvicted: number;
+  /** Isolates, channels and call sites the model evicted to stay under its caps (optional: older producers). */
+  entitiesEvicted?: number;
 }
 
 export interface ModelSnapshot {

@@ -53,6 +53,12 @@ export interface ReportFinding {
   column: number | null;
   bytes: Bytes;
   suggestion: string;
+  /** Extra: occurrences (oversized sends, or max queue depth for queue-backlog). */
+  count?: number;
+  /** Extra: bytes copied in total at this location. */
+  totalBytes?: Bytes;
+  /** Extra: the isolate that paid (sender) or whose queue backed up. */
+  isolateId?: string | null;
 }
 
 export interface Report {
@@ -66,5 +72,5 @@ export interface Report {
   findings: ReportFinding[];
   /** Extra: gate results and drop counters. */
   gates?: { name: string; limit: number; actual: number; passed: boolean }[];
-  drops?: { framesRejected: number; agentRecordsDropped: number; ledgerEvicted: number };
+  drops?: { framesRejected: number; agentRecordsDropped: number; ledgerEvicted: number; entitiesEvicted?: number };
 }

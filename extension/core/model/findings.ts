@@ -1,0 +1,184 @@
+/**
+ * Finding builders. The model is the one place that decides what is "oversized"; these pure
+ * functions turn its aggregates into findings that say what was copied, how often, who paid,
+ * and whether a transfer list would help.
+ */
+import type { Bytes, Finding, SourceLocation } from '../../../protocol';
+import { formatBytes, formatCount } from './format';
+
+/** Everything the model knows about oversized sends at one location (or one isolate, without a site). */
+export interface OversizedAggregate {
+  key: string;
+  location: SourceLocation | null;
+  /** Sends over the threshold seen in message records. */
+  count: number;
+  totalBytes: Bytes;
+  maxBytes: Bytes;
+  /** Typed-array part of the largest message. */
+  maxTypedArrayBytes: Bytes;
+  /** Typed-array bytes summed over the oversized sends. */
+  typedArrayBytesTotal: Bytes;
+  /** Bytes by sending isolate id: who paid for the serialization. */
+  payers: Map<string, Bytes>;
+  /** Receiving isolate ids, where known. */
+  receivers: Set<string>;
+  /** Shape of the largest message, as the agent described it. */
+  shape: string;
+  /** From call-site aggregates: every send at this site, big or small. */
+  sitesSends: number;
+  sitesBytesCopied: Bytes;
+  sitesTransferableBytes: Bytes;
+}
+
+/** Creates an empty aggregate for `key`. */
+export function emptyOversized(key: string, location: SourceLocation | null): OversizedAggregate {
+  return {
+    key,
+    location,
+    count: 0,
+    totalBytes: 0,
+    maxBytes: 0,
+    maxTypedArrayBytes: 0,
+    typedArrayBytesTotal: 0,
+    payers: new Map(),
+    receivers: new Set(),
+    shape: '',
+    sitesSends: 0,
+    sitesBytesCopied: 0,
+    sitesTransferableBytes: 0,
+  };
+}
+
+function topPayer(agg: OversizedAggregate): string | null {
+  let best: string | null = null;
+  let bestBytes = -1;
+  for (const [id, bytes] of agg.payers) {
+    if (bytes > bestBytes) {
+      best = id;
+      bestBytes = bytes;
+    }
+  }
+  return best;
+}
+
+/** What a transfer list would do for this site: a recommendation, or why it won't pay / can't apply. */
+export function transferAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): string {
+  const typed = agg.maxTypedArrayBytes;
+  const total = agg.maxBytes;
+  let advice: string;
+  if (typed <= 0) {
+    advice =
+      `Transfer can't apply: the payload (${agg.shape || 'plain data'}) holds no ArrayBuffer or typed-array data, ` +
+      'so every byte is structured-cloned. Send less (an id, a delta), or keep the data in a SharedArrayBuffer.';
+  } else if (typed < thresholdBytes) {
+    advice =
+      `Transfer won't pay: only ${formatBytes(typed)} of the ${formatBytes(total)} message is typed-array data; ` +
+      'the rest (objects, strings) is cloned either way. Shrink the non-binary part instead.';
+  } else {
+    const savedTotal = agg.typedArrayBytesTotal || typed * Math.max(1, agg.count);
+    advice =
+      `Add the buffer to the transfer list, e.g. postMessage(msg, [msg.data.buffer]): it moves instead of copying, ` +
+      `saving ${formatBytes(typed)} per send (${formatBytes(savedTotal)} so far).` +
+      (typed < total ? ` ${formatBytes(total - typed)} of non-binary data is still copied.` : '') +
+      ' Only if the sender no longer uses the buffer after the send: a transferred buffer is detached.';
+  }
+  if (/\bBuffer\b/.test(agg.shape)) {
+    advice +=
+      ' This is a Node Buffer: it may be a view into a shared pool or a bigger ArrayBuffer, and transferring ' +
+      '`buf.buffer` would move (and detach) all of it. Transfer only a buffer you own outright.';
+  }
+  return advice;
+}
+
+/** Builds the `oversized-message` finding for one aggregate. */
+export function oversizedFinding(
+  agg: OversizedAggregate,
+  thresholdBytes: Bytes,
+  nameOf: (isolateId: string) => string,
+): Finding {
+  const payer = topPayer(agg);
+  const count = Math.max(agg.count, 1);
+  const total = Math.max(agg.totalBytes, agg.sitesBytesCopied);
+  const receivers = [...agg.receivers].map((id) => `'${nameOf(id)}'`);
+  const paid =
+    payer === null
+      ? ''
+      : ` '${nameOf(payer)}' paid to serialize it` +
+        (receivers.length ? `, ${receivers.slice(0, 3).join(', ')} to deserialize it.` : '.');
+  const sends = agg.sitesSends > count ? ` (${formatCount(agg.sitesSends)} sends at this site in all)` : '';
+  const message =
+    `postMessage copied ${formatBytes(agg.maxBytes)} in one message (over the ${formatBytes(thresholdBytes)} threshold); ` +
+    `${formatCount(count)} oversized send${count === 1 ? '' : 's'}${sends}, ${formatBytes(total)} copied in total.` +
+    paid;
+  return {
+    id: `oversized-message:${agg.key}`,
+    rule: 'oversized-message',
+    severity: 'warning',
+    message,
+    location: agg.location,
+    isolateId: payer,
+    bytes: agg.maxBytes,
+    count,
+    totalBytes: total,
+    suggestion: transferAdvice(agg, thresholdBytes),
+  };
+}
+
+/** Inputs for the `queue-backlog` rule for one receiving isolate. */
+export interface BacklogInput {
+  isolateId: string;
+  name: string;
+  location: SourceLocation | null;
+  maxQueueDepth: number;
+  /** Recent queue depths, oldest first. */
+  recentDepths: number[];
+  delayMsP95: number;
+  delayMsMax: number;
+}
+
+/** Thresholds of the `queue-backlog` rule. */
+export interface BacklogThresholds {
+  /** A queue this deep is a backlog however briefly it lasted. */
+  deepQueueDepth: number;
+  /** Samples in a row over which a queue must not shrink to count as growing. */
+  growingSamples: number;
+  /** Growth over those samples that counts as growing. */
+  growingBy: number;
+}
+
+/** True when the last `growingSamples` depths never shrink and grow by at least `growingBy`. */
+export function isGrowing(depths: number[], t: BacklogThresholds): boolean {
+  if (depths.length < t.growingSamples) return false;
+  const tail = depths.slice(-t.growingSamples);
+  for (let i = 1; i < tail.length; i++) if (tail[i]! < tail[i - 1]!) return false;
+  return tail[tail.length - 1]! - tail[0]! >= t.growingBy;
+}
+
+/** Builds the `queue-backlog` finding for an isolate, or null when its queue is fine. */
+export function backlogFinding(input: BacklogInput, t: BacklogThresholds): Finding | null {
+  const deep = input.maxQueueDepth >= t.deepQueueDepth;
+  const growing = isGrowing(input.recentDepths, t);
+  if (!deep && !growing) return null;
+  const tail = input.recentDepths.slice(-t.growingSamples);
+  const what = growing
+    ? `'${input.name}' has a growing message queue (${formatCount(tail[0] ?? 0)} → ${formatCount(tail[tail.length - 1] ?? 0)} waiting over the last ${tail.length} samples; max ${formatCount(input.maxQueueDepth)})`
+    : `'${input.name}' had ${formatCount(input.maxQueueDepth)} messages waiting in its queue`;
+  const delay =
+    input.delayMsP95 > 0 || input.delayMsMax > 0
+      ? `; queueing delay p95 ${input.delayMsP95.toFixed(1)} ms, max ${input.delayMsMax.toFixed(1)} ms`
+      : '';
+  return {
+    id: `queue-backlog:${input.isolateId}`,
+    rule: 'queue-backlog',
+    severity: 'warning',
+    message: `${what}${delay}. Messages arrive faster than it handles them.`,
+    location: input.location,
+    isolateId: input.isolateId,
+    bytes: 0,
+    count: input.maxQueueDepth,
+    totalBytes: 0,
+    suggestion:
+      'Add backpressure (wait for an acknowledgement or a credit before posting more), batch many small ' +
+      'messages into one, or spread the work over a pool of workers.',
+  };
+}

@@ -1,0 +1,485 @@
+/**
+ * IsolateModel: the one common model every source feeds (Node collector, Dart VM-service source)
+ * and every view reads. Sources call `openSession/ingest/closeSession` with protocol records;
+ * views call `snapshot/updateSince/onDidChange`; the CLI calls `toReport`.
+ *
+ * Source mapping: records with call sites are applied once their positions are mapped. The first
+ * record from a new compiled file waits (async) for its map; later ones map synchronously. Order
+ * is kept. `await model.settled()` before reading when a test or report needs every record in.
+ */
+import type {
+  AgentRecord,
+  CallSite,
+  DropCounters,
+  Finding,
+  IsolateSnapshot,
+  ModelSnapshot,
+  ModelUpdate,
+  Report,
+  RuntimeKind,
+  SessionInfo,
+  SourceLocation,
+} from '../../../protocol';
+import { buildReport } from '../report/build-report';
+import { unmappedLocation, type SourceMapper } from '../source-map/mapper';
+import { backlogFinding, oversizedFinding, type BacklogThresholds } from './findings';
+import { OrderedApplier } from './ordered-applier';
+import { ModelStore } from './store';
+
+/** Options of the model; all optional. */
+export interface IsolateModelOptions {
+  /** Copy size above which a message is "oversized" (default 64 KiB). */
+  oversizedBytes?: number;
+  /** Points kept per isolate time series (default 600). */
+  seriesCapacity?: number;
+  /** Notable messages kept in the ledger (default 1000). */
+  ledgerCapacity?: number;
+  sourceMapper?: SourceMapper;
+  /** Queue-backlog rule thresholds. */
+  backlog?: Partial<BacklogThresholds>;
+  /** Coalescing window of `onDidChange` (default 100 ms). */
+  changeDelayMs?: number;
+  /** Clock, for tests. */
+  nowMs?: () => number;
+}
+
+/** Where a view is in the stream of updates; opaque to views. */
+export interface UpdateCursor {
+  ledgerSeq: number;
+  pointSeq: number;
+}
+
+interface SessionEntry {
+  info: SessionInfo;
+  isolateIds: Map<string, string>;
+  channelIds: Map<string, string>;
+}
+
+/** Default 64 KiB: below tens of KB a transfer does not pay (see ARCHITECTURE.md). */
+export const DEFAULT_OVERSIZED_BYTES = 64 * 1024;
+
+/** The common isolate model. Pure: no vscode, no I/O except through the optional SourceMapper. */
+export class IsolateModel {
+  readonly oversizedBytes: number;
+  private readonly store: ModelStore;
+  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly applier: OrderedApplier;
+  private readonly mapper: SourceMapper | undefined;
+  private readonly backlog: BacklogThresholds;
+  private readonly listeners = new Set<() => void>();
+  private readonly changeDelayMs: number;
+  private readonly now: () => number;
+  private changeTimer: NodeJS.Timeout | null = null;
+  private framesRejected = 0;
+  private agentRecordsDropped = 0;
+  private readonly createdAtMs: number;
+  /** Errors raised while applying records (a bug, never the peer's fault); kept for diagnostics. */
+  readonly errors: string[] = [];
+
+  constructor(opts: IsolateModelOptions = {}) {
+    this.oversizedBytes = opts.oversizedBytes ?? DEFAULT_OVERSIZED_BYTES;
+    this.mapper = opts.sourceMapper;
+    this.now = opts.nowMs ?? Date.now;
+    this.createdAtMs = this.now();
+    this.changeDelayMs = opts.changeDelayMs ?? 100;
+    this.backlog = { deepQueueDepth: 500, growingSamples: 8, growingBy: 50, ...opts.backlog };
+    this.store = new ModelStore(
+      {
+        seriesCapacity: opts.seriesCapacity ?? 600,
+        ledgerCapacity: opts.ledgerCapacity ?? 1000,
+        maxIsolates: 5000,
+        maxChannels: 20_000,
+        maxCallSites: 5000,
+        maxOversizedSites: 2000,
+      },
+      () => this.oversizedBytes,
+    );
+    this.applier = new OrderedApplier(this.mapper, (err) => {
+      if (this.errors.length < 50) this.errors.push(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    });
+  }
+
+  /** Registers a process/VM; records for it follow through `ingest`. Re-opening revives it. */
+  openSession(info: Omit<SessionInfo, 'endedAtMs'>): void {
+    const existing = this.sessions.get(info.id);
+    if (existing) existing.info = { ...existing.info, ...info, endedAtMs: null };
+    else
+      this.sessions.set(info.id, { info: { ...info, endedAtMs: null }, isolateIds: new Map(), channelIds: new Map() });
+    this.changed();
+  }
+
+  /** Folds one record from a session in (after source-mapping its call sites). */
+  ingest(sessionId: string, record: AgentRecord): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new Error(`ingest for unknown session '${sessionId}': call openSession first`);
+    this.applier.enqueue(sitesOf(record), () => {
+      this.apply(session, record);
+      this.changed();
+    });
+  }
+
+  /** Counts a frame the collector refused. */
+  noteRejectedFrame(): void {
+    this.framesRejected++;
+    this.changed();
+  }
+
+  /** Counts records an agent dropped because its buffers were full. */
+  noteAgentDropped(n: number): void {
+    if (n > 0) this.agentRecordsDropped += n;
+  }
+
+  /** Marks a session ended; its isolates that are still running exit at `atMs`. */
+  closeSession(sessionId: string, atMs: number): void {
+    this.applier.enqueue([], () => {
+      const session = this.sessions.get(sessionId);
+      if (!session) return;
+      session.info.endedAtMs = atMs;
+      for (const e of this.store.isolates.values()) {
+        if (e.snap.sessionId === sessionId && e.snap.state === 'running') {
+          e.snap.state = 'exited';
+          e.snap.exitedAtMs = atMs;
+          e.snap.queueDepth = 0;
+        }
+      }
+      this.changed();
+    });
+  }
+
+  /** Resolves once every ingested record has been applied (source maps loaded). */
+  settled(): Promise<void> {
+    return this.applier.settled();
+  }
+
+  /** A full, JSON-safe copy of the model. */
+  snapshot(): ModelSnapshot {
+    const series: ModelSnapshot['series'] = {};
+    for (const [id, e] of this.store.isolates) series[id] = e.series.toSeries();
+    return {
+      atMs: this.now(),
+      sessions: this.sessionList(),
+      isolates: this.isolateList(),
+      series,
+      channels: [...this.store.channels.values()].map((c) => ({ ...c })),
+      callSites: [...this.store.callSites.values()].map((c) => ({ ...c })),
+      ledger: this.store.ledger.toArray(),
+      ports: [...this.store.ports.values()].flat(),
+      findings: this.findings(),
+      drops: this.drops(),
+      oversizedBytes: this.oversizedBytes,
+    };
+  }
+
+  /** The cursor of a view that has just been hydrated with `snapshot()`. */
+  initialCursor(): UpdateCursor {
+    return { ledgerSeq: this.store.ledgerSeq, pointSeq: this.store.pointSeq };
+  }
+
+  /** Current values plus the series points and ledger rows added since `cursor`. */
+  updateSince(cursor: UpdateCursor): { update: ModelUpdate; cursor: UpdateCursor } {
+    const points: ModelUpdate['points'] = {};
+    for (const [id, e] of this.store.isolates) {
+      const p = e.series.latestAfter(cursor.pointSeq);
+      if (p) points[id] = p;
+    }
+    const ledgerAppended = this.store.ledger.tailWhile((row) => row.seq > cursor.ledgerSeq);
+    return {
+      update: {
+        atMs: this.now(),
+        sessions: this.sessionList(),
+        isolates: this.isolateList(),
+        points,
+        channels: [...this.store.channels.values()].map((c) => ({ ...c })),
+        callSites: [...this.store.callSites.values()].map((c) => ({ ...c })),
+        ledgerAppended,
+        ports: [...this.store.ports.values()].flat(),
+        findings: this.findings(),
+        drops: this.drops(),
+      },
+      cursor: this.initialCursor(),
+    };
+  }
+
+  /** Calls `listener` after changes, at most once per coalescing window. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Forgets exited isolates (and their channels and ports) and ended sessions left empty. */
+  clearExited(): void {
+    for (const [id, e] of this.store.isolates) {
+      if (e.snap.state !== 'exited') continue;
+      this.store.isolates.delete(id);
+      this.store.ports.delete(id);
+    }
+    for (const [id, c] of this.store.channels) {
+      if (!this.store.isolates.has(c.from)) this.store.channels.delete(id);
+    }
+    const live = new Set([...this.store.isolates.values()].map((e) => e.snap.sessionId));
+    for (const [id, s] of this.sessions) if (s.info.endedAtMs !== null && !live.has(id)) this.sessions.delete(id);
+    this.changed();
+  }
+
+  /** Contract 6: the report, from the current state. Call `await settled()` first for a final report. */
+  toReport(opts: { gates?: Report['gates'] } = {}): Report {
+    return buildReport(this.snapshot(), this.createdAtMs, this.now(), opts.gates);
+  }
+
+  /** Cheap live totals for status lines (no snapshot copy). */
+  liveTotals(): {
+    isolates: number;
+    running: number;
+    msgsPerSec: number;
+    bytesCopiedPerSec: number;
+    deepest: { name: string; depth: number } | null;
+  } {
+    let running = 0;
+    let msgsPerSec = 0;
+    let bytesCopiedPerSec = 0;
+    let deepest: { name: string; depth: number } | null = null;
+    for (const { snap } of this.store.isolates.values()) {
+      if (snap.state !== 'running') continue;
+      running++;
+      msgsPerSec += snap.msgsOutPerSec;
+      bytesCopiedPerSec += snap.bytesCopiedPerSec;
+      if (!deepest || snap.queueDepth > deepest.depth) deepest = { name: snap.name, depth: snap.queueDepth };
+    }
+    return { isolates: this.store.isolates.size, running, msgsPerSec, bytesCopiedPerSec, deepest };
+  }
+
+  /** Stops change notifications. */
+  dispose(): void {
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = null;
+    this.listeners.clear();
+    this.mapper?.dispose();
+  }
+
+  private changed(): void {
+    if (this.changeTimer || this.listeners.size === 0) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
+      for (const l of [...this.listeners]) {
+        try {
+          l();
+        } catch (err) {
+          // A view's listener bug must not break the model or other views.
+          if (this.errors.length < 50) this.errors.push(String(err));
+        }
+      }
+    }, this.changeDelayMs);
+    this.changeTimer.unref?.();
+  }
+
+  private locate(site: CallSite): SourceLocation {
+    return this.mapper?.peek(site) ?? unmappedLocation(site);
+  }
+
+  private isolateId(s: SessionEntry, raw: string): string {
+    let id = s.isolateIds.get(raw);
+    if (id === undefined) {
+      // Two processes may both call their main thread "0": keep model ids unique.
+      id = this.store.isolates.has(raw) ? `${s.info.id}/${raw}` : raw;
+      s.isolateIds.set(raw, id);
+    }
+    return id;
+  }
+
+  private channelId(s: SessionEntry, raw: string): string {
+    let id = s.channelIds.get(raw);
+    if (id === undefined) {
+      id = this.store.channels.has(raw) ? `${s.info.id}/${raw}` : raw;
+      s.channelIds.set(raw, id);
+    }
+    return id;
+  }
+
+  private entry(s: SessionEntry, raw: string, atMs: number) {
+    return this.store.isolate(this.isolateId(s, raw), s.info.id, s.info.runtime as RuntimeKind, atMs);
+  }
+
+  private apply(s: SessionEntry, r: AgentRecord): void {
+    switch (r.type) {
+      case 'isolate-start': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        Object.assign(e.snap, {
+          name: r.name,
+          kind: r.kind,
+          parentId: r.parentId === null ? null : this.isolateId(s, r.parentId),
+          groupId: r.groupId,
+          startedAtMs: r.atMs,
+          spawnSite: r.spawnSite ? this.locate(r.spawnSite) : null,
+        } satisfies Partial<IsolateSnapshot>);
+        return;
+      }
+      case 'isolate-exit': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        e.snap.state = 'exited';
+        e.snap.exitedAtMs = r.atMs;
+        e.snap.exitCode = r.exitCode;
+        e.snap.queueDepth = 0;
+        return;
+      }
+      case 'sample':
+        this.store.applySample(this.entry(s, r.isolateId, r.atMs), r);
+        return;
+      case 'channel': {
+        const from = this.entry(s, r.fromIsolateId, r.atMs);
+        const to = r.toIsolateId === null ? null : this.entry(s, r.toIsolateId, r.atMs);
+        this.store.applyChannel(s.info.id, this.channelId(s, r.channelId), from, to, r);
+        return;
+      }
+      case 'message': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        const loc = r.callSite ? this.locate(r.callSite) : null;
+        this.store.applyMessage(e.snap.id, this.channelId(s, r.channelId), r, loc);
+        return;
+      }
+      case 'call-site': {
+        const e = this.entry(s, r.isolateId, this.now());
+        const loc = this.locate(r.site);
+        const key = `${e.snap.id}\u0000${r.site.file}:${r.site.line}:${r.site.column}`;
+        this.store.applyCallSite(key, {
+          ...loc,
+          isolateId: e.snap.id,
+          functionName: r.site.functionName,
+          sends: r.sends,
+          bytesCopied: r.bytesCopied,
+          maxMessageBytes: r.maxMessageBytes,
+          transferableBytes: r.transferableBytes,
+          bytesTransferred: r.bytesTransferred,
+        });
+        return;
+      }
+      case 'ports': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        const ports = r.ports.map((p) => ({ isolateId: e.snap.id, ...p }));
+        this.store.ports.set(e.snap.id, ports);
+        return;
+      }
+      case 'queue': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        e.snap.queueDepth = r.messages.length;
+        e.snap.maxQueueDepth = Math.max(e.snap.maxQueueDepth, r.messages.length);
+        return;
+      }
+      default: {
+        const never: never = r;
+        throw new Error(`unhandled record ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private sessionList(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({ ...s.info }));
+  }
+
+  private isolateList(): IsolateSnapshot[] {
+    return [...this.store.isolates.values()].map((e) => ({ ...e.snap }));
+  }
+
+  private nameOf = (id: string): string => this.store.isolates.get(id)?.snap.name ?? id;
+
+  private findings(): Finding[] {
+    const out: Finding[] = [];
+    // Merge call-site aggregates into the per-location oversized aggregates.
+    const bySite = new Map<
+      string,
+      { sends: number; copied: number; transferable: number; max: number; loc: SourceLocation; iso: string }
+    >();
+    for (const c of this.store.callSites.values()) {
+      const k = `${c.file}:${c.line}:${c.column}`;
+      const prev = bySite.get(k);
+      if (prev) {
+        prev.sends += c.sends;
+        prev.copied += c.bytesCopied;
+        prev.transferable += c.transferableBytes;
+        prev.max = Math.max(prev.max, c.maxMessageBytes);
+      } else {
+        const { file, line, column, generated } = c;
+        const loc: SourceLocation = generated ? { file, line, column, generated } : { file, line, column };
+        bySite.set(k, {
+          sends: c.sends,
+          copied: c.bytesCopied,
+          transferable: c.transferableBytes,
+          max: c.maxMessageBytes,
+          loc,
+          iso: c.isolateId,
+        });
+      }
+    }
+    const aggs = new Map(this.store.oversized);
+    for (const [k, site] of bySite) {
+      const base = aggs.get(k);
+      if (!base && site.max <= this.oversizedBytes) continue;
+      const agg = base ? { ...base, payers: new Map(base.payers) } : { ...emptyFromSite(k, site) };
+      agg.sitesSends = site.sends;
+      agg.sitesBytesCopied = site.copied;
+      agg.sitesTransferableBytes = site.transferable;
+      aggs.set(k, agg);
+    }
+    for (const agg of aggs.values()) out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf));
+    for (const e of this.store.isolates.values()) {
+      const delay = this.store.inboundDelay(e);
+      const f = backlogFinding(
+        {
+          isolateId: e.snap.id,
+          name: e.snap.name,
+          location: e.snap.spawnSite,
+          maxQueueDepth: e.snap.maxQueueDepth,
+          recentDepths: e.series.recent(this.backlog.growingSamples).map((p) => p.queueDepth),
+          delayMsP95: delay.p95,
+          delayMsMax: delay.max,
+        },
+        this.backlog,
+      );
+      if (f) out.push(f);
+    }
+    return out.sort((a, b) => b.totalBytes - a.totalBytes || b.count - a.count);
+  }
+
+  private drops(): DropCounters {
+    return {
+      framesRejected: this.framesRejected,
+      agentRecordsDropped: this.agentRecordsDropped + this.applier.dropped,
+      ledgerEvicted: this.store.ledger.evicted,
+      entitiesEvicted: this.store.entitiesEvicted,
+    };
+  }
+}
+
+function emptyFromSite(
+  key: string,
+  site: { max: number; transferable: number; loc: SourceLocation; iso: string; sends: number; copied: number },
+) {
+  // Only call-site counters are known here (no message record crossed the threshold).
+  return {
+    key,
+    location: site.loc,
+    count: 0,
+    totalBytes: 0,
+    maxBytes: site.max,
+    maxTypedArrayBytes: site.sends > 0 ? Math.min(site.max, site.transferable / site.sends) : 0,
+    typedArrayBytesTotal: site.transferable,
+    payers: new Map([[site.iso, site.copied]]),
+    receivers: new Set<string>(),
+    shape: '',
+    sitesSends: 0,
+    sitesBytesCopied: 0,
+    sitesTransferableBytes: 0,
+  };
+}
+
+function sitesOf(r: AgentRecord): CallSite[] {
+  switch (r.type) {
+    case 'message':
+      return r.callSite ? [r.callSite] : [];
+    case 'call-site':
+      return [r.site];
+    case 'isolate-start':
+      return r.spawnSite ? [r.spawnSite] : [];
+    default:
+      return [];
+  }
+}

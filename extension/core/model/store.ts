@@ -1,0 +1,274 @@
+/**
+ * The model's data: isolates, channels, call sites, ledger, ports and the aggregates findings are
+ * built from. `apply` folds one (already source-mapped) record in. Everything is bounded.
+ */
+import type {
+  CallSiteSnapshot,
+  ChannelRecord,
+  ChannelSnapshot,
+  IsolateSampleRecord,
+  IsolateSnapshot,
+  LedgerEntry,
+  MessageRecord,
+  PortSnapshot,
+  RuntimeKind,
+  SourceLocation,
+} from '../../../protocol';
+import { emptyOversized, type OversizedAggregate } from './findings';
+import { RingBuffer } from './ring-buffer';
+import { SeriesRing } from './series';
+
+/** Capacities of the store; every collection is capped. */
+export interface StoreLimits {
+  seriesCapacity: number;
+  ledgerCapacity: number;
+  maxIsolates: number;
+  maxChannels: number;
+  maxCallSites: number;
+  maxOversizedSites: number;
+}
+
+/** One isolate and the running state needed to derive its rates. */
+export interface IsolateEntry {
+  snap: IsolateSnapshot;
+  series: SeriesRing;
+  inbound: Set<string>;
+  prevCpu: { atMs: number; micros: number } | null;
+  prevTotals: { atMs: number; sent: number; received: number; copied: number } | null;
+}
+
+const locKey = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/** Mutable model data plus `apply`. Ids here are the model's (session-unique) ids. */
+export class ModelStore {
+  readonly isolates = new Map<string, IsolateEntry>();
+  readonly channels = new Map<string, ChannelSnapshot>();
+  readonly callSites = new Map<string, CallSiteSnapshot>();
+  readonly oversized = new Map<string, OversizedAggregate>();
+  readonly ports = new Map<string, PortSnapshot[]>();
+  readonly ledger: RingBuffer<LedgerEntry>;
+  /** Entities (isolates, channels, call sites) evicted to stay under the caps. */
+  entitiesEvicted = 0;
+  ledgerSeq = 0;
+  pointSeq = 0;
+
+  constructor(
+    readonly limits: StoreLimits,
+    private readonly oversizedBytes: () => number,
+  ) {
+    this.ledger = new RingBuffer(limits.ledgerCapacity);
+  }
+
+  /** Gets an isolate, creating a placeholder when a record names one we have not seen start. */
+  isolate(id: string, sessionId: string, runtime: RuntimeKind, atMs: number): IsolateEntry {
+    let entry = this.isolates.get(id);
+    if (entry) return entry;
+    this.evictIsolatesIfFull();
+    entry = {
+      snap: {
+        id,
+        sessionId,
+        name: id,
+        runtime,
+        kind: 'worker',
+        state: 'running',
+        parentId: null,
+        groupId: null,
+        startedAtMs: atMs,
+        exitedAtMs: null,
+        exitCode: null,
+        spawnSite: null,
+        cpuTimeMs: null,
+        cpuPercent: null,
+        heapUsedBytes: 0,
+        heapCapacityBytes: 0,
+        heapUsedBytesMax: 0,
+        externalBytes: 0,
+        heapShared: false,
+        queueDepth: 0,
+        maxQueueDepth: 0,
+        messagesSent: 0,
+        messagesReceived: 0,
+        bytesCopiedOut: 0,
+        msgsInPerSec: 0,
+        msgsOutPerSec: 0,
+        bytesCopiedPerSec: 0,
+      },
+      series: new SeriesRing(this.limits.seriesCapacity),
+      inbound: new Set(),
+      prevCpu: null,
+      prevTotals: null,
+    };
+    this.isolates.set(id, entry);
+    return entry;
+  }
+
+  /** Folds a sample in: heap, CPU %, queue depth and per-second rates from counter deltas. */
+  applySample(e: IsolateEntry, r: IsolateSampleRecord): void {
+    const s = e.snap;
+    s.heapUsedBytes = r.heapUsedBytes;
+    s.heapCapacityBytes = r.heapTotalBytes;
+    s.heapUsedBytesMax = Math.max(s.heapUsedBytesMax, r.heapUsedBytes);
+    s.externalBytes = r.externalBytes;
+    s.heapShared = r.heapShared;
+    s.queueDepth = r.queueDepth;
+    s.maxQueueDepth = Math.max(s.maxQueueDepth, r.queueDepth);
+    if (r.cpuTimeMicros !== null) {
+      s.cpuTimeMs = r.cpuTimeMicros / 1000;
+      const prev = e.prevCpu;
+      if (prev && r.atMs > prev.atMs) {
+        // micros of CPU per ms of wall time, as a percentage of one core.
+        s.cpuPercent = Math.max(0, (r.cpuTimeMicros - prev.micros) / ((r.atMs - prev.atMs) * 10));
+      }
+      e.prevCpu = { atMs: r.atMs, micros: r.cpuTimeMicros };
+    }
+    const now = { atMs: r.atMs, sent: s.messagesSent, received: s.messagesReceived, copied: s.bytesCopiedOut };
+    const prev = e.prevTotals;
+    if (prev && r.atMs > prev.atMs) {
+      const perSec = 1000 / (r.atMs - prev.atMs);
+      s.msgsOutPerSec = Math.max(0, (now.sent - prev.sent) * perSec);
+      s.msgsInPerSec = Math.max(0, (now.received - prev.received) * perSec);
+      s.bytesCopiedPerSec = Math.max(0, (now.copied - prev.copied) * perSec);
+    }
+    e.prevTotals = now;
+    e.series.push(++this.pointSeq, {
+      atMs: r.atMs,
+      heapUsedBytes: s.heapUsedBytes,
+      heapCapacityBytes: s.heapCapacityBytes,
+      externalBytes: s.externalBytes,
+      cpuPercent: s.cpuPercent ?? 0,
+      queueDepth: s.queueDepth,
+      queueDelayMsP95: this.inboundDelay(e).p95,
+      msgsInPerSec: s.msgsInPerSec,
+      msgsOutPerSec: s.msgsOutPerSec,
+      bytesCopiedPerSec: s.bytesCopiedPerSec,
+    });
+  }
+
+  /** Worst queueing delay over the channels into an isolate. */
+  inboundDelay(e: IsolateEntry): { p95: number; max: number } {
+    let p95 = 0;
+    let max = 0;
+    for (const id of e.inbound) {
+      const c = this.channels.get(id);
+      if (!c) continue;
+      p95 = Math.max(p95, c.delayMsP95);
+      max = Math.max(max, c.delayMsMax);
+    }
+    return { p95, max };
+  }
+
+  /** Replaces a channel's cumulative counters and moves the deltas onto its isolates' totals. */
+  applyChannel(sessionId: string, id: string, from: IsolateEntry, to: IsolateEntry | null, r: ChannelRecord): void {
+    const old = this.channels.get(id);
+    if (old) this.contribute(old, -1);
+    else if (this.channels.size >= this.limits.maxChannels) this.evictOldestChannel();
+    const snap: ChannelSnapshot = {
+      id,
+      sessionId,
+      label: r.label,
+      from: from.snap.id,
+      to: to ? to.snap.id : null,
+      sent: r.sent,
+      delivered: r.delivered,
+      depth: r.depth,
+      maxDepth: Math.max(r.maxDepth, old?.maxDepth ?? 0),
+      bytesCopied: r.bytesCopied,
+      bytesTransferred: r.bytesTransferred,
+      maxMessageBytes: Math.max(r.maxMessageBytes, old?.maxMessageBytes ?? 0),
+      delayMsP50: r.delayMsP50,
+      delayMsP95: r.delayMsP95,
+      delayMsMax: Math.max(r.delayMsMax, old?.delayMsMax ?? 0),
+    };
+    this.channels.set(id, snap);
+    this.contribute(snap, 1);
+    if (to) {
+      to.inbound.add(id);
+      to.snap.maxQueueDepth = Math.max(to.snap.maxQueueDepth, snap.maxDepth);
+    }
+  }
+
+  private contribute(c: ChannelSnapshot, sign: 1 | -1): void {
+    const from = this.isolates.get(c.from);
+    if (from) {
+      from.snap.messagesSent += sign * c.sent;
+      from.snap.bytesCopiedOut += sign * c.bytesCopied;
+    }
+    const to = c.to === null ? undefined : this.isolates.get(c.to);
+    if (to) to.snap.messagesReceived += sign * c.delivered;
+  }
+
+  /** Appends a notable message to the ledger and to its site's oversized aggregate. */
+  applyMessage(isolateId: string, channelId: string, r: MessageRecord, location: SourceLocation | null): void {
+    this.ledger.push({
+      seq: ++this.ledgerSeq,
+      isolateId,
+      channelId,
+      atMs: r.atMs,
+      bytes: r.bytes,
+      typedArrayBytes: r.typedArrayBytes,
+      transferredBytes: r.transferredBytes,
+      location,
+      shape: r.shape,
+    });
+    if (r.bytes <= this.oversizedBytes()) return;
+    const agg = this.oversizedFor(location ? locKey(location) : `isolate:${isolateId}`, location);
+    if (!agg) return;
+    agg.count++;
+    agg.totalBytes += r.bytes;
+    agg.typedArrayBytesTotal += r.typedArrayBytes;
+    if (r.bytes >= agg.maxBytes) {
+      agg.maxBytes = r.bytes;
+      agg.maxTypedArrayBytes = r.typedArrayBytes;
+      agg.shape = r.shape;
+    }
+    agg.payers.set(isolateId, (agg.payers.get(isolateId) ?? 0) + r.bytes);
+    const to = this.channels.get(channelId)?.to;
+    if (to) agg.receivers.add(to);
+  }
+
+  /** Stores a call-site aggregate (cumulative, so it replaces the previous one). */
+  applyCallSite(key: string, snap: CallSiteSnapshot): void {
+    if (!this.callSites.has(key) && this.callSites.size >= this.limits.maxCallSites) {
+      const oldest = this.callSites.keys().next();
+      if (!oldest.done) this.callSites.delete(oldest.value);
+      this.entitiesEvicted++;
+    }
+    this.callSites.set(key, snap);
+  }
+
+  /** Oversized aggregate for a key; null when the cap is reached (counted as evicted). */
+  oversizedFor(key: string, location: SourceLocation | null): OversizedAggregate | null {
+    let agg = this.oversized.get(key);
+    if (!agg) {
+      if (this.oversized.size >= this.limits.maxOversizedSites) {
+        this.entitiesEvicted++;
+        return null;
+      }
+      agg = emptyOversized(key, location);
+      this.oversized.set(key, agg);
+    }
+    return agg;
+  }
+
+  private evictIsolatesIfFull(): void {
+    if (this.isolates.size < this.limits.maxIsolates) return;
+    // Drop the oldest exited isolate; running ones are never dropped.
+    for (const [id, e] of this.isolates) {
+      if (e.snap.state === 'exited') {
+        this.isolates.delete(id);
+        this.entitiesEvicted++;
+        return;
+      }
+    }
+  }
+
+  private evictOldestChannel(): void {
+    const oldest = this.channels.keys().next();
+    if (oldest.done) return;
+    const c = this.channels.get(oldest.value)!;
+    this.channels.delete(oldest.value);
+    this.isolates.get(c.to ?? '')?.inbound.delete(c.id);
+    this.entitiesEvicted++;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Maps compiled call-site positions (what V8 reports) to original source positions (what the
+ * user wrote), outside the profiled app, with the `source-map` package. Results and parsed maps
+ * are cached in bounded LRUs.
+ *
+ * Note on wasm: in Node, source-map 0.7 reads `mappings.wasm` from next to its own module file
+ * (`__dirname`), and `SourceMapConsumer.initialize` is a no-op that logs to stdout. Our bundles
+ * live in dist/ next to a copied dist/mappings.wasm, so nothing needs initializing.
+ */
+import { SourceMapConsumer, type RawIndexMap, type RawSourceMap } from 'source-map';
+import { fileURLToPath } from 'node:url';
+import type { SourceLocation } from '../../../protocol';
+import { LruMap } from './lru';
+import { locateSourceMap, scriptPathOf } from './locate-map';
+
+/** A compiled position as the runtime reports it (path or file:// URL; 1-based line and column). */
+export interface GeneratedPosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Options for a SourceMapper; defaults suit one profiling session. */
+export interface SourceMapperOptions {
+  /** Parsed maps kept alive at once (each holds wasm memory). */
+  maxConsumers?: number;
+  /** Mapped positions remembered. */
+  maxResults?: number;
+}
+
+type MapState = { kind: 'none' } | { kind: 'map'; consumer: SourceMapConsumer };
+
+/** Normalizes a runtime position into a SourceLocation without any mapping. */
+export function unmappedLocation(pos: GeneratedPosition): SourceLocation {
+  return { file: scriptPathOf(pos.file) ?? pos.file, line: pos.line, column: pos.column };
+}
+
+function sourceToPath(source: string): string {
+  if (source.startsWith('file://')) {
+    try {
+      return fileURLToPath(source);
+    } catch {
+      // Keep the URL text: still better than losing the location.
+      return source;
+    }
+  }
+  return source;
+}
+
+/** Maps compiled → original positions. `peek` is synchronous once `map` has loaded a file. */
+export class SourceMapper {
+  private readonly results: LruMap<string, SourceLocation>;
+  private readonly states: LruMap<string, MapState>;
+  private readonly loading = new Map<string, Promise<MapState>>();
+  private disposed = false;
+
+  constructor(opts: SourceMapperOptions = {}) {
+    this.results = new LruMap(opts.maxResults ?? 10_000);
+    this.states = new LruMap(opts.maxConsumers ?? 16, (_k, state) => {
+      if (state.kind === 'map') state.consumer.destroy();
+    });
+  }
+
+  /** The mapped location if it can be answered without I/O, else undefined. */
+  peek(pos: GeneratedPosition): SourceLocation | undefined {
+    const key = `${pos.file}:${pos.line}:${pos.column}`;
+    const cached = this.results.get(key);
+    if (cached) return cached;
+    const path = scriptPathOf(pos.file);
+    if (path === null) return unmappedLocation(pos);
+    const state = this.states.get(path);
+    if (!state) return undefined;
+    const loc = this.lookup(state, pos);
+    this.results.set(key, loc);
+    return loc;
+  }
+
+  /** Maps one position, loading the file's map when needed. Never rejects. */
+  async map(pos: GeneratedPosition): Promise<SourceLocation> {
+    const quick = this.peek(pos);
+    if (quick) return quick;
+    const path = scriptPathOf(pos.file);
+    if (path === null) return unmappedLocation(pos);
+    await this.load(path);
+    return this.peek(pos) ?? unmappedLocation(pos);
+  }
+
+  /** Frees every parsed map. */
+  dispose(): void {
+    this.disposed = true;
+    this.states.clear();
+  }
+
+  private load(path: string): Promise<MapState> {
+    const pending = this.loading.get(path);
+    if (pending) return pending;
+    const p = this.parse(path).then((state) => {
+      this.loading.delete(path);
+      if (this.disposed) {
+        if (state.kind === 'map') state.consumer.destroy();
+      } else this.states.set(path, state);
+      return state;
+    });
+    this.loading.set(path, p);
+    return p;
+  }
+
+  private async parse(path: string): Promise<MapState> {
+    try {
+      const located = await locateSourceMap(path);
+      if (!located) return { kind: 'none' };
+      const raw = JSON.parse(located.rawJson) as RawSourceMap | RawIndexMap;
+      const consumer = await new SourceMapConsumer(raw, located.mapUrl);
+      return { kind: 'map', consumer };
+    } catch {
+      // A broken map means "no map": the compiled position is still shown.
+      return { kind: 'none' };
+    }
+  }
+
+  private lookup(state: MapState, pos: GeneratedPosition): SourceLocation {
+    const unmapped = unmappedLocation(pos);
+    if (state.kind === 'none') return unmapped;
+    // source-map columns are 0-based; V8 reports 1-based columns.
+    const query = { line: pos.line, column: Math.max(0, pos.column - 1) };
+    let orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.GREATEST_LOWER_BOUND });
+    if (orig.source === null || orig.line === null) {
+      orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
+    }
+    if (orig.source === null || orig.line === null) return unmapped;
+    return {
+      file: sourceToPath(orig.source),
+      line: orig.line,
+      column: (orig.column ?? 0) + 1,
+      generated: { file: unmapped.file, line: pos.line, column: pos.column },
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IsolateModel } from '../../extension/core/model/model';
+import { evaluateGates } from '../../extension/core/report/gates';
+import { channel, message, sample, session, start } from '../helpers/records';
+
+const site = { file: '/app/dist/demo.js', line: 42, column: 9, functionName: 'send' };
+
+function app(opts: ConstructorParameters<typeof IsolateModel>[0] = {}) {
+  const model = new IsolateModel(opts);
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  model.ingest('node:1', start('1', 'resize-pool-1'));
+  model.ingest('node:1', channel('c1', '0', '1'));
+  return model;
+}
+
+test('oversized-message: per call site largest, count, total, who paid, and what transfer saves', () => {
+  const model = app();
+  const mb = 4 * 1024 * 1024;
+  model.ingest(
+    'node:1',
+    message('0', 'c1', mb + 20, site, { typedArrayBytes: mb, shape: '{pixels: Uint8Array(4194304)}' }),
+  );
+  model.ingest(
+    'node:1',
+    message('0', 'c1', mb + 20, site, { typedArrayBytes: mb, shape: '{pixels: Uint8Array(4194304)}' }),
+  );
+  model.ingest('node:1', message('0', 'c1', 1000, site)); // under the threshold: ledger only
+  const findings = model.snapshot().findings.filter((f) => f.rule === 'oversized-message');
+  assert.equal(findings.length, 1);
+  const f = findings[0]!;
+  assert.equal(f.count, 2);
+  assert.equal(f.bytes, mb + 20);
+  assert.equal(f.totalBytes, 2 * (mb + 20));
+  assert.equal(f.isolateId, '0');
+  assert.deepEqual(f.location, { file: '/app/dist/demo.js', line: 42, column: 9 });
+  assert.match(f.message, /4\.0 MiB/);
+  assert.match(f.message, /'main' paid to serialize/);
+  assert.match(f.message, /'resize-pool-1' to deserialize/);
+  assert.match(f.suggestion, /transfer list/);
+  assert.match(f.suggestion, /saving 4\.0 MiB per send \(8\.0 MiB so far\)/);
+});
+
+test('oversized-message says when transfer cannot apply (no typed arrays) or will not pay', () => {
+  const model = app();
+  const plain = { ...site, line: 50 };
+  const mostlyObjects = { ...site, line: 60 };
+  model.ingest('node:1', message('0', 'c1', 300_000, plain, { shape: '{rows: Array(5000)}' }));
+  model.ingest('node:1', message('0', 'c1', 300_000, mostlyObjects, { typedArrayBytes: 4096 }));
+  const byLine = new Map(model.snapshot().findings.map((f) => [f.location?.line, f]));
+  assert.match(byLine.get(50)!.suggestion, /can't apply/);
+  assert.match(byLine.get(60)!.suggestion, /won't pay/);
+});
+
+test('oversized-message warns about pooled Node Buffers', () => {
+  const model = app();
+  model.ingest('node:1', message('0', 'c1', 200_000, site, { typedArrayBytes: 200_000, shape: 'Buffer(200000)' }));
+  assert.match(model.snapshot().findings[0]!.suggestion, /shared pool/);
+});
+
+test('the threshold is configurable and a call-site aggregate alone can raise the finding', () => {
+  const model = app({ oversizedBytes: 1000 });
+  model.ingest('node:1', {
+    type: 'call-site',
+    isolateId: '0',
+    site,
+    sends: 10,
+    bytesCopied: 20_000,
+    maxMessageBytes: 2000,
+    transferableBytes: 20_000,
+    bytesTransferred: 0,
+  });
+  const f = model.snapshot().findings.find((x) => x.rule === 'oversized-message')!;
+  assert.equal(f.bytes, 2000);
+  assert.equal(f.totalBytes, 20_000);
+  assert.equal(new IsolateModel().snapshot().oversizedBytes, 65536);
+});
+
+test('queue-backlog: a deep queue is a finding at the spawn site of the isolate', () => {
+  const model = new IsolateModel({ backlog: { deepQueueDepth: 100 } });
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  model.ingest('node:1', start('2', 'log-sink', { spawnSite: { ...site, line: 77 } }));
+  model.ingest('node:1', channel('c2', '0', '2', { maxDepth: 150, delayMsP95: 12, delayMsMax: 30 }));
+  const f = model.snapshot().findings.find((x) => x.rule === 'queue-backlog')!;
+  assert.equal(f.isolateId, '2');
+  assert.equal(f.count, 150);
+  assert.equal(f.location?.line, 77);
+  assert.match(f.message, /'log-sink' had 150 messages waiting/);
+  assert.match(f.message, /p95 12\.0 ms/);
+});
+
+test('queue-backlog: a steadily growing queue is a finding even when not yet deep', () => {
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('2', 'log-sink'));
+  for (let i = 0; i < 8; i++) model.ingest('node:1', sample('2', 1000 + i * 250, { queueDepth: 10 + i * 20 }));
+  const f = model.snapshot().findings.find((x) => x.rule === 'queue-backlog');
+  assert.ok(f, 'growing queue should be flagged');
+  assert.match(f.message, /growing/);
+  const calm = new IsolateModel();
+  calm.openSession(session());
+  for (let i = 0; i < 8; i++) calm.ingest('node:1', sample('2', 1000 + i * 250, { queueDepth: i % 2 ? 30 : 5 }));
+  assert.equal(calm.snapshot().findings.length, 0);
+});
+
+test('toReport has contract 6 fields and gates compare the largest message to the limit', async () => {
+  const model = app();
+  model.ingest(
+    'node:1',
+    channel('c1', '0', '1', { sent: 3, delivered: 3, maxMessageBytes: 100_000, bytesCopied: 300_000, delayMsP95: 2 }),
+  );
+  model.ingest('node:1', message('0', 'c1', 100_000, site, { typedArrayBytes: 100_000 }));
+  await model.settled();
+  const report = model.toReport();
+  assert.equal(report.schema, 'isoscope-report/1');
+  assert.equal(report.runtime, 'node');
+  assert.ok(!Number.isNaN(Date.parse(report.startedAt)));
+  assert.deepEqual(Object.keys(report.isolates[0]!).sort(), [
+    'bytesCopiedOut',
+    'cpuTimeMs',
+    'exitedAtMs',
+    'heapUsedBytesMax',
+    'id',
+    'kind',
+    'maxQueueDepth',
+    'messagesReceived',
+    'messagesSent',
+    'name',
+    'parentId',
+    'startedAtMs',
+  ]);
+  const c = report.channels[0]!;
+  assert.deepEqual([c.from, c.to, c.sent, c.delivered, c.queueDelayMsP95], ['0', '1', 3, 3, 2]);
+  assert.deepEqual(report.callSites[0], {
+    file: '/app/dist/demo.js',
+    line: 42,
+    column: 9,
+    sends: 1,
+    bytesCopied: 100_000,
+    maxMessageBytes: 100_000,
+    transferableBytes: 100_000,
+  });
+  const f = report.findings[0]!;
+  assert.deepEqual(
+    [f.rule, f.file, f.line, f.column, f.bytes],
+    ['oversized-message', '/app/dist/demo.js', 42, 9, 100_000],
+  );
+  assert.deepEqual(evaluateGates(report, { maxMessageBytes: 65_536 }), [
+    { name: 'max-message-bytes', limit: 65_536, actual: 100_000, passed: false },
+  ]);
+  assert.equal(evaluateGates(report, { maxMessageBytes: 100_000 })[0]!.passed, true);
+});

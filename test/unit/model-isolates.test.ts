@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IsolateModel } from '../../extension/core/model/model';
+import { channel, sample, session, start } from '../helpers/records';
+
+function twoIsolates(opts: ConstructorParameters<typeof IsolateModel>[0] = {}) {
+  const model = new IsolateModel(opts);
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  model.ingest('node:1', start('1', 'resize-pool-1'));
+  return model;
+}
+
+test('isolates carry names, parents and heap; CPU % comes from cpuTimeMicros deltas', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', sample('1', 1000, { cpuTimeMicros: 10_000, heapUsedBytes: 5_000_000 }));
+  model.ingest('node:1', sample('1', 1250, { cpuTimeMicros: 135_000, heapUsedBytes: 3_000_000 }));
+  const iso = model.snapshot().isolates.find((i) => i.id === '1')!;
+  assert.equal(iso.name, 'resize-pool-1');
+  assert.equal(iso.parentId, '0');
+  assert.equal(iso.cpuTimeMs, 135);
+  // 125 ms of CPU in 250 ms of wall time = 50 % of a core.
+  assert.equal(iso.cpuPercent, 50);
+  assert.equal(iso.heapUsedBytes, 3_000_000);
+  assert.equal(iso.heapUsedBytesMax, 5_000_000);
+});
+
+test('message rates and copied bytes per second come from channel counter deltas', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', channel('c1', '0', '1', { sent: 100, delivered: 90, bytesCopied: 1000 }));
+  model.ingest('node:1', sample('0', 1000));
+  model.ingest('node:1', sample('1', 1000));
+  model.ingest('node:1', channel('c1', '0', '1', { sent: 600, delivered: 590, bytesCopied: 51_000, delayMsP95: 7 }));
+  model.ingest('node:1', sample('0', 1500));
+  model.ingest('node:1', sample('1', 1500));
+  const snap = model.snapshot();
+  const main = snap.isolates.find((i) => i.id === '0')!;
+  const worker = snap.isolates.find((i) => i.id === '1')!;
+  assert.equal(main.messagesSent, 600);
+  assert.equal(main.bytesCopiedOut, 51_000);
+  assert.equal(main.msgsOutPerSec, 1000);
+  assert.equal(main.bytesCopiedPerSec, 100_000);
+  assert.equal(worker.messagesReceived, 590);
+  assert.equal(worker.msgsInPerSec, 1000);
+  assert.deepEqual(snap.series['1']!.queueDelayMsP95, [0, 7]);
+});
+
+test('queue depth: samples and channel maxDepth both raise maxQueueDepth; Dart queue snapshots set depth', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', sample('1', 1000, { queueDepth: 40 }));
+  model.ingest('node:1', channel('c1', '0', '1', { depth: 3, maxDepth: 900 }));
+  model.ingest('node:1', {
+    type: 'queue',
+    isolateId: '0',
+    atMs: 1100,
+    messages: [
+      { index: 0, name: 'a', sizeBytes: 10, handler: null },
+      { index: 1, name: 'b', sizeBytes: 10, handler: null },
+    ],
+  });
+  const snap = model.snapshot();
+  assert.equal(snap.isolates.find((i) => i.id === '1')!.maxQueueDepth, 900);
+  assert.equal(snap.isolates.find((i) => i.id === '0')!.queueDepth, 2);
+});
+
+test('series are bounded ring buffers', () => {
+  const model = twoIsolates({ seriesCapacity: 5 });
+  for (let i = 0; i < 12; i++) model.ingest('node:1', sample('1', 1000 + i * 250, { queueDepth: i }));
+  const s = model.snapshot().series['1']!;
+  assert.equal(s.atMs.length, 5);
+  assert.deepEqual(s.queueDepth, [7, 8, 9, 10, 11]);
+  assert.equal(s.heapUsedBytes.length, 5);
+});
+
+test('isolate exit and closeSession mark isolates exited; clearExited forgets them', async () => {
+  const model = twoIsolates();
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 1300, exitCode: 0 });
+  let snap = model.snapshot();
+  assert.equal(snap.isolates.find((i) => i.id === '1')!.state, 'exited');
+  assert.equal(snap.isolates.find((i) => i.id === '0')!.state, 'running');
+  model.closeSession('node:1', 2000);
+  await model.settled();
+  snap = model.snapshot();
+  assert.equal(snap.isolates.find((i) => i.id === '0')!.exitedAtMs, 2000);
+  assert.equal(snap.sessions[0]!.endedAtMs, 2000);
+  model.clearExited();
+  snap = model.snapshot();
+  assert.equal(snap.isolates.length, 0);
+  assert.equal(snap.sessions.length, 0);
+});
+
+test('two processes with the same raw isolate ids keep distinct model ids', () => {
+  const model = new IsolateModel();
+  model.openSession(session('node:1'));
+  model.openSession(session('node:2'));
+  model.ingest('node:1', start('0', 'main'));
+  model.ingest('node:2', start('0', 'main'));
+  model.ingest('node:2', start('1', 'child-worker'));
+  const ids = model.snapshot().isolates.map((i) => i.id);
+  assert.equal(new Set(ids).size, 3);
+  const child = model.snapshot().isolates.find((i) => i.name === 'child-worker')!;
+  assert.equal(child.parentId, 'node:2/0');
+});
+
+test('ingest for an unknown session throws a clear error', () => {
+  const model = new IsolateModel();
+  assert.throws(() => model.ingest('nope', start('0', 'main')), /unknown session 'nope'/);
+});
+
+test('onDidChange is coalesced: many changes, one notification', async () => {
+  const model = new IsolateModel({ changeDelayMs: 20 });
+  let calls = 0;
+  const fired = new Promise<void>((resolve) =>
+    model.onDidChange(() => {
+      calls++;
+      resolve();
+    }),
+  );
+  model.openSession(session());
+  for (let i = 0; i < 50; i++) model.ingest('node:1', sample('0', 1000 + i));
+  await fired;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 1);
+  model.dispose();
+});

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { SourceMapper } from '../../extension/core/source-map/mapper';
+import { IsolateModel } from '../../extension/core/model/model';
+import { message, session, start } from '../helpers/records';
+
+const TS = `interface Job { pixels: Uint8Array }
+type Port = { postMessage(m: unknown): void };
+
+export function send(port: Port, job: Job): void {
+  const started: number = Date.now();
+  port.postMessage({ job, started }); // MARK
+}
+`;
+
+/** Compiles TS with esbuild the way a user's build would; returns the compiled position of MARK. */
+async function compile(dir: string, sourcemap: 'linked' | 'external' | 'inline', bundle: boolean) {
+  const src = join(dir, 'src', 'app.ts');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(src, TS);
+  const outfile = join(dir, 'out', `app-${sourcemap}-${bundle}.js`);
+  await build({ entryPoints: [src], outfile, sourcemap, bundle, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  const lines = readFileSync(outfile, 'utf8').split('\n');
+  const idx = lines.findIndex((l) => l.includes('postMessage'));
+  return { src, outfile, line: idx + 1, column: lines[idx]!.indexOf('port.postMessage') + 1 };
+}
+
+const tsLine = TS.split('\n').findIndex((l) => l.includes('MARK')) + 1;
+const tsColumn = TS.split('\n')[tsLine - 1]!.indexOf('port.postMessage') + 1;
+
+for (const sourcemap of ['linked', 'external', 'inline'] as const) {
+  for (const bundle of [false, true]) {
+    test(`maps an esbuild ${sourcemap} source map (${bundle ? 'bundled' : 'single file'}) back to the .ts line`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
+      const mapper = new SourceMapper();
+      try {
+        const c = await compile(dir, sourcemap, bundle);
+        const loc = await mapper.map({ file: c.outfile, line: c.line, column: c.column });
+        assert.equal(loc.file, c.src);
+        assert.equal(loc.line, tsLine);
+        assert.equal(loc.column, tsColumn);
+        assert.deepEqual(loc.generated, { file: c.outfile, line: c.line, column: c.column });
+        // file:// URLs (ESM stacks) map the same way, and a second lookup is synchronous.
+        const viaUrl = await mapper.map({ file: pathToFileURL(c.outfile).href, line: c.line, column: c.column });
+        assert.equal(viaUrl.line, tsLine);
+        assert.equal(mapper.peek({ file: c.outfile, line: c.line, column: c.column })?.line, tsLine);
+      } finally {
+        mapper.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+test('files without a map, missing files and node internals come back unmapped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
+  const mapper = new SourceMapper();
+  try {
+    const plain = join(dir, 'plain.js');
+    writeFileSync(plain, 'console.log(1)\n');
+    assert.deepEqual(await mapper.map({ file: plain, line: 1, column: 1 }), { file: plain, line: 1, column: 1 });
+    const broken = join(dir, 'broken.js');
+    writeFileSync(broken, 'x()\n//# sourceMappingURL=broken.js.map\n');
+    writeFileSync(join(dir, 'broken.js.map'), '{not json');
+    assert.equal((await mapper.map({ file: broken, line: 1, column: 1 })).file, broken);
+    assert.equal((await mapper.map({ file: join(dir, 'gone.js'), line: 3, column: 2 })).line, 3);
+    assert.equal((await mapper.map({ file: 'node:internal/worker', line: 3, column: 2 })).file, 'node:internal/worker');
+  } finally {
+    mapper.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the model applies source maps to ledger rows, call sites, spawn sites and findings, in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
+  const model = new IsolateModel({ sourceMapper: new SourceMapper() });
+  try {
+    const c = await compile(dir, 'linked', false);
+    const site = { file: c.outfile, line: c.line, column: c.column, functionName: 'send' };
+    model.openSession(session());
+    model.ingest('node:1', start('0', 'main'));
+    model.ingest('node:1', start('1', 'w', { spawnSite: site }));
+    model.ingest('node:1', message('0', 'c1', 500_000, site, { typedArrayBytes: 500_000 }));
+    model.ingest('node:1', {
+      type: 'call-site',
+      isolateId: '0',
+      site,
+      sends: 1,
+      bytesCopied: 500_000,
+      maxMessageBytes: 500_000,
+      transferableBytes: 500_000,
+      bytesTransferred: 0,
+    });
+    await model.settled();
+    const snap = model.snapshot();
+    assert.equal(snap.isolates.find((i) => i.id === '1')!.spawnSite?.line, tsLine);
+    assert.equal(snap.ledger[0]!.location?.file, c.src);
+    assert.equal(snap.callSites[0]!.line, tsLine);
+    const f = model.toReport().findings.find((x) => x.rule === 'oversized-message')!;
+    assert.deepEqual([f.file, f.line], [c.src, tsLine]);
+    assert.deepEqual(
+      model.toReport().callSites.map((s) => [s.file, s.line]),
+      [[c.src, tsLine]],
+    );
+  } finally {
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
