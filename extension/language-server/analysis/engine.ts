@@ -1,0 +1,113 @@
+/**
+ * The analysis engine shared by the language server and `isoscope lint`: keeps file texts, runs
+ * the Dart or TS/JS analyzer by file kind, and withholds any fix whose result would parse worse
+ * than the file does now.
+ */
+import type { Parser } from 'web-tree-sitter';
+import type { Bytes } from '../../../protocol';
+import { analyzeDart, type DartSource } from '../dart/analyzer';
+import { dartErrorCount, loadDartParser, type DartWasmPaths } from '../dart/tree-sitter';
+import { analyzeTs } from '../ts/analyzer';
+import { TsProject, tsSyntaxErrorCount } from '../ts/project';
+import { applyEdits, DEFAULT_OVERSIZED_BYTES, type Fix, type RuntimeHint, type StaticFinding } from './types';
+
+/** Which analyzer handles a file, by extension. */
+export type FileLanguage = 'dart' | 'ts';
+
+/** The analyzer for a path, or null for files Isoscope doesn't analyze. */
+export function languageOf(file: string): FileLanguage | null {
+  if (file.endsWith('.dart')) return 'dart';
+  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(file) && !file.endsWith('.d.ts')) return 'ts';
+  return null;
+}
+
+/** Options of {@link AnalysisEngine}. */
+export interface EngineOptions {
+  workspaceRoots?: readonly string[];
+  dartWasm?: DartWasmPaths;
+  oversizedBytes?: Bytes;
+}
+
+/** Holds texts and analyzers for a set of files (a workspace or a lint run). */
+export class AnalysisEngine {
+  private readonly texts = new Map<string, string>();
+  private readonly ts: TsProject;
+  private parser: Parser | null = null;
+  oversizedBytes: Bytes;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.ts = new TsProject(options.workspaceRoots ?? []);
+    this.oversizedBytes = options.oversizedBytes ?? DEFAULT_OVERSIZED_BYTES;
+  }
+
+  /** Loads the Dart grammar (wasm); call once before analyzing Dart files. */
+  async init(): Promise<void> {
+    this.parser = await loadDartParser(this.options.dartWasm);
+  }
+
+  /** Sets a file's current text (open editor buffer or disk contents). */
+  setFile(file: string, text: string): void {
+    this.texts.set(file, text);
+    if (languageOf(file) === 'ts') this.ts.setFile(file, text);
+  }
+
+  /** Forgets a file. */
+  removeFile(file: string): void {
+    this.texts.delete(file);
+    this.ts.removeFile(file);
+  }
+
+  /** The text the engine holds for a file. */
+  textOf(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
+  /** Analyzes one file that was set before. Fixes are verified (see {@link verifyFix}). */
+  analyze(file: string, runtimeHints: readonly RuntimeHint[] = []): StaticFinding[] {
+    const text = this.texts.get(file);
+    if (text === undefined) return [];
+    const opts = { oversizedBytes: this.oversizedBytes, runtimeHints };
+    switch (languageOf(file)) {
+      case 'dart':
+        return analyzeDart(file, text, { parser: this.requireParser(), opts, workspace: () => this.dartSources() });
+      case 'ts':
+        return analyzeTs(this.ts, file, opts);
+      case null:
+        return [];
+    }
+  }
+
+  /** Syntax errors of a text for the file's language (ERROR/MISSING nodes, or TS syntax diagnostics). */
+  syntaxErrors(file: string, text: string): number {
+    return languageOf(file) === 'dart' ? dartErrorCount(this.requireParser(), text) : tsSyntaxErrorCount(file, text);
+  }
+
+  /** The fix, or null when any file it edits would parse worse afterwards (the fix is withheld). */
+  verifyFix(fix: Fix): Fix | null {
+    const files = new Set(fix.edits.map((e) => e.file));
+    for (const file of files) {
+      const before = this.texts.get(file);
+      if (before === undefined) return null;
+      const after = applyEdits(
+        before,
+        fix.edits.filter((e) => e.file === file),
+      );
+      if (this.syntaxErrors(file, after) > this.syntaxErrors(file, before)) return null;
+    }
+    return fix;
+  }
+
+  private *dartSources(): Iterable<DartSource> {
+    for (const [file, text] of this.texts) if (file.endsWith('.dart')) yield { file, text };
+  }
+
+  private requireParser(): Parser {
+    if (!this.parser) throw new Error('AnalysisEngine.init() was not awaited before analyzing Dart');
+    return this.parser;
+  }
+
+  /** Frees the TypeScript language service. */
+  dispose(): void {
+    this.ts.dispose();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The TS/JS analyzer (type-aware, via the TypeScript compiler API): `postMessage` on a Worker,
+ * MessagePort, parentPort or BroadcastChannel that copies ArrayBuffers without a transfer list.
+ */
+import ts from 'typescript';
+import type { AnalyzeOptions, StaticFinding } from '../analysis/types';
+import { formatBytes, hintAt, savingsSentence } from '../analysis/types';
+import { buffersOf, type BufferRef } from './buffers';
+import { transferCopyFix, transferListFix } from './fixes';
+import type { TsProject } from './project';
+
+const TARGETS = new Set(['Worker', 'MessagePort', 'BroadcastChannel', 'DedicatedWorkerGlobalScope']);
+
+/** Analyzes one TS/JS file of the project (its text must have been set with `project.setFile`). */
+export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions): StaticFinding[] {
+  const program = project.program();
+  const sf = program.getSourceFile(file);
+  if (!sf || !sf.text.includes('postMessage')) return [];
+  const checker = program.getTypeChecker();
+  const out: StaticFinding[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'postMessage') {
+      const finding = checkPostMessage(checker, sf, node, node.expression, opts);
+      if (finding) out.push(finding);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Which kind of port a receiver is: by type, else by the usual names when types are missing. */
+function receiverKind(checker: ts.TypeChecker, receiver: ts.Expression): string | null {
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(receiver));
+  for (const t of type.isUnion() ? type.types : [type]) {
+    const name = t.getSymbol()?.getName();
+    if (name && TARGETS.has(name)) return name;
+  }
+  if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return null;
+  const text = receiver.getText();
+  if (/\bparentPort\b|port\d?$|Port$/.test(text)) return 'MessagePort';
+  if (/worker$/i.test(text)) return 'Worker';
+  if (/channel$/i.test(text)) return 'BroadcastChannel';
+  return null;
+}
+
+function checkPostMessage(
+  checker: ts.TypeChecker,
+  sf: ts.SourceFile,
+  call: ts.CallExpression,
+  callee: ts.PropertyAccessExpression,
+  opts: AnalyzeOptions,
+): StaticFinding | null {
+  const kind = receiverKind(checker, callee.expression);
+  if (!kind || call.arguments.length !== 1) return null;
+  const msg = call.arguments[0];
+  const buffers = buffersOf(checker, msg);
+  if (buffers.length === 0) return null;
+  const line = sf.getLineAndCharacterOfPosition(call.getStart()).line + 1;
+  const hint = hintAt(opts, sf.fileName, line);
+  const staticBytes = buffers.every((b) => b.bytes !== null) ? buffers.reduce((a, b) => a + (b.bytes ?? 0), 0) : null;
+  const bytes = hint?.bytes ?? staticBytes;
+  if (bytes !== null && bytes < opts.oversizedBytes) return null;
+  const usedAfter = buffers.filter((b) => b.root !== null && usedAfterSend(checker, b.root, call));
+  const blockers = blockersOf(kind, buffers, usedAfter);
+  const size = bytes === null ? 'of unknown size' : formatBytes(bytes);
+  const names = buffers.map((b) => b.text).join(', ');
+  const savings = savingsSentence(staticBytes, hint, opts.oversizedBytes);
+  const fixes =
+    blockers.length === 0
+      ? [transferListFix(checker, sf, call, buffers, savings)]
+      : kind === 'BroadcastChannel'
+        ? []
+        : transferCopyFix(sf, call, buffers, savings);
+  return {
+    rule: 'copy-array-buffer',
+    severity: bytes === null ? 'info' : 'warning',
+    file: sf.fileName,
+    start: msg.getStart(),
+    end: msg.getEnd(),
+    message:
+      `postMessage on ${kind} copies ${names} (${size}) without a transfer list. ` +
+      (blockers.length === 0 ? savings : `No transfer suggested: ${blockers.join('; ')}.`),
+    bytes,
+    fixes,
+  };
+}
+
+function blockersOf(kind: string, buffers: BufferRef[], usedAfter: BufferRef[]): string[] {
+  const out: string[] = [];
+  if (kind === 'BroadcastChannel') out.push('BroadcastChannel cannot transfer, only copy');
+  for (const b of usedAfter) out.push(`'${b.root?.text}' is used after the send (a transfer would detach it)`);
+  for (const b of buffers) {
+    if (b.origin === 'pooled') out.push(`'${b.text}' is a pooled Node Buffer (shares an 8 KiB pool; untransferable)`);
+    if (b.origin === 'view') out.push(`'${b.text}' is a view into a bigger buffer (the whole backing buffer is copied; a transfer would detach all of it)`);
+  }
+  return out;
+}
+
+/** True when the variable is read after the call in its function, or the call sits in a loop. */
+function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.CallExpression): boolean {
+  const symbol = checker.getSymbolAtLocation(root);
+  const decl = symbol?.valueDeclaration;
+  if (!symbol || !decl) return false;
+  let scope: ts.Node = call;
+  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  for (let n: ts.Node = call; n !== scope && n.parent; n = n.parent) {
+    if (ts.isIterationStatement(n, false) && decl.pos < n.pos) return true;
+  }
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === root.text && n.pos >= call.end && checker.getSymbolAtLocation(n) === symbol) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}

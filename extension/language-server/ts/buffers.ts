@@ -1,0 +1,159 @@
+/**
+ * What a `postMessage` argument carries, type-aware: the ArrayBuffers (direct, via typed arrays or
+ * object fields) it would copy, with where each came from (size, pooled Buffer, view of a bigger
+ * buffer).
+ */
+import ts from 'typescript';
+
+const TYPED_ARRAYS = new Set([
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'DataView',
+  'Buffer',
+]);
+
+/** One buffer the message would copy. */
+export interface BufferRef {
+  /** Expression text of the value (`pixels`, `msg.data`). */
+  text: string;
+  kind: 'array-buffer' | 'typed-array' | 'node-buffer';
+  /** What goes into the transfer list (`pixels.buffer`, `ab`). */
+  transferText: string;
+  /** The variable it is read from, when it is one (for use-after-send and origin checks). */
+  root: ts.Identifier | null;
+  bytes: number | null;
+  origin: 'fresh' | 'pooled' | 'view' | 'unknown';
+}
+
+/** Classifies a type as a buffer kind (null when it holds none directly). */
+export function bufferKind(checker: ts.TypeChecker, type: ts.Type): BufferRef['kind'] | null {
+  const parts = type.isUnion() ? type.types : [type];
+  for (const t of parts) {
+    const name = (t.getSymbol() ?? t.aliasSymbol)?.getName();
+    if (name === 'ArrayBuffer') return 'array-buffer';
+    if (name === 'Buffer') return 'node-buffer';
+    if (name && TYPED_ARRAYS.has(name)) return 'typed-array';
+    if (t.isClassOrInterface() && t.getSymbol()) {
+      const base = checker.getBaseTypes(t);
+      if (base.some((b) => b.getSymbol()?.getName() === 'Uint8Array')) return 'typed-array';
+    }
+  }
+  return null;
+}
+
+/** The buffers a message expression carries (depth 1 into object literals and object types). */
+export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): BufferRef[] {
+  const e = skipParens(expr);
+  if (ts.isObjectLiteralExpression(e) && depth < 2) {
+    return e.properties.flatMap((p) => {
+      if (ts.isShorthandPropertyAssignment(p)) return buffersOf(checker, p.name, depth + 1);
+      if (ts.isPropertyAssignment(p) && isSimple(p.initializer)) return buffersOf(checker, p.initializer, depth + 1);
+      return [];
+    });
+  }
+  if (ts.isArrayLiteralExpression(e) && depth < 2) {
+    return e.elements.flatMap((el) => (isSimple(el) ? buffersOf(checker, el, depth + 1) : []));
+  }
+  const type = checker.getTypeAtLocation(e);
+  const kind = bufferKind(checker, type);
+  const text = e.getText();
+  if (kind) return [describe(checker, e, text, kind)];
+  if (depth > 0 || !isSimple(e) || !(type.flags & ts.TypeFlags.Object)) return [];
+  const out: BufferRef[] = [];
+  for (const prop of checker.getPropertiesOfType(type).slice(0, 50)) {
+    const propType = checker.getTypeOfSymbolAtLocation(prop, e);
+    const propKind = bufferKind(checker, propType);
+    if (propKind) {
+      const propText = `${text}.${prop.getName()}`;
+      out.push({ ...describe(checker, e, propText, propKind), root: rootIdentifier(e), origin: 'unknown', bytes: null });
+    }
+  }
+  return out;
+}
+
+function describe(checker: ts.TypeChecker, e: ts.Expression, text: string, kind: BufferRef['kind']): BufferRef {
+  const root = rootIdentifier(e);
+  const init = root && ts.isIdentifier(e) ? initializerOf(checker, root) : ts.isIdentifier(e) ? null : e;
+  const { bytes, origin } = origins(init, kind);
+  return { text, kind, transferText: kind === 'array-buffer' ? text : `${text}.buffer`, root, bytes, origin };
+}
+
+function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<BufferRef, 'bytes' | 'origin'> {
+  if (!init) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
+  const e = skipParens(init);
+  const text = e.getText();
+  if (/\.subarray\s*\(/.test(text) || /^Buffer\.from\s*\(\s*[\w.]+\s*,/.test(text)) return { bytes: null, origin: 'view' };
+  if (ts.isNewExpression(e) && e.arguments && e.arguments.length >= 2) return { bytes: null, origin: 'view' };
+  const size = e.getText().match(/^(?:new\s+(\w+)|Buffer\.(alloc|allocUnsafe|allocUnsafeSlow|from))\s*\(\s*([^,)]*)/);
+  if (!size) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
+  const n = constSize(size[3]);
+  const perElement = elementBytes(size[1] ?? 'Uint8Array');
+  const bytes = n === null ? null : n * perElement;
+  if (size[2] === 'from' || (size[2] === 'allocUnsafe' && (bytes === null || bytes < 4096))) {
+    // Buffer.from/allocUnsafe below half of Buffer.poolSize (8 KiB) slice a shared pool: untransferable.
+    return { bytes, origin: 'pooled' };
+  }
+  return { bytes, origin: 'fresh' };
+}
+
+function elementBytes(ctor: string): number {
+  if (/16/.test(ctor)) return 2;
+  if (/32/.test(ctor)) return 4;
+  if (/64/.test(ctor)) return 8;
+  return 1;
+}
+
+/** Evaluates `1024 * 1024`, `1 << 20`, `4096` etc.; null when not constant. */
+export function constSize(text: string): number | null {
+  const t = text.trim().replace(/_/g, '');
+  if (!/^[\d\s*+<()]+$/.test(t) || t === '') return null;
+  let total = 0;
+  for (const term of t.split('+')) {
+    const [base, shift] = term.split('<<');
+    const product = base
+      .replace(/[()]/g, '')
+      .split('*')
+      .reduce((a, f) => a * Number(f.trim()), 1);
+    total += shift === undefined ? product : product * 2 ** Number(shift.replace(/[()]/g, '').trim());
+  }
+  return Number.isFinite(total) ? total : null;
+}
+
+/** The initializer of the variable an identifier refers to (const/let/var declarations only). */
+export function initializerOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Expression | null {
+  const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? decl.initializer : null;
+}
+
+/** `a` for `a`, `a.b.c`, `(a as T)`. */
+export function rootIdentifier(e: ts.Expression): ts.Identifier | null {
+  let cur: ts.Expression = e;
+  for (;;) {
+    cur = skipParens(cur);
+    if (ts.isIdentifier(cur)) return cur;
+    if (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = cur.expression;
+    else if (ts.isAsExpression(cur) || ts.isNonNullExpression(cur)) cur = cur.expression;
+    else return null;
+  }
+}
+
+/** Identifiers and property chains: safe to repeat in a transfer list. */
+function isSimple(e: ts.Expression): boolean {
+  const s = skipParens(e);
+  return ts.isIdentifier(s) || (ts.isPropertyAccessExpression(s) && isSimple(s.expression)) || s.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  let cur = e;
+  while (ts.isParenthesizedExpression(cur)) cur = cur.expression;
+  return cur;
+}
