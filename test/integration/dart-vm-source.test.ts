@@ -2,7 +2,7 @@
 // Dart VM (no Dart SDK here): it answers from spec-derived fixtures and real recordings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectDartVm, type DartVmHandle } from '../../extension/core/dart';
+import { connectDartVm } from '../../extension/core/dart';
 import { IsolateModel } from '../../extension/core/model/model';
 import type { IsolateSnapshot } from '../../protocol';
 import { loadVmFixture, startScriptedVmService, type ScriptedVmService } from '../helpers/scripted-vm-service';
