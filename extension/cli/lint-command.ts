@@ -1,6 +1,150 @@
-/** `isoscope lint`: placeholder until its issue lands. */
+/**
+ * `isoscope lint [--json] [--fix] <paths…>` (contract 5): the language server's analyzers from the
+ * command line. Exit 0 when clean, 1 when findings (or unreadable files) remain, 2 for bad usage.
+ */
+import { writeFileSync } from 'node:fs';
+import type { LintFinding, LintOutput } from '../../protocol';
+import { AnalysisEngine } from '../language-server/analysis/engine';
+import { applyEdits, LineIndex, type FileEdit, type StaticFinding } from '../language-server/analysis/types';
+import { collectLintInputs } from './lint-files';
 import { UsageError } from './usage';
 
-export async function lintCommand(_args: string[]): Promise<number> {
-  throw new UsageError('lint is not built yet');
+interface LintArgs {
+  json: boolean;
+  fix: boolean;
+  paths: string[];
+}
+
+function parseArgs(args: string[]): LintArgs {
+  const parsed: LintArgs = { json: false, fix: false, paths: [] };
+  for (const a of args) {
+    if (a === '--json') parsed.json = true;
+    else if (a === '--fix') parsed.fix = true;
+    else if (a.startsWith('-')) throw new UsageError(`lint: unknown option '${a}'`);
+    else parsed.paths.push(a);
+  }
+  if (parsed.paths.length === 0) throw new UsageError('lint: give at least one file or folder to analyze');
+  return parsed;
+}
+
+/** Runs lint; returns the exit code. */
+export async function lintCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const inputs = collectLintInputs(args.paths);
+  const errors: { file: string; message: string }[] = [];
+  const engine = new AnalysisEngine({ workspaceRoots: [process.cwd()] });
+  try {
+    await engine.init();
+    const files: string[] = [];
+    for (const input of inputs) {
+      if (input.type === 'error') errors.push({ file: input.file, message: input.message });
+      else {
+        engine.setFile(input.file, input.text);
+        files.push(input.file);
+      }
+    }
+    if (args.fix) {
+      for (const e of applyFixes(engine, files)) errors.push(e);
+    }
+    const findings: LintFinding[] = [];
+    for (const file of files) {
+      const text = engine.textOf(file) ?? '';
+      const syntax = engine.syntaxErrors(file, text);
+      if (syntax > 0)
+        errors.push({ file, message: `does not parse cleanly (${syntax} syntax errors); analyzed what parsed` });
+      for (const f of safeAnalyze(engine, file, errors)) findings.push(toLintFinding(engine, f));
+    }
+    const output: LintOutput = { findings, ...(errors.length > 0 ? { errors } : {}) };
+    process.stdout.write(args.json ? `${JSON.stringify(output, null, 2)}\n` : humanReport(output, files.length));
+    return findings.length > 0 || errors.length > 0 ? 1 : 0;
+  } finally {
+    engine.dispose();
+  }
+}
+
+function safeAnalyze(
+  engine: AnalysisEngine,
+  file: string,
+  errors: { file: string; message: string }[],
+): StaticFinding[] {
+  try {
+    return engine.analyze(file);
+  } catch (err) {
+    errors.push({ file, message: `analysis failed: ${err instanceof Error ? err.message : String(err)}` });
+    return [];
+  }
+}
+
+/** Applies the first verified, confident fix of each finding (non-overlapping), then writes files. */
+function applyFixes(engine: AnalysisEngine, files: string[]): { file: string; message: string }[] {
+  const notes: { file: string; message: string }[] = [];
+  const pending = new Map<string, FileEdit[]>();
+  const overlaps = (e: FileEdit): boolean =>
+    (pending.get(e.file) ?? []).some(
+      (p) => e.start < p.end && p.start < e.end && !(e.start === e.end && p.start === p.end && e.newText === p.newText),
+    );
+  for (const file of files) {
+    for (const finding of safeAnalyze(engine, file, notes)) {
+      const fix = finding.fixes.find((f) => f.confident && engine.verifyFix(f) !== null);
+      if (!fix || fix.edits.some(overlaps)) continue;
+      for (const e of fix.edits) {
+        const list = pending.get(e.file) ?? [];
+        if (!list.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText)) list.push(e);
+        pending.set(e.file, list);
+      }
+    }
+  }
+  for (const [file, edits] of pending) {
+    const before = engine.textOf(file);
+    if (before === undefined) continue;
+    const after = applyEdits(before, edits);
+    if (engine.syntaxErrors(file, after) > engine.syntaxErrors(file, before)) {
+      notes.push({ file, message: 'fixes withheld: the combined rewrite would parse worse than the original' });
+      continue;
+    }
+    writeFileSync(file, after);
+    engine.setFile(file, after);
+  }
+  return notes;
+}
+
+function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {
+  const pos = (file: string, offset: number): { line: number; column: number } => {
+    const p = new LineIndex(engine.textOf(file) ?? '').position(offset);
+    return { line: p.line + 1, column: p.character + 1 };
+  };
+  const start = pos(f.file, f.start);
+  const fix = f.fixes.map((x) => engine.verifyFix(x)).find((x) => x !== null);
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    file: f.file,
+    line: start.line,
+    column: start.column,
+    message: f.message,
+    ...(fix
+      ? {
+          fix: {
+            title: fix.title,
+            edits: fix.edits.map((e) => ({
+              file: e.file,
+              range: { start: pos(e.file, e.start), end: pos(e.file, e.end) },
+              newText: e.newText,
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+function humanReport(out: LintOutput, fileCount: number): string {
+  const lines = out.findings.map(
+    (f) =>
+      `${f.file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message}${f.fix ? `\n    fix: ${f.fix.title}` : ''}`,
+  );
+  for (const e of out.errors ?? []) lines.push(`${e.file}: error: ${e.message}`);
+  lines.push(
+    `${out.findings.length} finding(s) in ${fileCount} file(s)${out.errors?.length ? `, ${out.errors.length} file problem(s)` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+// `import = require` so esbuild picks the package's CommonJS build (its ESM build needs import.meta.url).
+import WebTreeSitter = require('web-tree-sitter');
+import type { Parser } from 'web-tree-sitter';
+
+const { Language, Parser: ParserClass } = WebTreeSitter;
 
 /** Where the two wasm files are. */
 export interface DartWasmPaths {
@@ -33,9 +37,9 @@ let loading: Promise<Parser> | null = null;
 /** A Dart parser (shared; tree-sitter parsers are reusable across files, one parse at a time). */
 export function loadDartParser(paths: DartWasmPaths = defaultDartWasmPaths()): Promise<Parser> {
   loading ??= (async () => {
-    await Parser.init({ locateFile: () => paths.runtimeWasm });
+    await ParserClass.init({ locateFile: () => paths.runtimeWasm });
     const language = await Language.load(paths.dartGrammarWasm);
-    const parser = new Parser();
+    const parser = new ParserClass();
     parser.setLanguage(language);
     return parser;
   })();

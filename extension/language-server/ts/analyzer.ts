@@ -19,7 +19,11 @@ export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions
   const checker = program.getTypeChecker();
   const out: StaticFinding[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'postMessage') {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'postMessage'
+    ) {
       const finding = checkPostMessage(checker, sf, node, node.expression, opts);
       if (finding) out.push(finding);
     }
@@ -92,7 +96,10 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: BufferRef[]):
   for (const b of usedAfter) out.push(`'${b.root?.text}' is used after the send (a transfer would detach it)`);
   for (const b of buffers) {
     if (b.origin === 'pooled') out.push(`'${b.text}' is a pooled Node Buffer (shares an 8 KiB pool; untransferable)`);
-    if (b.origin === 'view') out.push(`'${b.text}' is a view into a bigger buffer (the whole backing buffer is copied; a transfer would detach all of it)`);
+    if (b.origin === 'view')
+      out.push(
+        `'${b.text}' is a view into a bigger buffer (the whole backing buffer is copied; a transfer would detach all of it)`,
+      );
   }
   return out;
 }

@@ -74,7 +74,12 @@ export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 
     const propKind = bufferKind(checker, propType);
     if (propKind) {
       const propText = `${text}.${prop.getName()}`;
-      out.push({ ...describe(checker, e, propText, propKind), root: rootIdentifier(e), origin: 'unknown', bytes: null });
+      out.push({
+        ...describe(checker, e, propText, propKind),
+        root: rootIdentifier(e),
+        origin: 'unknown',
+        bytes: null,
+      });
     }
   }
   return out;
@@ -91,7 +96,8 @@ function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<Buff
   if (!init) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
   const e = skipParens(init);
   const text = e.getText();
-  if (/\.subarray\s*\(/.test(text) || /^Buffer\.from\s*\(\s*[\w.]+\s*,/.test(text)) return { bytes: null, origin: 'view' };
+  if (/\.subarray\s*\(/.test(text) || /^Buffer\.from\s*\(\s*[\w.]+\s*,/.test(text))
+    return { bytes: null, origin: 'view' };
   if (ts.isNewExpression(e) && e.arguments && e.arguments.length >= 2) return { bytes: null, origin: 'view' };
   const size = e.getText().match(/^(?:new\s+(\w+)|Buffer\.(alloc|allocUnsafe|allocUnsafeSlow|from))\s*\(\s*([^,)]*)/);
   if (!size) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
@@ -149,7 +155,11 @@ export function rootIdentifier(e: ts.Expression): ts.Identifier | null {
 /** Identifiers and property chains: safe to repeat in a transfer list. */
 function isSimple(e: ts.Expression): boolean {
   const s = skipParens(e);
-  return ts.isIdentifier(s) || (ts.isPropertyAccessExpression(s) && isSimple(s.expression)) || s.kind === ts.SyntaxKind.ThisKeyword;
+  return (
+    ts.isIdentifier(s) ||
+    (ts.isPropertyAccessExpression(s) && isSimple(s.expression)) ||
+    s.kind === ts.SyntaxKind.ThisKeyword
+  );
 }
 
 function skipParens(e: ts.Expression): ts.Expression {

@@ -56,15 +56,27 @@ export function transferCopyFix(
   const b = buffers[0];
   const copy = `${msg.text}Copy`;
   const copyExpr =
-    b.kind === 'array-buffer' ? `${msg.text}.slice(0)` : b.kind === 'node-buffer' ? `new Uint8Array(${msg.text})` : `${msg.text}.slice()`;
+    b.kind === 'array-buffer'
+      ? `${msg.text}.slice(0)`
+      : b.kind === 'node-buffer'
+        ? `new Uint8Array(${msg.text})`
+        : `${msg.text}.slice()`;
   const lineStart = sf.text.lastIndexOf('\n', statement.getStart()) + 1;
   const indent = /^[ \t]*/.exec(sf.text.slice(lineStart))?.[0] ?? '';
   const transfer = b.kind === 'array-buffer' ? copy : `${copy}.buffer`;
   const edits: FileEdit[] = [
-    { file: sf.fileName, start: statement.getStart(), end: statement.getStart(), newText: `const ${copy} = ${copyExpr};\n${indent}` },
+    {
+      file: sf.fileName,
+      start: statement.getStart(),
+      end: statement.getStart(),
+      newText: `const ${copy} = ${copyExpr};\n${indent}`,
+    },
     { file: sf.fileName, start: msg.getStart(), end: msg.getEnd(), newText: `${copy}, [${transfer}]` },
   ];
-  const why = b.origin === 'view' ? 'copies only the view instead of its whole backing buffer' : 'replaces the structured clone (serialize + deserialize) with one copy here';
+  const why =
+    b.origin === 'view'
+      ? 'copies only the view instead of its whole backing buffer'
+      : 'replaces the structured clone (serialize + deserialize) with one copy here';
   return [
     {
       title: `Transfer a copy of '${msg.text}'`,
