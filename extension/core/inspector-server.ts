@@ -1,0 +1,233 @@
+/**
+ * The standalone inspector server used by `isoscope run` / `isoscope connect`: serves the inspector
+ * page and its bundle on 127.0.0.1, and a WebSocket at /ws that hydrates each client with a full
+ * snapshot and then streams `update`s (~4 Hz) from the model. Loopback only; the Host and Origin
+ * headers are checked (against DNS rebinding), static files come from an allow-listed folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FromWebviewMessage, ModelSnapshot, ModelUpdate, SourceLocation, ToWebviewMessage } from '../../protocol';
+import { inspectorCsp, renderInspectorHtml } from './inspector-html';
+import { parseFromWebviewMessage } from './inspector-messages';
+
+/** What the server needs from the model (IsolateModel satisfies it). */
+export interface InspectorModelSource<C> {
+  snapshot(): ModelSnapshot;
+  initialCursor(): C;
+  updateSince(cursor: C): { update: ModelUpdate; cursor: C };
+  clearExited(): void;
+  onDidChange?(listener: () => void): { dispose(): void };
+}
+
+/** Options of {@link startInspectorServer}. */
+export interface InspectorServerOptions<C> {
+  model: InspectorModelSource<C>;
+  /** Port to bind on 127.0.0.1 (0 = any free port). */
+  port?: number;
+  /** Absolute path of dist/webview (inspector.js, inspector.css, codicon.css, codicon.ttf). */
+  webviewDir: string;
+  /** Update period (default 250 ms = 4 Hz). */
+  updateIntervalMs?: number;
+  /** Called when the page asks to open a source location (the browser cannot open an editor). */
+  onOpenLocation?: (location: SourceLocation) => void;
+  title?: string;
+}
+
+/** A running inspector server. */
+export interface InspectorServer {
+  /** http://127.0.0.1:PORT/ */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Counters for tests and status lines. */
+  stats(): { clients: number; updatesSent: number; invalidFromPage: number };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json; charset=utf-8',
+};
+/** A client whose socket buffers more than this is skipped until it drains (bounded memory). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const MAX_FROM_PAGE_BYTES = 64 * 1024;
+
+/** Starts the server; resolves once it listens. */
+export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): Promise<InspectorServer> {
+  const webviewDir = resolve(opts.webviewDir);
+  const clients = new Map<WebSocket, { cursor: C }>();
+  let port = 0;
+  let updatesSent = 0;
+  let invalidFromPage = 0;
+  let dirty = true;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const origin = () => `http://127.0.0.1:${port}`;
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('wrong Host header');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const path = new URL(req.url ?? '/', origin()).pathname;
+    if (path === '/' || path === '/index.html') {
+      const nonce = randomBytes(18).toString('base64');
+      const wsUrl = `ws://127.0.0.1:${port}/ws`;
+      const csp = { nonce, cspSource: origin(), connectSrc: wsUrl };
+      const html = renderInspectorHtml({
+        ...csp,
+        scriptUri: '/webview/inspector.js',
+        styleUris: ['/webview/codicon.css', '/webview/inspector.css'],
+        transport: 'websocket',
+        wsUrl,
+        title: opts.title ?? 'Isoscope inspector',
+      });
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': inspectorCsp(csp),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+      });
+      res.end(req.method === 'HEAD' ? undefined : html);
+      return;
+    }
+    const file = staticFile(path);
+    if (!file) {
+      res.writeHead(path === '/favicon.ico' ? 204 : 404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(path === '/favicon.ico' ? undefined : 'not found');
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(file.abs);
+    } catch {
+      // Missing asset (e.g. no build yet): a plain 404 tells the user what is wrong.
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found (is dist/webview built?)`);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /** Maps /webview/<name> to a file directly inside webviewDir, or null (no sub-folders, no traversal). */
+  function staticFile(path: string): { abs: string; type: string } | null {
+    const m = /^\/webview\/([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(path);
+    if (!m || m[1].includes('..')) return null;
+    const ext = m[1].slice(m[1].lastIndexOf('.'));
+    const type = CONTENT_TYPES[ext];
+    if (!type) return null;
+    const abs = join(webviewDir, m[1]);
+    if (!abs.startsWith(webviewDir + sep)) return null;
+    return { abs, type };
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FROM_PAGE_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', origin()).pathname;
+    const originOk = [`http://127.0.0.1:${port}`, `http://localhost:${port}`].includes(req.headers.origin ?? '');
+    if (path !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onClient(ws));
+  });
+
+  function send(ws: WebSocket, msg: ToWebviewMessage): void {
+    ws.send(JSON.stringify(msg));
+  }
+
+  function hydrate(ws: WebSocket): void {
+    const snapshot = opts.model.snapshot();
+    clients.set(ws, { cursor: opts.model.initialCursor() });
+    send(ws, { type: 'hydrate', snapshot, host: 'browser' });
+  }
+
+  function onClient(ws: WebSocket): void {
+    hydrate(ws);
+    ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? null : parseFromWebviewMessage(data.toString());
+      if (!msg) {
+        invalidFromPage++;
+        return;
+      }
+      onPageMessage(msg);
+    });
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', () => clients.delete(ws));
+  }
+
+  function onPageMessage(msg: FromWebviewMessage): void {
+    switch (msg.type) {
+      case 'ready':
+        // Clients are hydrated on connect already.
+        return;
+      case 'open-location':
+        opts.onOpenLocation?.(msg.location);
+        return;
+      case 'clear-exited':
+        opts.model.clearExited();
+        // Updates carry current values, not removals: re-hydrate so every page drops them too.
+        for (const ws of clients.keys()) hydrate(ws);
+        return;
+      default: {
+        const never: never = msg;
+        return never;
+      }
+    }
+  }
+
+  const subscription = opts.model.onDidChange?.(() => (dirty = true));
+  const timer = setInterval(() => {
+    if (clients.size === 0 || (subscription && !dirty)) return;
+    dirty = false;
+    for (const [ws, state] of clients) {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount > MAX_BUFFERED_BYTES) continue;
+      const { update, cursor } = opts.model.updateSince(state.cursor);
+      state.cursor = cursor;
+      send(ws, { type: 'update', update });
+      updatesSent++;
+    }
+  }, opts.updateIntervalMs ?? 250);
+  timer.unref();
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    stats: () => ({ clients: clients.size, updatesSent, invalidFromPage }),
+    async close() {
+      clearInterval(timer);
+      subscription?.dispose();
+      for (const ws of clients.keys()) ws.terminate();
+      clients.clear();
+      await new Promise<void>((ok) => wss.close(() => ok()));
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}

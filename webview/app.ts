@@ -1,0 +1,280 @@
+/**
+ * The inspector app: validates host messages into the store, owns the UI state, and renders the
+ * visible view at most once per animation frame (updates arriving faster are coalesced).
+ */
+import type { SourceLocation, ToWebviewMessage } from '../protocol';
+import { h, icon, setText } from './dom';
+import { FindingsView } from './findings-view';
+import { formatBytes, formatCount, formatLocation } from './format';
+import { Header } from './header';
+import { IsolatePage } from './isolate-page';
+import { OverviewView } from './overview';
+import { InspectorStore } from './store';
+import { onThemeChange, readTheme, type ThemeColors } from './theme';
+import { TimelineView } from './timeline-view';
+import type { HostTransport } from './transport';
+import { parseUiState, type UiState, type ViewName } from './ui-state';
+import { validateToWebviewMessage } from './validate';
+import { locationFromEvent } from './widgets';
+import { PerfRecorder } from './perf';
+
+/** The whole inspector UI bound to one host transport. */
+export class InspectorApp {
+  readonly store = new InspectorStore();
+  readonly perf = new PerfRecorder();
+  private ui: UiState;
+  private theme: ThemeColors;
+  private themeChanged = true;
+  private frameRequested = false;
+  private invalidCount = 0;
+  private lastInvalidReason = '';
+  private readonly header: Header;
+  private readonly overview: OverviewView;
+  private readonly isolatePage: IsolatePage;
+  private readonly timeline = new TimelineView();
+  private readonly findings = new FindingsView();
+  private readonly emptyState: HTMLElement;
+  private readonly banner: HTMLElement;
+  private readonly locationBox: HTMLElement;
+  private readonly footer: HTMLElement;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly transport: HostTransport,
+  ) {
+    this.ui = parseUiState(transport.getState());
+    this.theme = readTheme();
+    this.header = new Header((view) => this.setView(view));
+    this.overview = new OverviewView({
+      select: (id) => this.patchUi({ selectedIsolateId: id }),
+      open: (id) => this.openIsolate(id),
+      changeSort: (sortKey, sortDir) => this.patchUi({ sortKey, sortDir }),
+      changeFilter: (filter) => this.patchUi({ filter }),
+      clearExited: () => {
+        this.store.clearExited();
+        this.transport.post({ type: 'clear-exited' });
+        this.requestRender();
+      },
+    });
+    this.isolatePage = new IsolatePage(() => this.setView('overview'));
+    this.emptyState = emptyState(transport.kind);
+    this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
+    this.locationBox = h('div', { class: 'banner location-box', role: 'status', hidden: true });
+    this.footer = h('footer', { class: 'statusbar muted' });
+    root.replaceChildren(
+      this.header.root,
+      this.banner,
+      this.locationBox,
+      h(
+        'main',
+        { class: 'content' },
+        this.emptyState,
+        this.overview.root,
+        this.isolatePage.root,
+        this.timeline.root,
+        this.findings.root,
+      ),
+      this.footer,
+    );
+    root.addEventListener('click', (ev) => this.onGlobalClick(ev));
+    document.addEventListener('keydown', (ev) => this.onGlobalKey(ev));
+    onThemeChange(() => {
+      this.theme = readTheme();
+      this.themeChanged = true;
+      this.isolatePage.applyTheme(this.theme);
+      this.requestRender();
+    });
+    transport.onMessage((data) => this.receive(data));
+    transport.onConnection((state) => this.header.setConnection(state));
+    if (transport.kind === 'vscode') transport.post({ type: 'ready' });
+    this.requestRender();
+  }
+
+  /** Entry point for every raw host message: parse, validate, apply — or drop and count. */
+  receive(data: unknown): void {
+    let parsed: unknown = data;
+    if (typeof data === 'string') {
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        this.reject('not JSON');
+        return;
+      }
+    }
+    const result = validateToWebviewMessage(parsed);
+    if (!result.ok) {
+      this.reject(result.reason);
+      return;
+    }
+    this.apply(result.message);
+  }
+
+  private reject(reason: string): void {
+    this.invalidCount++;
+    this.lastInvalidReason = reason;
+    this.header.setInvalid(this.invalidCount, reason);
+  }
+
+  private apply(m: ToWebviewMessage): void {
+    switch (m.type) {
+      case 'hydrate':
+        this.store.applyHydrate(m.snapshot, m.host);
+        break;
+      case 'update':
+        this.store.applyUpdate(m.update);
+        break;
+      case 'select-isolate':
+        this.openIsolate(m.isolateId);
+        break;
+      case 'status':
+        this.banner.hidden = false;
+        this.banner.className = `banner banner-${m.level}`;
+        this.banner.replaceChildren(icon(m.level === 'info' ? 'info' : m.level), ' ', m.text);
+        break;
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+    this.requestRender();
+  }
+
+  private patchUi(patch: Partial<UiState>): void {
+    this.ui = { ...this.ui, ...patch };
+    this.transport.setState(this.ui);
+    this.requestRender();
+  }
+
+  private setView(view: ViewName): void {
+    this.patchUi({ view });
+  }
+
+  private openIsolate(id: string): void {
+    this.patchUi({ view: 'isolate', selectedIsolateId: id });
+    window.scrollTo(0, 0);
+  }
+
+  private openLocation(location: SourceLocation): void {
+    this.transport.post({ type: 'open-location', location });
+    if (this.transport.kind === 'browser') {
+      // No editor to jump to: show the location so the user can open it themselves.
+      const text = formatLocation(location);
+      const copy = h('button', { type: 'button', class: 'tool' }, icon('copy'), ' Copy');
+      copy.addEventListener('click', () => void navigator.clipboard?.writeText(text).catch(() => undefined));
+      const close = h('button', { type: 'button', class: 'tool', 'aria-label': 'Dismiss' }, icon('close'));
+      close.addEventListener('click', () => (this.locationBox.hidden = true));
+      this.locationBox.replaceChildren(
+        icon('go-to-file'),
+        ' Open in your editor: ',
+        h('code', { class: 'location-text' }, text),
+        copy,
+        close,
+      );
+      this.locationBox.hidden = false;
+    }
+  }
+
+  private onGlobalClick(ev: MouseEvent): void {
+    const loc = locationFromEvent(ev);
+    if (loc) {
+      ev.preventDefault();
+      this.openLocation(loc);
+      return;
+    }
+    const open = (ev.target as HTMLElement).closest?.('[data-open]') as HTMLElement | null;
+    // Overview rows handle their own clicks (select vs open).
+    if (open?.dataset.open && !open.closest('tbody tr[data-isolate-id]')) this.openIsolate(open.dataset.open);
+  }
+
+  private onGlobalKey(ev: KeyboardEvent): void {
+    const inField = (ev.target as HTMLElement).matches?.('input, textarea');
+    if (ev.key === '/' && !inField) {
+      ev.preventDefault();
+      if (this.ui.view !== 'overview') this.setView('overview');
+      this.overview.focusFilter();
+    } else if (ev.key === 'Escape') {
+      if (inField) {
+        this.overview.focusRows();
+      } else if (this.ui.view === 'isolate') {
+        this.setView('overview');
+        queueMicrotask(() => this.overview.focusRows());
+      }
+    }
+  }
+
+  /** Schedules one render on the next animation frame. */
+  requestRender(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.perf.measure(() => this.render(), this.store.latestSampleMs, this.root);
+    });
+  }
+
+  private render(): void {
+    const { store, ui } = this;
+    const hasData = store.isolates.size > 0;
+    this.emptyState.hidden = hasData;
+    this.header.setView(ui.view);
+    this.header.setSessions(store.sessions.values());
+    let errors = false;
+    for (const f of store.findings.values()) if (f.severity === 'error') errors = true;
+    this.header.setFindingsCount(store.findings.size, errors);
+    this.overview.root.hidden = !hasData || ui.view !== 'overview';
+    this.isolatePage.root.hidden = !hasData || ui.view !== 'isolate';
+    this.timeline.root.hidden = !hasData || ui.view !== 'timeline';
+    this.findings.root.hidden = ui.view !== 'findings' || !hasData;
+    if (hasData) {
+      switch (ui.view) {
+        case 'overview':
+          this.overview.render(store, ui, this.theme, this.themeChanged);
+          this.themeChanged = false;
+          break;
+        case 'isolate':
+          this.isolatePage.render(store, ui.selectedIsolateId, this.theme);
+          break;
+        case 'timeline':
+          this.timeline.render(store);
+          break;
+        case 'findings':
+          this.findings.render(store);
+          break;
+        default: {
+          const never: never = ui.view;
+          return never;
+        }
+      }
+    }
+    const d = store.drops;
+    setText(
+      this.footer,
+      `oversized > ${formatBytes(store.oversizedBytes)} · collector rejected ${formatCount(d.framesRejected)} frames · agents dropped ${formatCount(d.agentRecordsDropped)} records · ledger evicted ${formatCount(d.ledgerEvicted)} rows · UI evicted ${formatCount(store.uiEvicted)}`,
+    );
+  }
+
+  /** Diagnostics for tests and benchmarks. */
+  diagnostics(): { invalidMessages: number; lastInvalidReason: string } {
+    return { invalidMessages: this.invalidCount, lastInvalidReason: this.lastInvalidReason };
+  }
+}
+
+function emptyState(kind: 'vscode' | 'browser'): HTMLElement {
+  const how =
+    kind === 'vscode'
+      ? [
+          'Start a Dart or Flutter debug session — Isoscope attaches to its VM service automatically.',
+          'Or run a Node program in an Isoscope terminal (command “Isoscope: New Terminal”), or use “Isoscope: Connect to VM Service…”.',
+        ]
+      : [
+          'Waiting for the program to report its first isolate.',
+          'Node: isoscope run -- node app.js   ·   Dart: isoscope connect <vm-service-uri>',
+        ];
+  return h(
+    'div',
+    { class: 'empty-state' },
+    icon('inbox', 'empty-icon'),
+    h('h2', null, 'No isolates yet'),
+    ...how.map((line) => h('p', null, line)),
+  );
+}

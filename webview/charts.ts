@@ -1,0 +1,143 @@
+/**
+ * Line charts for the isolate page (chart.js, tree-shaken: only the pieces registered below are
+ * bundled). Each chart is created once and updated in place with `update('none')`; switching to
+ * another isolate swaps the data arrays, it never re-creates the chart.
+ */
+import {
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import type { XY } from './series';
+import type { ThemeColors } from './theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Legend, Tooltip);
+
+/** How one dataset is labelled and on which axis it lives. */
+export interface SeriesSpec {
+  label: string;
+  axis?: 'y' | 'y2';
+  fill?: boolean;
+  dashed?: boolean;
+}
+
+/** A time chart: x = seconds since session start, one or two y axes with unit formatters. */
+export class TimeChart {
+  readonly canvas: HTMLCanvasElement;
+  private readonly chart: Chart<'line', XY[]>;
+
+  constructor(
+    ariaLabel: string,
+    specs: SeriesSpec[],
+    formatY: (v: number) => string,
+    theme: ThemeColors,
+    formatY2?: (v: number) => string,
+  ) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', ariaLabel);
+    const datasets: ChartDataset<'line', XY[]>[] = specs.map((s) => ({
+      label: s.label,
+      data: [],
+      yAxisID: s.axis ?? 'y',
+      fill: s.fill ? 'origin' : false,
+      borderWidth: 1.5,
+      pointRadius: 0,
+      tension: 0,
+      borderDash: s.dashed ? [4, 3] : [],
+    }));
+    this.chart = new Chart(this.canvas, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          legend: { position: 'top', align: 'end', labels: { boxWidth: 10, boxHeight: 2, font: { size: 11 } } },
+          tooltip: {
+            callbacks: {
+              title: (items) => (items[0] ? `t = ${Number(items[0].parsed.x).toFixed(1)} s` : ''),
+              label: (item) => {
+                const fmt = item.dataset.yAxisID === 'y2' && formatY2 ? formatY2 : formatY;
+                return `${item.dataset.label ?? ''}: ${fmt(Number(item.parsed.y))}`;
+              },
+            },
+          },
+        },
+        scales: {
+          x: {
+            type: 'linear',
+            ticks: { maxTicksLimit: 6, callback: (v) => `${Number(v).toFixed(0)} s`, font: { size: 10 } },
+          },
+          y: {
+            beginAtZero: true,
+            ticks: { maxTicksLimit: 4, callback: (v) => formatY(Number(v)), font: { size: 10 } },
+          },
+          ...(formatY2
+            ? {
+                y2: {
+                  position: 'right' as const,
+                  beginAtZero: true,
+                  grid: { drawOnChartArea: false },
+                  ticks: {
+                    maxTicksLimit: 4,
+                    callback: (v: string | number) => formatY2(Number(v)),
+                    font: { size: 10 },
+                  },
+                },
+              }
+            : {}),
+        },
+      },
+    });
+    this.applyTheme(theme);
+  }
+
+  /** Replaces the datasets' points (arrays are swapped in place) and redraws without animation. */
+  setData(points: XY[][]): void {
+    const sets = this.chart.data.datasets;
+    for (let i = 0; i < sets.length; i++) sets[i].data = points[i] ?? [];
+    this.chart.update('none');
+  }
+
+  /** Applies theme colours to lines, ticks and grid. */
+  applyTheme(theme: ThemeColors): void {
+    const c = this.chart;
+    c.data.datasets.forEach((d, i) => {
+      const color = theme.series[i % theme.series.length];
+      d.borderColor = color;
+      d.backgroundColor = withAlpha(color, 0.15);
+    });
+    const legend = c.options.plugins?.legend?.labels;
+    if (legend) legend.color = theme.fg;
+    for (const scale of Object.values(c.options.scales ?? {})) {
+      if (!scale) continue;
+      if (scale.ticks) scale.ticks.color = theme.muted;
+      if (scale.grid) scale.grid.color = theme.grid;
+      else scale.grid = { color: theme.grid };
+      (scale as { border?: { color?: string } }).border = { color: theme.grid };
+    }
+    c.update('none');
+  }
+}
+
+/** Adds transparency to a #rgb/#rrggbb colour; other forms are returned unchanged. */
+export function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (!m) return color;
+  let hex = m[1];
+  if (hex.length === 3) hex = [...hex].map((ch) => ch + ch).join('');
+  const n = parseInt(hex, 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}

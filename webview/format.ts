@@ -1,0 +1,102 @@
+/**
+ * Unit formatting for people: bytes in KiB/MiB/GiB, durations in µs/ms/s/min, rates and percents.
+ * Pure functions (no DOM) so they can be unit-tested under node.
+ */
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** Three significant digits at most, trailing zeros dropped ("1.5", "12.3", "512"). */
+function threeDigits(value: number): string {
+  const abs = Math.abs(value);
+  const decimals = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
+  return Number(value.toFixed(decimals)).toString();
+}
+
+/** Formats a byte count with binary prefixes: 0 B, 512 B, 1.5 KiB, 64 KiB, 12.3 MiB. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // Round-up at a unit boundary ("1024 KiB") reads badly: bump to the next unit instead.
+  if (unit < BYTE_UNITS.length - 1 && Math.abs(Number(threeDigits(value))) >= 1024) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${threeDigits(value)} ${BYTE_UNITS[unit]}`;
+}
+
+/** Formats a byte rate: "1.5 MiB/s". */
+export function formatBytesPerSec(bytesPerSec: number | null | undefined): string {
+  if (bytesPerSec === null || bytesPerSec === undefined || !Number.isFinite(bytesPerSec)) return '—';
+  return `${formatBytes(bytesPerSec)}/s`;
+}
+
+/** Formats a duration given in milliseconds: 850 µs, 12.5 ms, 3.2 s, 4 min 05 s, 2 h 03 min. */
+export function formatDurationMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const abs = Math.abs(ms);
+  const sign = ms < 0 ? '-' : '';
+  if (abs === 0) return '0 ms';
+  if (abs < 1) return `${sign}${threeDigits(abs * 1000)} µs`;
+  if (abs < 1000) return `${sign}${threeDigits(abs)} ms`;
+  if (abs < 60_000) return `${sign}${threeDigits(abs / 1000)} s`;
+  const totalSec = Math.floor(abs / 1000);
+  if (totalSec < 3600) {
+    return `${sign}${Math.floor(totalSec / 60)} min ${String(totalSec % 60).padStart(2, '0')} s`;
+  }
+  const minutes = Math.floor(totalSec / 60);
+  return `${sign}${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Formats a duration given in microseconds (delegates to the ms formatter). */
+export function formatDurationMicros(micros: number | null | undefined): string {
+  if (micros === null || micros === undefined || !Number.isFinite(micros)) return '—';
+  return formatDurationMs(micros / 1000);
+}
+
+/** Formats a percentage in 0..100 (or more, for several cores): "0 %", "4.2 %", "125 %". */
+export function formatPercent(percent: number | null | undefined): string {
+  if (percent === null || percent === undefined || !Number.isFinite(percent)) return '—';
+  if (percent === 0) return '0 %';
+  if (Math.abs(percent) < 0.1) return '<0.1 %';
+  return `${threeDigits(percent)} %`;
+}
+
+/** Formats an events-per-second rate: "0", "0.5/s", "1.2k/s". */
+export function formatRate(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return '—';
+  if (perSec === 0) return '0';
+  if (Math.abs(perSec) >= 1_000_000) return `${threeDigits(perSec / 1_000_000)}M/s`;
+  if (Math.abs(perSec) >= 1000) return `${threeDigits(perSec / 1000)}k/s`;
+  return `${threeDigits(perSec)}/s`;
+}
+
+/** Formats a plain count with thin grouping: 1234567 → "1,234,567". */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Wall-clock time of day with milliseconds, in local time: "14:03:07.250". */
+export function formatClock(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** A source location as people write it: "src/app.ts:42:7" (column omitted when unknown). */
+export function formatLocation(loc: { file: string; line: number; column: number } | null): string {
+  if (!loc) return 'unknown location';
+  return loc.column > 0 ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
+}
+
+/** The last path segments of a file path, for narrow columns ("…/src/app.ts"). */
+export function shortPath(file: string, segments = 2): string {
+  const parts = file.split(/[\\/]/);
+  if (parts.length <= segments) return file;
+  return `…/${parts.slice(-segments).join('/')}`;
+}

@@ -1,0 +1,199 @@
+/**
+ * The isolate page: DevTools' isolate page (General, Memory, CPU, ports) plus what DevTools lacks —
+ * queue depth and delay over time, channels with copy sizes, the call-site table and the ledger.
+ */
+import type { IsolateSnapshot } from '../protocol';
+import { TimeChart } from './charts';
+import { h, icon, setClass, setText } from './dom';
+import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
+import { IsolateGeneral } from './isolate-general';
+import { callSiteRows, callSiteTable, channelRows, channelTable, portRows, portTable } from './isolate-tables';
+import { LedgerTable } from './ledger-table';
+import { ringToPoints, type SeriesField } from './series';
+import type { InspectorStore } from './store';
+import type { ThemeColors } from './theme';
+
+/** Most points drawn per chart line (min/max downsampled from the ring). */
+const CHART_POINTS = 300;
+
+interface ChartSpec {
+  title: string;
+  fields: SeriesField[];
+  labels: string[];
+  format: (v: number) => string;
+  y2?: { fieldIndex: number; format: (v: number) => string };
+  fill?: boolean;
+}
+
+const CHARTS: ChartSpec[] = [
+  {
+    title: 'Memory',
+    fields: ['heapUsedBytes', 'heapCapacityBytes', 'externalBytes'],
+    labels: ['Heap used', 'Heap capacity', 'External'],
+    format: formatBytes,
+    fill: true,
+  },
+  { title: 'CPU', fields: ['cpuPercent'], labels: ['CPU %'], format: formatPercent, fill: true },
+  {
+    title: 'Queue',
+    fields: ['queueDepth', 'queueDelayMsP95'],
+    labels: ['Depth', 'Delay p95'],
+    format: (v) => formatCount(v),
+    y2: { fieldIndex: 1, format: formatDurationMs },
+  },
+  {
+    title: 'Traffic',
+    fields: ['msgsInPerSec', 'msgsOutPerSec', 'bytesCopiedPerSec'],
+    labels: ['In/s', 'Out/s', 'Copied/s'],
+    format: formatRate,
+    y2: { fieldIndex: 2, format: formatBytesPerSec },
+  },
+];
+
+/** The page for one selected isolate. */
+export class IsolatePage {
+  readonly root: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly badge: HTMLElement;
+  private readonly missing: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly general = new IsolateGeneral();
+  private readonly channels = channelTable();
+  private readonly ports = portTable();
+  private readonly callSites = callSiteTable();
+  private readonly ledger = new LedgerTable();
+  private readonly chartHosts: HTMLElement[] = [];
+  private charts: TimeChart[] | null = null;
+  private seen = {
+    id: '',
+    generation: -1,
+    iso: null as IsolateSnapshot | null,
+    series: -1,
+    channels: -1,
+    ports: -1,
+    sites: -1,
+  };
+
+  constructor(onBack: () => void) {
+    const back = h(
+      'button',
+      { type: 'button', class: 'tool', title: 'Back to the overview (Esc)' },
+      icon('arrow-left'),
+      ' Overview',
+    );
+    back.addEventListener('click', onBack);
+    this.title = h('h2', { class: 'isolate-title' });
+    this.badge = h('span', { class: 'badge' });
+    this.missing = h('p', { class: 'empty-inline' });
+    const chartCards = CHARTS.map((spec) => {
+      const host = h('div', { class: 'chart-host' });
+      this.chartHosts.push(host);
+      return h('section', { class: 'card chart-card', 'aria-label': spec.title }, h('h3', null, spec.title), host);
+    });
+    this.body = h(
+      'div',
+      { class: 'isolate-body' },
+      h('div', { class: 'cards' }, this.general.general, this.general.stats, ...chartCards),
+      this.section('Channels', 'Ports and channels this isolate sends on or receives from.', this.channels.root),
+      this.section('Call sites', 'Where this isolate sends messages, by bytes copied.', this.callSites.root),
+      this.section('Message ledger', 'Notable messages, newest first.', this.ledger.root),
+      this.section('Open ports', 'Receive ports of this isolate.', this.ports.root),
+    );
+    this.root = h(
+      'section',
+      { class: 'view isolate-view', 'aria-label': 'Isolate' },
+      h('div', { class: 'toolbar' }, back, this.title, this.badge),
+      this.missing,
+      this.body,
+    );
+  }
+
+  private section(title: string, hint: string, content: HTMLElement): HTMLElement {
+    return h(
+      'section',
+      { class: 'panel', 'aria-label': title },
+      h('h3', null, title, h('span', { class: 'hint' }, hint)),
+      content,
+    );
+  }
+
+  /** Re-applies theme colours to the charts. */
+  applyTheme(theme: ThemeColors): void {
+    for (const c of this.charts ?? []) c.applyTheme(theme);
+  }
+
+  /** Brings the page up to date for `isolateId`. */
+  render(store: InspectorStore, isolateId: string | null, theme: ThemeColors): void {
+    const iso = isolateId ? store.isolates.get(isolateId) : undefined;
+    this.body.hidden = !iso;
+    this.missing.hidden = !!iso;
+    if (!iso) {
+      setText(this.title, 'No isolate selected');
+      setText(
+        this.missing,
+        isolateId
+          ? `Isolate ${isolateId} is not (or no longer) known. Go back to the overview and pick one.`
+          : 'Pick an isolate in the overview.',
+      );
+      return;
+    }
+    const s = this.seen;
+    const switched = s.id !== iso.id || s.generation !== store.rev.generation;
+    if (switched)
+      Object.assign(s, {
+        id: iso.id,
+        generation: store.rev.generation,
+        iso: null,
+        series: -1,
+        channels: -1,
+        ports: -1,
+        sites: -1,
+      });
+    if (s.iso !== iso) {
+      s.iso = iso;
+      setText(this.title, iso.name || '(unnamed)');
+      this.title.title = iso.id;
+      setText(this.badge, iso.state === 'running' ? 'running' : 'exited');
+      setClass(this.badge, 'exited', iso.state !== 'running');
+    }
+    this.general.render(iso, store, store.atMs);
+    if (!this.charts) {
+      this.charts = CHARTS.map((spec, i) => {
+        const chart = new TimeChart(
+          `${spec.title} over time`,
+          spec.labels.map((label, j) => ({
+            label,
+            axis: spec.y2?.fieldIndex === j ? 'y2' : 'y',
+            fill: !!spec.fill && j === 0,
+          })),
+          spec.format,
+          theme,
+          spec.y2?.format,
+        );
+        this.chartHosts[i].append(chart.canvas);
+        return chart;
+      });
+    }
+    if (s.series !== store.rev.series) {
+      s.series = store.rev.series;
+      const ring = store.series.get(iso.id);
+      const origin = store.originMs();
+      CHARTS.forEach((spec, i) => {
+        this.charts![i].setData(spec.fields.map((f) => (ring ? ringToPoints(ring, f, origin, CHART_POINTS) : [])));
+      });
+    }
+    if (s.channels !== store.rev.channels + store.rev.isolates) {
+      s.channels = store.rev.channels + store.rev.isolates;
+      this.channels.setRows(channelRows(store, iso.id));
+    }
+    if (s.ports !== store.rev.ports) {
+      s.ports = store.rev.ports;
+      this.ports.setRows(portRows(store, iso.id));
+    }
+    if (s.sites !== store.rev.callSites) {
+      s.sites = store.rev.callSites;
+      this.callSites.setRows(callSiteRows(store, iso.id));
+    }
+    this.ledger.render(store, iso.id);
+  }
+}

@@ -1,0 +1,107 @@
+/** Ports/Channels and call-site tables of the isolate page. */
+import type { CallSiteSnapshot, ChannelSnapshot, PortSnapshot } from '../protocol';
+import { h } from './dom';
+import { formatBytes, formatCount, formatDurationMs } from './format';
+import type { InspectorStore } from './store';
+import { copySplitBar, locationButton, SimpleTable } from './widgets';
+
+/** Most rows a side table shows (the biggest first). */
+const MAX_ROWS = 200;
+
+interface ChannelRow {
+  ch: ChannelSnapshot;
+  outgoing: boolean;
+  peer: string;
+}
+
+/** Builds the channel table (peer, sent, delivered, depth, bytes, largest, delay). */
+export function channelTable(): SimpleTable<ChannelRow> {
+  return new SimpleTable<ChannelRow>(
+    'Channels',
+    [
+      { label: 'Channel', cell: (r) => h('span', { title: r.ch.id }, r.ch.label) },
+      { label: 'Peer', cell: (r) => `${r.outgoing ? '→' : '←'} ${r.peer}` },
+      { label: 'Sent', numeric: true, cell: (r) => formatCount(r.ch.sent) },
+      { label: 'Delivered', numeric: true, cell: (r) => formatCount(r.ch.delivered) },
+      { label: 'Depth', numeric: true, title: 'now / max', cell: (r) => `${r.ch.depth} / ${r.ch.maxDepth}` },
+      { label: 'Copied', numeric: true, cell: (r) => formatBytes(r.ch.bytesCopied) },
+      { label: 'Transferred', numeric: true, cell: (r) => formatBytes(r.ch.bytesTransferred) },
+      { label: 'Largest', numeric: true, cell: (r) => formatBytes(r.ch.maxMessageBytes) },
+      {
+        label: 'Delay p50 / p95',
+        numeric: true,
+        title: 'Queueing delay from send to delivery',
+        cell: (r) => `${formatDurationMs(r.ch.delayMsP50)} / ${formatDurationMs(r.ch.delayMsP95)}`,
+      },
+    ],
+    'No channels seen for this isolate.',
+  );
+}
+
+/** The channels touching an isolate, biggest traffic first. */
+export function channelRows(store: InspectorStore, isolateId: string): ChannelRow[] {
+  const rows: ChannelRow[] = [];
+  for (const ch of store.channels.values()) {
+    if (ch.from !== isolateId && ch.to !== isolateId) continue;
+    const outgoing = ch.from === isolateId;
+    const peerId = outgoing ? ch.to : ch.from;
+    const peer = peerId === null ? 'unknown' : (store.isolates.get(peerId)?.name ?? peerId);
+    rows.push({ ch, outgoing, peer });
+  }
+  rows.sort((a, b) => b.ch.bytesCopied + b.ch.bytesTransferred - (a.ch.bytesCopied + a.ch.bytesTransferred));
+  return rows.slice(0, MAX_ROWS);
+}
+
+/** Builds the ports table (DevTools' "Open ports"). */
+export function portTable(): SimpleTable<PortSnapshot> {
+  return new SimpleTable<PortSnapshot>(
+    'Ports',
+    [
+      { label: 'Port', cell: (p) => p.name || 'N/A' },
+      { label: 'ID', cell: (p) => h('span', { class: 'mono' }, p.portId) },
+      { label: 'Allocated at', cell: (p) => h('span', { class: 'mono' }, p.allocationSite ?? '—') },
+    ],
+    'No open ports reported.',
+  );
+}
+
+/** The ports of an isolate. */
+export function portRows(store: InspectorStore, isolateId: string): PortSnapshot[] {
+  const rows: PortSnapshot[] = [];
+  for (const p of store.ports.values()) if (p.isolateId === isolateId) rows.push(p);
+  return rows.slice(0, MAX_ROWS);
+}
+
+/** Builds the per-call-site table with the copied-vs-transferable split. */
+export function callSiteTable(): SimpleTable<CallSiteSnapshot> {
+  return new SimpleTable<CallSiteSnapshot>(
+    'Call sites',
+    [
+      { label: 'Call site', cell: (c) => locationButton(c) },
+      { label: 'Function', cell: (c) => h('span', { class: 'mono' }, c.functionName ?? '—') },
+      { label: 'Sends', numeric: true, cell: (c) => formatCount(c.sends) },
+      { label: 'Copied', numeric: true, cell: (c) => formatBytes(c.bytesCopied) },
+      { label: 'Largest', numeric: true, cell: (c) => formatBytes(c.maxMessageBytes) },
+      {
+        label: 'Transferable',
+        numeric: true,
+        title: 'Copied bytes that were ArrayBuffers / typed data and could have been transferred',
+        cell: (c) => formatBytes(c.transferableBytes),
+      },
+      { label: 'Transferred', numeric: true, cell: (c) => formatBytes(c.bytesTransferred) },
+      {
+        label: 'Copied vs transferable',
+        cell: (c) => copySplitBar(c.bytesCopied, c.transferableBytes, c.bytesTransferred),
+      },
+    ],
+    'No sends recorded from this isolate yet.',
+  );
+}
+
+/** The call sites of an isolate, most bytes copied first. */
+export function callSiteRows(store: InspectorStore, isolateId: string): CallSiteSnapshot[] {
+  const rows: CallSiteSnapshot[] = [];
+  for (const c of store.callSites.values()) if (c.isolateId === isolateId) rows.push(c);
+  rows.sort((a, b) => b.bytesCopied - a.bytesCopied || b.sends - a.sends);
+  return rows.slice(0, MAX_ROWS);
+}
