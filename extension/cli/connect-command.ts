@@ -1,6 +1,146 @@
-/** `isoscope connect`: placeholder until its issue lands. */
+/**
+ * `isoscope connect <vm-service-uri> [--report FILE] [--duration SECONDS] [--port N] [--open]`
+ * (contract 4): attach to a running Dart VM service, serve the live inspector on 127.0.0.1, and
+ * write the report when we detach — on Ctrl-C, when the VM goes away, or after --duration.
+ * A wrong token or an unreachable URI is a clear error and exit 1, never a hang.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHandle } from '../core/dart';
+import { startInspectorServer } from '../core/inspector-server';
+import { IsolateModel } from '../core/model/model';
 import { UsageError } from './usage';
 
-export async function connectCommand(_args: string[]): Promise<number> {
-  throw new UsageError('connect is not built yet');
+/** Parsed `connect` arguments. */
+export interface ConnectArgs {
+  uri: string;
+  reportPath: string | null;
+  durationMs: number | null;
+  port: number;
+  open: boolean;
+}
+
+/** Parses `connect` arguments; throws UsageError (exit 2) on anything wrong. */
+export function parseConnectArgs(args: string[]): ConnectArgs {
+  const out: ConnectArgs = { uri: '', reportPath: null, durationMs: null, port: 0, open: false };
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    switch (a) {
+      case '--report':
+        out.reportPath = value(i++, a);
+        break;
+      case '--duration': {
+        const s = Number(value(i++, a));
+        if (!Number.isFinite(s) || s <= 0) throw new UsageError('--duration takes a positive number of seconds');
+        out.durationMs = s * 1000;
+        break;
+      }
+      case '--port': {
+        const p = Number(value(i++, a));
+        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError('--port takes a port number (0-65535)');
+        out.port = p;
+        break;
+      }
+      case '--open':
+        out.open = true;
+        break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option '${a}' for connect`);
+        if (out.uri) throw new UsageError(`connect takes one VM service URI, got '${out.uri}' and '${a}'`);
+        out.uri = a;
+    }
+  }
+  if (!out.uri) throw new UsageError('connect needs the VM service URI the Dart app printed');
+  try {
+    normalizeVmServiceUri(out.uri);
+  } catch (err) {
+    if (err instanceof VmServiceUriError) throw new UsageError(err.message);
+    throw err;
+  }
+  return out;
+}
+
+/** Runs `isoscope connect`; resolves with the exit code. */
+export async function connectCommand(argv: string[]): Promise<number> {
+  const args = parseConnectArgs(argv);
+  const model = new IsolateModel();
+  const say = (line: string): void => void process.stderr.write(`isoscope: ${line}\n`);
+  let handle: DartVmHandle;
+  try {
+    handle = await connectDartVm({ uri: args.uri, model, log: (m) => say(m) });
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    model.dispose();
+    return 1;
+  }
+  const server = await startInspectorServer({
+    model,
+    port: args.port,
+    webviewDir: join(__dirname, 'webview'),
+    title: 'Isoscope — Dart VM',
+  }).catch(async (err: unknown) => {
+    await handle.dispose();
+    throw err;
+  });
+  process.stdout.write(`Isoscope inspector: ${server.url}\n`);
+  say(`attached to the Dart VM at ${handle.wsUri}; Ctrl-C to detach${args.reportPath ? ' and write the report' : ''}`);
+  if (args.open) openInBrowser(server.url, say);
+
+  const why = await waitForDetach(handle, args.durationMs);
+  say(`detaching: ${why}`);
+  await handle.dispose();
+  await model.settled();
+  const report = model.toReport();
+  let code = 0;
+  if (args.reportPath) {
+    const path = resolve(args.reportPath);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+      say(`report written to ${path} (${report.isolates.length} isolates, ${report.findings.length} findings)`);
+    } catch (err) {
+      say(`could not write the report to ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      code = 1;
+    }
+  }
+  await server.close();
+  model.dispose();
+  return code;
+}
+
+/** Resolves with the first reason to detach: Ctrl-C/SIGTERM, the VM going away, or --duration. */
+function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise<string> {
+  return new Promise<string>((resolveReason) => {
+    const finish = (reason: string): void => {
+      if (timer) clearTimeout(timer);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      sub.dispose();
+      resolveReason(reason);
+    };
+    const onSignal = (): void => finish('interrupted');
+    const timer = durationMs !== null ? setTimeout(() => finish('duration elapsed'), durationMs) : null;
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const sub = handle.onDidDisconnect((reason) => finish(`the VM went away (${reason})`));
+    if (handle.status === 'disconnected') finish(`the VM went away (${handle.lastDisconnectReason ?? 'closed'})`);
+  });
+}
+
+/** Opens a URL in the default browser; failure is reported, never fatal. */
+function openInBrowser(url: string, say: (line: string) => void): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => say(`could not open a browser; open ${url} yourself`));
+    child.unref();
+  } catch {
+    say(`could not open a browser; open ${url} yourself`);
+  }
 }

@@ -1,0 +1,130 @@
+// `isoscope connect` (contract 4) as a real child process against the scripted VM-service peer,
+// which answers from spec-derived fixtures over a real socket. It is NOT a Dart VM (no SDK here).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../../protocol';
+import { startScriptedVmService } from '../helpers/scripted-vm-service';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.cjs');
+
+interface Run {
+  code: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the inspector URL once the CLI printed it. */
+  url: Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function runCli(args: string[]): Run {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let gotUrl: (u: string) => void = () => undefined;
+  const url = new Promise<string>((r) => (gotUrl = r));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /Isoscope inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    if (m) gotUrl(m[1]!);
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // A hung CLI fails the test instead of hanging the suite.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = new Promise<number | null>((r) =>
+    child.on('exit', (c) => {
+      clearTimeout(guard);
+      r(c);
+    }),
+  );
+  return { code, stdout: () => out, stderr: () => err, url, kill: (s) => child.kill(s) };
+}
+
+test('connect: bad usage exits 2 with the usage text', async () => {
+  for (const args of [
+    ['connect'],
+    ['connect', 'not-a-uri'],
+    ['connect', 'http://127.0.0.1:1/t=/', '--duration', 'x'],
+  ]) {
+    const run = runCli(args);
+    assert.equal(await run.code, 2, args.join(' '));
+    assert.match(run.stderr(), /Usage:/);
+  }
+});
+
+test('connect: a wrong token is a clear error and exit 1, not a hang (spec-derived peer)', async () => {
+  const peer = await startScriptedVmService({ token: 'R1ght=' });
+  try {
+    const run = runCli(['connect', `http://127.0.0.1:${peer.port}/Wr0ng=/`]);
+    assert.equal(await run.code, 1);
+    assert.match(run.stderr(), /refused the connection \(HTTP 403\).*auth token/);
+    assert.equal(run.stdout(), '', 'no inspector is served for a VM we could not attach to');
+  } finally {
+    await peer.close();
+  }
+});
+
+test('connect --duration writes the report with the Dart isolates (spec-derived peer)', async () => {
+  const peer = await startScriptedVmService();
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  try {
+    const reportPath = join(dir, 'sub', 'report.json');
+    const run = runCli(['connect', peer.wsUri, '--duration', '1.5', '--report', reportPath, '--port', '0']);
+    assert.match(await run.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal(await run.code, 0, run.stderr());
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    assert.equal(report.schema, 'isoscope-report/1');
+    assert.equal(report.runtime, 'dart');
+    assert.deepEqual(report.isolates.map((i) => i.name).sort(), ['image-decoder', 'main']);
+    assert.ok(report.isolates.every((i) => i.heapUsedBytesMax > 0));
+    assert.ok(report.isolates.some((i) => i.maxQueueDepth === 2));
+    assert.match(run.stderr(), /detaching: duration elapsed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
+
+test('connect writes the report when the VM goes away, and on Ctrl-C (spec-derived peer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  const peer = await startScriptedVmService();
+  try {
+    const gonePath = join(dir, 'gone.json');
+    const run = runCli(['connect', peer.httpUri, '--report', gonePath]);
+    await run.url;
+    await waitFor(() => peer.count('getStack') >= 2);
+    await peer.close();
+    assert.equal(await run.code, 0, run.stderr());
+    assert.match(run.stderr(), /the VM went away/);
+    const gone = JSON.parse(readFileSync(gonePath, 'utf8')) as Report;
+    assert.ok(
+      gone.isolates.every((i) => i.exitedAtMs !== null),
+      'isolates end with the VM',
+    );
+
+    const peer2 = await startScriptedVmService();
+    const intPath = join(dir, 'int.json');
+    const run2 = runCli(['connect', peer2.httpUri, '--report', intPath]);
+    await run2.url;
+    await waitFor(() => peer2.count('getStack') >= 2);
+    run2.kill('SIGINT');
+    assert.equal(await run2.code, 0, run2.stderr());
+    assert.match(run2.stderr(), /detaching: interrupted/);
+    assert.equal((JSON.parse(readFileSync(intPath, 'utf8')) as Report).isolates.length, 2);
+    await waitFor(() => peer2.connectionCount === 0);
+    await peer2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function waitFor(cond: () => boolean, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
