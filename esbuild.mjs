@@ -39,6 +39,7 @@ const contexts = [
     sourcemap: false,
     entryPoints: { agent: 'runtime-agent/node/agent.ts', 'agent-exporter': 'runtime-agent/node/exporter-worker.ts' },
     outdir: out,
+    outExtension: { '.js': '.cjs' },
   },
   {
     ...nodeCommon,

@@ -1,1 +1,153 @@
-// placeholder: the Node agent preload
+/**
+ * Isoscope's Node runtime agent (dist/agent.cjs), loaded with `--require` (directly or through
+ * NODE_OPTIONS) into an unmodified app, CJS or ESM, and re-added by the agent itself to every
+ * worker the app starts. Per thread it installs the messaging hooks, samples the isolate, and
+ * ships records to the exporter worker, which talks to the collector. It writes nothing to
+ * stdout/stderr unless ISOSCOPE_DEBUG=1 and never throws into the app.
+ */
+import { basename, join } from 'node:path';
+import { AGENT_PROTOCOL_VERSION, type AgentCapability, type HelloFrame } from '../../protocol/agent-frames';
+import { CallSiteTable, setAgentFile } from './call-sites';
+import { ChannelRegistry } from './channel-registry';
+import { epochMs } from './clock';
+import { configFromEnv, type AgentConfig } from './config';
+import { debugLog, setDebug } from './debug-log';
+import { EXPORTER_MARKER } from './exporter-messages';
+import { startExporter, type ExporterHandle } from './exporter-link';
+import { installMessageHooks } from './message-hooks';
+import { captureRawApis, rawPost } from './raw-apis';
+import { clip, RecordSink } from './record-sink';
+import { Sampler } from './sampler';
+import { SharedTable } from './shared-table';
+import { AGENT_DATA_KEY, isolateIdOf, type SharedAgentData, type ThreadContext } from './thread-context';
+import { findPorts, workerName } from './worker-options';
+import { installWorkerPatch, receiveHandoff } from './worker-patch';
+import { workerThreadsModule as wt } from './worker-threads-module';
+
+/** Agent version announced in `hello`. */
+export const AGENT_VERSION = '0.1.0';
+const LOADED = Symbol.for('isoscope.agent.loaded');
+
+function mainName(): string {
+  const script = process.argv[1];
+  return script ? basename(script) : process.title || 'main';
+}
+
+function helloFrame(config: AgentConfig, capabilities: AgentCapability[], startedAtMs: number): HelloFrame {
+  return {
+    type: 'hello',
+    protocol: AGENT_PROTOCOL_VERSION,
+    runtime: 'node',
+    pid: process.pid,
+    agentVersion: AGENT_VERSION,
+    runtimeVersion: process.version,
+    capabilities,
+    startedAtMs,
+    notableMessageBytes: config.notableBytes,
+    cwd: clip(process.cwd()),
+    argv: process.argv.slice(0, 256).map(clip),
+  };
+}
+
+function start(): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[LOADED]) return; // loaded twice (--require and NODE_OPTIONS): the first copy wins
+  g[LOADED] = true;
+  const data = wt.workerData as Record<string, unknown> | null | undefined;
+  if (!wt.isMainThread && data !== null && typeof data === 'object' && data[EXPORTER_MARKER] === true) return;
+
+  let shared: SharedAgentData;
+  if (wt.isMainThread) {
+    const config = configFromEnv(process.env, __filename, join(__dirname, 'agent-exporter.cjs'));
+    shared = { config, buffers: SharedTable.create().buffers };
+    wt.setEnvironmentData(AGENT_DATA_KEY, shared as never);
+  } else {
+    const found = wt.getEnvironmentData(AGENT_DATA_KEY) as SharedAgentData | undefined;
+    if (found === undefined) return; // a worker of a process whose main thread has no agent
+    shared = found;
+  }
+  const { config } = shared;
+  setDebug(config.debug);
+  setAgentFile(__filename);
+  const raw = captureRawApis();
+  const table = new SharedTable(shared.buffers);
+  const pid = process.pid;
+  const isolateId = isolateIdOf(pid, wt.threadId);
+  const sink = new RecordSink((port, message, transfer) => rawPost(raw, port, message, transfer));
+  const ctx: ThreadContext = {
+    config,
+    raw,
+    table,
+    registry: new ChannelRegistry(table, wt.threadId, pid),
+    sink,
+    sites: new CallSiteTable(isolateId),
+    pid,
+    threadId: wt.threadId,
+    isolateId,
+    isolateName: wt.isMainThread ? mainName() : workerName(undefined, undefined).name,
+    exporterLink: null,
+  };
+
+  let exporter: ExporterHandle | null = null;
+  const sampler = new Sampler(ctx);
+  if (wt.isMainThread) {
+    const caps: AgentCapability[] = ['heap', 'channels', 'size-estimate', 'call-sites'];
+    if (sampler.cpu.available) caps.push('thread-cpu');
+    if (raw.hybridDispatch !== null) caps.push('queue-delay');
+    const startedAtMs = epochMs() - process.uptime() * 1000;
+    exporter = startExporter(raw, config, helloFrame(config, caps, startedAtMs));
+    ctx.exporterLink = exporter?.link ?? null;
+    sink.push({
+      type: 'isolate-start',
+      isolateId,
+      name: clip(ctx.isolateName),
+      kind: 'main',
+      parentId: null,
+      groupId: null,
+      threadId: wt.threadId,
+      atMs: startedAtMs,
+      spawnSite: null,
+      scriptPath: process.argv[1] ? clip(process.argv[1]) : null,
+    });
+  } else {
+    const handoff = receiveHandoff(ctx);
+    if (handoff !== null) {
+      ctx.isolateName = handoff.name;
+      ctx.exporterLink = handoff.exporterLink;
+      if (wt.parentPort !== null) ctx.registry.register(wt.parentPort, handoff.up, handoff.down);
+      const ports = findPorts(wt.workerData, (v) => v instanceof raw.MessagePort);
+      handoff.workerDataPorts.forEach((slots, i) => {
+        if (slots !== null && ports[i] !== undefined) ctx.registry.register(ports[i], slots.send, slots.recv);
+      });
+    }
+  }
+  sink.connect(ctx.exporterLink);
+
+  installMessageHooks(ctx);
+  installWorkerPatch(ctx);
+  sampler.start(config.sampleMs);
+
+  process.on('exit', (code) => {
+    try {
+      sampler.tick();
+      sampler.stop();
+      sink.push({ type: 'isolate-exit', isolateId, atMs: epochMs(), exitCode: typeof code === 'number' ? code : null });
+      sink.flush();
+      if (exporter !== null) exporter.byeAndWait(typeof code === 'number' ? code : null, epochMs());
+      debugLog(
+        `exit: records dropped in this thread ${sink.droppedCount()}, channels ${JSON.stringify(table.usage())}`,
+      );
+    } catch (err) {
+      // Exit must go on exactly as without the agent.
+      debugLog(`exit hook failed: ${String(err)}`);
+    }
+  });
+  debugLog(`agent loaded in ${ctx.isolateName} (${isolateId})`);
+}
+
+try {
+  start();
+} catch (err) {
+  // The preload must never break the app: a broken agent just stops instrumenting.
+  debugLog(`agent failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+}

@@ -1,1 +1,148 @@
-// placeholder: the agent's exporter worker
+/**
+ * The exporter worker (dist/agent-exporter.cjs): one per process, created by the main thread's
+ * agent with the original Worker class and unref'd. It owns the one WebSocket to the collector,
+ * authenticates with `Authorization: Bearer <token>`, sends `hello`, then `batch` frames built
+ * from the threads' JSON chunks, and `bye` at exit. When the collector is missing, refuses or
+ * dies, it reconnects with backoff while the queue stays bounded (oldest dropped, counted).
+ */
+import { writeSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import WebSocket from 'ws';
+import { FrameQueue } from './exporter-queue';
+import type { ExporterData, ToExporterMessage } from './exporter-messages';
+
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const BACKOFF_FIRST_MS = 250;
+const BACKOFF_MAX_MS = 5000;
+
+const data = workerData as ExporterData;
+const queue = new FrameQueue();
+let socket: WebSocket | null = null;
+let open = false;
+let seq = 0;
+let backoffMs = BACKOFF_FIRST_MS;
+let closing = false;
+let byeDone = false;
+let framesSent = 0;
+let totalDropped = 0;
+
+function debug(message: string): void {
+  if (!data.debug) return;
+  try {
+    writeSync(2, `[isoscope exporter] ${message}\n`);
+  } catch {
+    // stderr gone at exit: debug output is best-effort.
+  }
+}
+
+function finishBye(): void {
+  if (byeDone) return;
+  byeDone = true;
+  debug(
+    `stats framesSent=${framesSent} droppedRecords=${totalDropped + queue.pendingDropped} queuedChars=${queue.queuedChars} connected=${open}`,
+  );
+  Atomics.store(data.byeFlag, 0, 1);
+  Atomics.notify(data.byeFlag, 0);
+}
+
+function send(text: string, done?: () => void): void {
+  if (socket === null || !open) return;
+  framesSent++;
+  socket.send(text, done === undefined ? undefined : () => done());
+}
+
+function pump(force = false): void {
+  if (!open || socket === null) return;
+  while (force || socket.bufferedAmount < MAX_BUFFERED_BYTES) {
+    const dropped = queue.pendingDropped;
+    const frame = queue.nextFrame(seq);
+    if (frame === null) return;
+    totalDropped += dropped;
+    seq++;
+    send(frame);
+  }
+  setTimeout(() => pump(), 50).unref();
+}
+
+function scheduleReconnect(): void {
+  if (closing) return;
+  const wait = backoffMs;
+  backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+  setTimeout(connect, wait).unref();
+}
+
+function connect(): void {
+  if (closing) return;
+  const headers: Record<string, string> = {};
+  if (data.token !== null) headers.Authorization = `Bearer ${data.token}`;
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(data.url, { headers, handshakeTimeout: 3000, perMessageDeflate: false });
+  } catch (err) {
+    debug(`bad collector URL ${data.url}: ${String(err)}`);
+    finishBye();
+    return;
+  }
+  socket = ws;
+  ws.on('open', () => {
+    open = true;
+    backoffMs = BACKOFF_FIRST_MS;
+    debug(`connected to ${data.url}`);
+    send(JSON.stringify(data.hello));
+    pump(closing);
+    if (closing) sendBye();
+  });
+  ws.on('error', (err) => debug(`collector error: ${err.message}`));
+  ws.on('close', (code) => {
+    const wasOpen = open;
+    open = false;
+    socket = null;
+    debug(`collector connection closed (${code}${wasOpen ? '' : ', never opened'})`);
+    if (closing) finishBye();
+    else scheduleReconnect();
+  });
+}
+
+let byeMessage: { exitCode: number | null; atMs: number } | null = null;
+
+function sendBye(): void {
+  if (byeMessage === null || socket === null || !open) return;
+  pump(true);
+  const ws = socket;
+  send(JSON.stringify({ type: 'bye', atMs: byeMessage.atMs, exitCode: byeMessage.exitCode }), () => {
+    finishBye();
+    ws.close(1000, 'bye');
+  });
+}
+
+function onMessage(message: ToExporterMessage): void {
+  switch (message.t) {
+    case 'chunk':
+      queue.add(message);
+      pump();
+      break;
+    case 'port':
+      listen(message.port);
+      break;
+    case 'bye':
+      closing = true;
+      byeMessage = { exitCode: message.exitCode, atMs: message.atMs };
+      // Connected: flush and say bye. Still connecting: the open handler does it. Otherwise
+      // there is nobody to tell, and the app must not wait for us.
+      if (open) sendBye();
+      else if (socket === null) finishBye();
+      break;
+    default: {
+      const unknown: never = message;
+      debug(`unknown message ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function listen(port: MessagePort): void {
+  port.on('message', onMessage);
+}
+
+listen(data.link);
+connect();

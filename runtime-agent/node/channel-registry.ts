@@ -1,0 +1,135 @@
+/**
+ * Which ports this thread instruments and which channel slots they use. Only ports the agent
+ * registered are counted: Node's own internal ports (worker stdio, script loading) go through the
+ * same prototype hooks and must be ignored. Also produces this thread's `channel` records.
+ */
+import type { ChannelRecord } from '../../protocol/agent-frames';
+import { DelayHistogram } from './delay-histogram';
+import { ChannelKind, F64, I32, SharedTable } from './shared-table';
+
+/** One end of a pair of one-way channels, as held by a port object in this thread. */
+export interface PortEnd {
+  /** Slot of the channel this port sends on (-1: not counted). */
+  send: number;
+  /** Slot of the channel this port receives from (-1: not counted). */
+  recv: number;
+  /** Delays of messages delivered to this port. */
+  delays: DelayHistogram;
+  /** Notable messages sent through this port (for call-site sampling). */
+  notableSends: number;
+}
+
+const kindLabel: Record<number, string> = {
+  [ChannelKind.workerDown]: 'parent → worker',
+  [ChannelKind.workerUp]: 'worker → parent',
+  [ChannelKind.messageChannel]: 'MessageChannel',
+  [ChannelKind.broadcast]: 'BroadcastChannel',
+};
+
+/** Registered ports of this thread and the channel slots they touch. */
+export class ChannelRegistry {
+  private readonly ends = new WeakMap<object, PortEnd>();
+  /** Receiving slots whose port lives in this thread (their depth is this isolate's queue). */
+  private readonly inbound = new Set<number>();
+  /** Delay histograms by receiving slot, published into the shared table when reporting. */
+  private readonly histograms = new Map<number, DelayHistogram>();
+  /** Slots this thread reports, with the sent+delivered+bytes it last reported. */
+  private readonly reported = new Map<number, number>();
+
+  constructor(
+    readonly table: SharedTable,
+    private readonly threadId: number,
+    private readonly pid: number,
+  ) {}
+
+  /** Starts counting `port`: it sends on `send` and receives from `recv` (-1 for none). */
+  register(port: object, send: number, recv: number): PortEnd {
+    let delays = recv >= 0 ? this.histograms.get(recv) : undefined;
+    if (delays === undefined) {
+      delays = new DelayHistogram();
+      if (recv >= 0) this.histograms.set(recv, delays);
+    }
+    const end: PortEnd = { send, recv, delays, notableSends: 0 };
+    this.ends.set(port, end);
+    if (send >= 0) {
+      this.table.setSenderThread(send, this.threadId);
+      if (!this.reported.has(send)) this.reported.set(send, -1);
+    }
+    if (recv >= 0) {
+      this.table.setReceiverThread(recv, this.threadId);
+      this.inbound.add(recv);
+      if (!this.reported.has(recv)) this.reported.set(recv, -1);
+    }
+    return end;
+  }
+
+  /** The end registered for `port`, if the agent counts it. */
+  get(port: object): PortEnd | undefined {
+    return this.ends.get(port);
+  }
+
+  /** The port was transferred away: its queue no longer belongs to this isolate. */
+  release(port: object): void {
+    const end = this.ends.get(port);
+    if (end === undefined) return;
+    this.ends.delete(port);
+    if (end.recv >= 0) this.inbound.delete(end.recv);
+  }
+
+  /** Messages waiting in this isolate's counted inbound queues. */
+  queueDepth(): number {
+    let depth = 0;
+    for (const slot of this.inbound) depth += this.table.depth(slot);
+    return depth;
+  }
+
+  /** Shared-table channel id. */
+  channelId(slot: number): string {
+    return `${this.pid}:c${slot}`;
+  }
+
+  /** Channel records for every slot this thread touches whose counters moved since last time. */
+  records(atMs: number): ChannelRecord[] {
+    const t = this.table;
+    for (const [slot, delays] of this.histograms) {
+      if (!this.inbound.has(slot)) continue;
+      const s = delays.stats();
+      if (s.count === 0) continue;
+      const base = slot * F64.stride;
+      t.f64[base + F64.delayP50Ms] = s.p50Ms;
+      t.f64[base + F64.delayP95Ms] = s.p95Ms;
+      t.f64[base + F64.delayMaxMs] = s.maxMs;
+    }
+    const out: ChannelRecord[] = [];
+    for (const [slot, last] of this.reported) {
+      const ib = slot * I32.stride;
+      const fb = slot * F64.stride;
+      const sent = Atomics.load(t.i32, ib + I32.sent);
+      const delivered = Atomics.load(t.i32, ib + I32.delivered);
+      const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs];
+      if (fingerprint === last || (sent === 0 && delivered === 0)) continue;
+      this.reported.set(slot, fingerprint);
+      const from = Atomics.load(t.i32, ib + I32.fromThread) - 1;
+      const to = Atomics.load(t.i32, ib + I32.toThread) - 1;
+      out.push({
+        type: 'channel',
+        channelId: this.channelId(slot),
+        fromIsolateId: `${this.pid}:${from < 0 ? 0 : from}`,
+        toIsolateId: to < 0 ? null : `${this.pid}:${to}`,
+        label: kindLabel[t.i32[ib + I32.kind]] ?? 'channel',
+        atMs,
+        sent: Math.max(0, sent),
+        delivered: Math.max(0, delivered),
+        depth: t.depth(slot),
+        maxDepth: Math.max(0, t.i32[ib + I32.maxDepth]),
+        bytesCopied: t.f64[fb + F64.bytesCopied],
+        bytesTransferred: t.f64[fb + F64.bytesTransferred],
+        maxMessageBytes: t.f64[fb + F64.maxMessageBytes],
+        delayMsP50: t.f64[fb + F64.delayP50Ms],
+        delayMsP95: t.f64[fb + F64.delayP95Ms],
+        delayMsMax: t.f64[fb + F64.delayMaxMs],
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Counting hooks on the messaging prototypes: `MessagePort.prototype.postMessage` (covers
+ * `worker.postMessage` and `parentPort`), the per-delivery internal dispatch, and
+ * `receiveMessageOnPort`. Each hook costs a WeakMap lookup for ports the agent does not count.
+ * The app must not notice: arguments pass through untouched, errors (DataCloneError) propagate
+ * as the same object thrown synchronously, and the agent's own work never throws into the app.
+ */
+import type * as WT from 'node:worker_threads';
+import { workerThreadsModule as workerThreads } from './worker-threads-module';
+import { captureCallSite, captureWeight, shouldCapture } from './call-sites';
+import { epochMs, nowMs } from './clock';
+import type { PortEnd } from './channel-registry';
+import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
+import { describeShape } from './shape';
+import { estimateCloneBytes, type SizeEstimate } from './size-estimator';
+import type { ThreadContext } from './thread-context';
+import { debugLog } from './debug-log';
+
+const NO_ESTIMATE: SizeEstimate = { bytes: 0, typedArrayBytes: 0 };
+
+/** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
+interface TransferInfo {
+  buffers: Set<ArrayBufferLike> | null;
+  bufferBytes: number;
+  ports: object[] | null;
+}
+
+const NO_TRANSFER: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
+
+function transferList(arg: unknown): readonly unknown[] | null {
+  if (Array.isArray(arg)) return arg;
+  if (arg !== null && typeof arg === 'object') {
+    const d = Object.getOwnPropertyDescriptor(arg, 'transfer');
+    if (d !== undefined && Array.isArray(d.value)) return d.value as unknown[];
+  }
+  return null;
+}
+
+/** Reads the transfer list before the send detaches its buffers. */
+function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
+  const list = transferList(arg);
+  if (list === null || list.length === 0) return NO_TRANSFER;
+  const info: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
+  for (const item of list) {
+    if (item instanceof ArrayBuffer) {
+      (info.buffers ??= new Set()).add(item);
+      info.bufferBytes += item.byteLength;
+    } else if (item instanceof (MessagePortClass as typeof WT.MessagePort)) {
+      (info.ports ??= []).push(item);
+    }
+  }
+  return info;
+}
+
+/** Installs the hooks for this thread. Returns whether deliveries can be counted. */
+export function installMessageHooks(ctx: ThreadContext): boolean {
+  const { raw, registry, table } = ctx;
+  const proto = raw.MessagePort.prototype as unknown as Record<string | symbol, unknown>;
+  const originalPost = raw.postMessage;
+  const notableBytes = ctx.config.notableBytes;
+
+  function noteNotable(
+    end: PortEnd,
+    slot: number,
+    est: SizeEstimate,
+    transferredBytes: number,
+    message: unknown,
+  ): void {
+    const n = end.notableSends++;
+    if (!shouldCapture(n)) return;
+    const site = captureCallSite(postMessage);
+    if (site !== null) ctx.sites.add(site, captureWeight(n), est.bytes, est.typedArrayBytes, transferredBytes);
+    ctx.sink.push({
+      type: 'message',
+      isolateId: ctx.isolateId,
+      channelId: registry.channelId(slot),
+      atMs: epochMs(),
+      bytes: est.bytes,
+      typedArrayBytes: est.typedArrayBytes,
+      transferredBytes,
+      callSite: site,
+      shape: describeShape(message),
+    });
+  }
+
+  function postMessage(this: WT.MessagePort, ...args: unknown[]): void {
+    const end = registry.get(this);
+    if (end === undefined || end.send < 0) return originalPost.apply(this, args);
+    const slot = end.send;
+    let est = NO_ESTIMATE;
+    let transfer = NO_TRANSFER;
+    try {
+      transfer = args.length > 1 ? transferInfo(args[1], raw.MessagePort) : NO_TRANSFER;
+      est = estimateCloneBytes(args[0], transfer.buffers);
+    } catch (err) {
+      // The estimator must never throw into the app: count the send with an unknown size.
+      debugLog(`estimate failed: ${String(err)}`);
+    }
+    const seq = table.noteSend(slot, nowMs());
+    const moved = transfer.ports !== null ? announcePorts(slot, seq, transfer.ports) : 0;
+    try {
+      originalPost.apply(this, args);
+    } catch (err) {
+      // Same error object, thrown synchronously, as without the agent; undo what we counted.
+      table.undoSend(slot);
+      if (moved > 0) withdrawPorts(slot, seq, moved);
+      throw err;
+    }
+    table.addBytes(slot, est.bytes, transfer.bufferBytes);
+    if (transfer.ports !== null) for (const p of transfer.ports) registry.release(p);
+    if (est.bytes >= notableBytes) noteNotable(end, slot, est, transfer.bufferBytes, args[0]);
+  }
+
+  /** Leaves the channel slots of transferred ports for the receiving thread to pick up. */
+  function announcePorts(slot: number, seq: number, ports: object[]): number {
+    let index = 0;
+    for (const port of ports) {
+      const moved = registry.get(port);
+      if (moved !== undefined) table.post(slot, seq, index, moved.send, moved.recv);
+      index++;
+    }
+    return index;
+  }
+
+  function withdrawPorts(slot: number, seq: number, count: number): void {
+    for (let i = 0; i < count; i++) table.take(slot, seq, i);
+  }
+
+  function onDelivered(port: object, end: PortEnd): void {
+    const slot = end.recv;
+    if (slot < 0) return;
+    const { seq, delayMs } = table.noteDelivery(slot, nowMs());
+    if (delayMs >= 0) end.delays.add(delayMs);
+    const ports = (port as Record<symbol, unknown>)[kCurrentlyReceivingPorts];
+    if (Array.isArray(ports) && ports.length > 0) {
+      for (let i = 0; i < ports.length; i++) {
+        const slots = table.take(slot, seq, i);
+        if (slots !== null) registry.register(ports[i] as object, slots.sendSlot, slots.recvSlot);
+      }
+    }
+  }
+
+  Object.defineProperty(proto, 'postMessage', {
+    value: postMessage,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+
+  let deliveries = false;
+  const dispatch = raw.hybridDispatch;
+  if (dispatch !== null) {
+    const hybridDispatch = function (this: object, ...args: unknown[]): unknown {
+      const end = registry.get(this);
+      // The same dispatch also carries 'close' events: only messages consume the queue.
+      if (end !== undefined && (args[1] === 'message' || args[1] === 'messageerror')) {
+        try {
+          onDelivered(this, end);
+        } catch (err) {
+          // Counting must never break delivery to the app.
+          debugLog(`delivery hook failed: ${String(err)}`);
+        }
+      }
+      return dispatch.apply(this, args);
+    };
+    Object.defineProperty(proto, kHybridDispatch, { value: hybridDispatch, writable: true, configurable: true });
+    deliveries = true;
+  } else {
+    debugLog('kHybridDispatch missing: deliveries and queue depth are not counted on this Node version');
+  }
+
+  const originalReceive = raw.receiveMessageOnPort;
+  const receiveMessageOnPort = function receiveMessageOnPort(
+    port: WT.MessagePort | WT.BroadcastChannel,
+  ): { message: unknown } | undefined {
+    const result = originalReceive(port as WT.MessagePort);
+    if (result !== undefined) {
+      const end = registry.get(port);
+      if (end !== undefined && end.recv >= 0) {
+        const { delayMs } = table.noteDelivery(end.recv, nowMs());
+        if (delayMs >= 0) end.delays.add(delayMs);
+      }
+    }
+    return result;
+  };
+  (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
+  return deliveries;
+}

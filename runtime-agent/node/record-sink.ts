@@ -1,0 +1,84 @@
+/**
+ * Per-thread record buffer. Each thread serializes its own records to a JSON string (cheap for
+ * the app's main thread compared with handing objects over) and posts the string to the
+ * exporter worker. Bounded: when no exporter link exists or the thread produces faster than it
+ * flushes, the oldest records are dropped and counted.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { AgentRecord } from '../../protocol/agent-frames';
+import { FRAME_LIMITS } from '../../protocol/agent-frames';
+
+/** Records kept per thread while waiting for a flush. */
+export const MAX_PENDING_RECORDS = 5000;
+/** Records per chunk handed to the exporter (keeps each string well under the frame limit). */
+export const CHUNK_RECORDS = 1000;
+
+/** A batch of records as the exporter receives it. */
+export interface ChunkMessage {
+  t: 'chunk';
+  count: number;
+  /** JSON array text of the records. */
+  json: string;
+  dropped: number;
+}
+
+/** Posts without going through the agent's own postMessage hook. */
+export type RawPost = (port: MessagePort, message: unknown, transfer?: readonly unknown[]) => void;
+
+/** Buffers one thread's records and ships them to the exporter. */
+export class RecordSink {
+  private pending: AgentRecord[] = [];
+  private dropped = 0;
+  private link: MessagePort | null = null;
+
+  constructor(private readonly rawPost: RawPost) {}
+
+  /** Sets (or clears) the port to the exporter. */
+  connect(link: MessagePort | null): void {
+    this.link = link;
+  }
+
+  /** Adds a record; drops the oldest quarter when full. */
+  push(record: AgentRecord): void {
+    if (this.pending.length >= MAX_PENDING_RECORDS) {
+      const drop = MAX_PENDING_RECORDS >> 2;
+      this.pending.splice(0, drop);
+      this.dropped += drop;
+    }
+    this.pending.push(record);
+  }
+
+  /** Records dropped so far and not yet reported. */
+  droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Sends everything pending to the exporter. Never throws. */
+  flush(): void {
+    if (this.link === null || this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    try {
+      for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
+        const part = records.length <= CHUNK_RECORDS ? records : records.slice(i, i + CHUNK_RECORDS);
+        const chunk: ChunkMessage = {
+          t: 'chunk',
+          count: part.length,
+          json: JSON.stringify(part),
+          dropped: this.dropped,
+        };
+        this.dropped = 0;
+        this.rawPost(this.link, chunk);
+      }
+    } catch {
+      // A closed exporter port: the records are lost, counted as dropped, and the app goes on.
+      this.dropped += records.length;
+      this.link = null;
+    }
+  }
+}
+
+/** Cuts a string to the collector's limit (names, paths and shapes come from the app). */
+export function clip(text: string): string {
+  return text.length <= FRAME_LIMITS.maxStringLength ? text : text.slice(0, FRAME_LIMITS.maxStringLength - 1) + '…';
+}

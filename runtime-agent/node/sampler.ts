@@ -1,0 +1,61 @@
+/**
+ * Periodic per-isolate samples: heap (per isolate — `process.memoryUsage()` heap fields are the
+ * calling isolate's), thread CPU time and inbound queue depth, plus the thread's channel and
+ * call-site records. Runs on an unref'd timer so it never keeps the app alive.
+ */
+import type { IsolateSampleRecord } from '../../protocol/agent-frames';
+import { epochMs } from './clock';
+import { ThreadCpuClock } from './thread-cpu';
+import type { ThreadContext } from './thread-context';
+
+/** Samples one thread and ships its records. */
+export class Sampler {
+  private timer: NodeJS.Timeout | null = null;
+  readonly cpu = new ThreadCpuClock();
+
+  constructor(private readonly ctx: ThreadContext) {}
+
+  /** One `sample` record for this isolate, now. */
+  sample(): IsolateSampleRecord {
+    const mem = process.memoryUsage();
+    return {
+      type: 'sample',
+      isolateId: this.ctx.isolateId,
+      atMs: epochMs(),
+      heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
+      arrayBuffersBytes: mem.arrayBuffers,
+      heapShared: false,
+      cpuTimeMicros: this.cpu.readMicros(),
+      queueDepth: this.ctx.registry.queueDepth(),
+    };
+  }
+
+  /** Pushes a sample plus changed channel/call-site records, then flushes. Never throws. */
+  tick(): void {
+    try {
+      const { sink } = this.ctx;
+      sink.push(this.sample());
+      const at = epochMs();
+      for (const r of this.ctx.registry.records(at)) sink.push(r);
+      for (const r of this.ctx.sites.records()) sink.push(r);
+      sink.flush();
+    } catch {
+      // A failed sample is skipped; the next tick tries again. The app never sees agent errors.
+    }
+  }
+
+  /** Starts sampling every `sampleMs`. */
+  start(sampleMs: number): void {
+    this.timer = setInterval(() => this.tick(), sampleMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and releases the CPU clock's fd. */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.cpu.close();
+  }
+}

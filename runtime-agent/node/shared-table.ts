@@ -1,0 +1,205 @@
+/**
+ * Counters every thread of the process can read and write: one slot per one-way channel in a
+ * SharedArrayBuffer, handed to all threads through `worker_threads.setEnvironmentData` (nested
+ * workers inherit it). Any thread can read a channel's depth at any time, even while the
+ * receiving thread is blocked in sync code. Send timestamps live in per-channel rings so the
+ * receiver can compute queueing delay by FIFO matching on the shared `performance.now()` clock.
+ */
+
+/** Channel slots per process; channels past this are not counted (and the agent says so). */
+export const MAX_CHANNELS = 4096;
+/** Channels that get a send-timestamp ring (the rest report counts but no delay). */
+export const MAX_RINGS = 64;
+/** Timestamps per ring: floods deeper than this lose delay samples for their oldest messages. */
+export const RING_SLOTS = 16384;
+/** Entries in the mailbox that tells a receiver which channel a transferred port belongs to. */
+export const MAILBOX_ENTRIES = 1024;
+
+/** Int32 fields of a channel slot. */
+export const I32 = {
+  sent: 0,
+  delivered: 1,
+  maxDepth: 2,
+  /** threadId + 1 of the sending end's thread (0 = unknown). */
+  fromThread: 3,
+  /** threadId + 1 of the receiving end's thread (0 = unknown). */
+  toThread: 4,
+  kind: 5,
+  /** ring index + 1 (0 = not assigned yet, -1 = none left). */
+  ring: 6,
+  stride: 8,
+} as const;
+
+/** Float64 fields of a channel slot. */
+export const F64 = {
+  bytesCopied: 0,
+  bytesTransferred: 1,
+  maxMessageBytes: 2,
+  delayP50Ms: 3,
+  delayP95Ms: 4,
+  delayMaxMs: 5,
+  stride: 6,
+} as const;
+
+/** What kind of link a channel is (for its label). */
+export const ChannelKind = { workerDown: 1, workerUp: 2, messageChannel: 3, broadcast: 4 } as const;
+export type ChannelKindCode = (typeof ChannelKind)[keyof typeof ChannelKind];
+
+const MAILBOX_STRIDE = 5; // key channel+1, seq, index, sendSlot+1, recvSlot+1
+
+/** The shared buffers, as handed between threads (SharedArrayBuffers clone by reference). */
+export interface SharedBuffers {
+  control: SharedArrayBuffer;
+  i32: SharedArrayBuffer;
+  f64: SharedArrayBuffer;
+  rings: SharedArrayBuffer;
+  mailbox: SharedArrayBuffer;
+}
+
+/** Typed views over the shared buffers, one set per thread. */
+export class SharedTable {
+  readonly control: Int32Array;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly rings: Float64Array;
+  readonly mailbox: Int32Array;
+
+  constructor(readonly buffers: SharedBuffers) {
+    this.control = new Int32Array(buffers.control);
+    this.i32 = new Int32Array(buffers.i32);
+    this.f64 = new Float64Array(buffers.f64);
+    this.rings = new Float64Array(buffers.rings);
+    this.mailbox = new Int32Array(buffers.mailbox);
+  }
+
+  /** Allocates the buffers (main thread, once). Untouched pages of the rings cost no RSS. */
+  static create(): SharedTable {
+    return new SharedTable({
+      control: new SharedArrayBuffer(16),
+      i32: new SharedArrayBuffer(MAX_CHANNELS * I32.stride * 4),
+      f64: new SharedArrayBuffer(MAX_CHANNELS * F64.stride * 8),
+      rings: new SharedArrayBuffer(MAX_RINGS * RING_SLOTS * 2 * 8),
+      mailbox: new SharedArrayBuffer(MAILBOX_ENTRIES * MAILBOX_STRIDE * 4),
+    });
+  }
+
+  /** A new channel slot, or -1 when the table is full. */
+  allocate(kind: ChannelKindCode, fromThreadId: number, toThreadId: number | null): number {
+    const slot = Atomics.add(this.control, 0, 1);
+    if (slot >= MAX_CHANNELS) return -1;
+    const base = slot * I32.stride;
+    Atomics.store(this.i32, base + I32.kind, kind);
+    Atomics.store(this.i32, base + I32.fromThread, fromThreadId + 1);
+    if (toThreadId !== null) Atomics.store(this.i32, base + I32.toThread, toThreadId + 1);
+    return slot;
+  }
+
+  /** Gives a channel a timestamp ring on its first send (rings are few; unused channels get none). */
+  private assignRing(base: number): number {
+    const ring = Atomics.add(this.control, 1, 1);
+    const value = ring < MAX_RINGS ? ring + 1 : -1;
+    Atomics.store(this.i32, base + I32.ring, value);
+    return value;
+  }
+
+  /** Channels allocated so far, and how many were refused because the table was full. */
+  usage(): { channels: number; refused: number } {
+    const n = Atomics.load(this.control, 0);
+    return { channels: Math.min(n, MAX_CHANNELS), refused: Math.max(0, n - MAX_CHANNELS) };
+  }
+
+  /** Counts one send; returns its sequence number. Records the send time for delay matching. */
+  noteSend(slot: number, nowMs: number): number {
+    const base = slot * I32.stride;
+    const seq = Atomics.add(this.i32, base + I32.sent, 1);
+    const depth = seq + 1 - Atomics.load(this.i32, base + I32.delivered);
+    if (depth > this.i32[base + I32.maxDepth]) Atomics.store(this.i32, base + I32.maxDepth, depth);
+    let ringField = this.i32[base + I32.ring];
+    if (ringField === 0) ringField = this.assignRing(base);
+    const ring = ringField - 1;
+    if (ring >= 0) {
+      const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
+      this.rings[at + 1] = nowMs;
+      this.rings[at] = seq;
+    }
+    return seq;
+  }
+
+  /** Undoes a send that threw (DataCloneError): the message never entered the queue. */
+  undoSend(slot: number): void {
+    Atomics.sub(this.i32, slot * I32.stride + I32.sent, 1);
+  }
+
+  /** Counts one delivery; returns its queueing delay in ms, or -1 when the send time was lost. */
+  noteDelivery(slot: number, nowMs: number): { seq: number; delayMs: number } {
+    const base = slot * I32.stride;
+    const seq = Atomics.add(this.i32, base + I32.delivered, 1);
+    const ring = this.i32[base + I32.ring] - 1;
+    if (ring < 0) return { seq, delayMs: -1 }; // no ring: -1 (none left) or 0 (never sent through the hook)
+    const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
+    if (this.rings[at] !== seq) return { seq, delayMs: -1 }; // overwritten by a deeper flood
+    return { seq, delayMs: Math.max(0, nowMs - this.rings[at + 1]) };
+  }
+
+  /** Messages sent but not yet delivered. */
+  depth(slot: number): number {
+    const base = slot * I32.stride;
+    const d = Atomics.load(this.i32, base + I32.sent) - Atomics.load(this.i32, base + I32.delivered);
+    return d > 0 ? d : 0;
+  }
+
+  /** Adds the sender-side byte counters of one message. */
+  addBytes(slot: number, copiedBytes: number, transferredBytes: number): void {
+    const base = slot * F64.stride;
+    this.f64[base + F64.bytesCopied] += copiedBytes;
+    this.f64[base + F64.bytesTransferred] += transferredBytes;
+    if (copiedBytes > this.f64[base + F64.maxMessageBytes]) this.f64[base + F64.maxMessageBytes] = copiedBytes;
+  }
+
+  /** Marks which thread now holds the receiving end (after a port moved). */
+  setReceiverThread(slot: number, threadId: number): void {
+    Atomics.store(this.i32, slot * I32.stride + I32.toThread, threadId + 1);
+  }
+
+  /** Marks which thread now holds the sending end (after a port moved). */
+  setSenderThread(slot: number, threadId: number): void {
+    Atomics.store(this.i32, slot * I32.stride + I32.fromThread, threadId + 1);
+  }
+
+  /**
+   * Leaves word that the `index`-th port transferred with message `seq` of channel `slot` is the
+   * port whose channels are `sendSlot`/`recvSlot`. False when the mailbox is full.
+   */
+  post(slot: number, seq: number, index: number, sendSlot: number, recvSlot: number): boolean {
+    const start = this.hash(slot, seq, index);
+    for (let probe = 0; probe < 32; probe++) {
+      const at = ((start + probe) % MAILBOX_ENTRIES) * MAILBOX_STRIDE;
+      if (Atomics.compareExchange(this.mailbox, at, 0, -1) !== 0) continue; // taken; -1 = being written
+      this.mailbox[at + 1] = seq;
+      this.mailbox[at + 2] = index;
+      this.mailbox[at + 3] = sendSlot + 1;
+      this.mailbox[at + 4] = recvSlot + 1;
+      Atomics.store(this.mailbox, at, slot + 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes the entry left by `post`, or null when there is none. */
+  take(slot: number, seq: number, index: number): { sendSlot: number; recvSlot: number } | null {
+    const start = this.hash(slot, seq, index);
+    for (let probe = 0; probe < 32; probe++) {
+      const at = ((start + probe) % MAILBOX_ENTRIES) * MAILBOX_STRIDE;
+      if (Atomics.load(this.mailbox, at) !== slot + 1) continue;
+      if (this.mailbox[at + 1] !== seq || this.mailbox[at + 2] !== index) continue;
+      const found = { sendSlot: this.mailbox[at + 3] - 1, recvSlot: this.mailbox[at + 4] - 1 };
+      Atomics.store(this.mailbox, at, 0);
+      return found;
+    }
+    return null;
+  }
+
+  private hash(slot: number, seq: number, index: number): number {
+    return Math.abs(Math.imul(slot + 1, 0x9e3779b1) ^ Math.imul(seq, 0x85ebca6b) ^ index) % MAILBOX_ENTRIES;
+  }
+}

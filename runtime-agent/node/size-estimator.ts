@@ -1,0 +1,230 @@
+/**
+ * Estimates how many bytes a structured clone of a message copies, by walking it: never by
+ * serializing it (v8.serialize costs 1–6× the send itself). The byte model follows V8's
+ * ValueSerializer wire format (tags + varints), which is what `v8.serialize` and postMessage write.
+ * Big arrays, objects, maps and sets are sampled (64 evenly spaced entries) and extrapolated.
+ * The walk never runs app code: no getters (it reads data properties through descriptors), no
+ * proxy traps, no toJSON. It must never throw into the app; callers still wrap it.
+ */
+import { types } from 'node:util';
+
+/** Result of one estimate; `typedArrayBytes` is the part of `bytes` that is typed-array payload. */
+export interface SizeEstimate {
+  bytes: number;
+  typedArrayBytes: number;
+}
+
+/** Entries walked per array/object/map/set before switching to sampling. */
+export const SAMPLE_ENTRIES = 64;
+/** Nodes walked per estimate; past this, values are costed at a flat guess. */
+const NODE_BUDGET = 8192;
+const MAX_DEPTH = 48;
+/** Map/Set entries iterated (in order) when sampling; iteration is cheap, walking is not. */
+const ITERATE_CAP = 4096;
+const FLAT_GUESS_BYTES = 9;
+const HEADER_BYTES = 2; // version tag + version
+
+// Any char above Latin-1 makes V8 store (and serialize) the whole string two bytes per char.
+const twoByteChar = /[\u0100-\uffff]/;
+const hasOwn = Object.prototype.hasOwnProperty;
+const getDescriptor = Object.getOwnPropertyDescriptor;
+const objectProto = Object.prototype;
+
+/** Bytes a V8 base-128 varint takes for a non-negative integer. */
+export function varintBytes(n: number): number {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  return n < 0x800000000 ? 5 : 8;
+}
+
+function numberBytes(n: number, asDouble: boolean): number {
+  // Smis are 32-bit on 64-bit Node (no pointer compression): zigzag varint after the 'I' tag.
+  if (!asDouble && (n | 0) === n && !(n === 0 && 1 / n < 0)) return 1 + varintBytes(n >= 0 ? n * 2 : -n * 2 - 1);
+  return 9;
+}
+
+/** True when V8 would store the string with two bytes per char (checked fully up to 1 KiB, sampled beyond). */
+function isTwoByte(s: string): boolean {
+  const len = s.length;
+  if (len <= 1024) return twoByteChar.test(s);
+  if (twoByteChar.test(s.slice(0, 1024))) return true;
+  const step = Math.floor(len / 256);
+  for (let i = 1024; i < len; i += step) if (s.charCodeAt(i) > 0xff) return true;
+  return false;
+}
+
+function stringBytes(s: string): number {
+  const len = s.length;
+  if (isTwoByte(s)) return 2 + varintBytes(len * 2) + len * 2; // + a padding tag half the time
+  return 1 + varintBytes(len) + len;
+}
+
+interface WalkState {
+  seen: Set<object>;
+  nodes: number;
+  typedArrayBytes: number;
+  transferred: Set<ArrayBufferLike> | null;
+}
+
+/** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
+function viewPayload(view: ArrayBufferView, st: WalkState): number {
+  const buffer = view.buffer;
+  if (st.transferred !== null && st.transferred.has(buffer)) return 0;
+  if (types.isSharedArrayBuffer(buffer)) return 0;
+  return view.byteLength;
+}
+
+function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolean): number {
+  switch (typeof v) {
+    case 'number':
+      return numberBytes(v, numbersAsDoubles);
+    case 'string':
+      return stringBytes(v);
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    case 'bigint': {
+      const digits = Math.ceil(Math.max(1, v.toString(16).length) / 16);
+      return 1 + varintBytes(digits * 16) + digits * 8;
+    }
+    case 'object':
+      if (v === null) return 1;
+      return objectBytes(v, depth, st);
+    default:
+      // Functions and symbols make postMessage throw DataCloneError; nothing is copied.
+      return 0;
+  }
+}
+
+function objectBytes(o: object, depth: number, st: WalkState): number {
+  if (st.seen.has(o)) return 2; // back-reference: '^' + id
+  if (++st.nodes > NODE_BUDGET || depth > MAX_DEPTH) return FLAT_GUESS_BYTES;
+  if (types.isProxy(o)) return 0; // postMessage throws on proxies; never touch their traps
+  st.seen.add(o);
+  // Fast paths first: plain objects and arrays are most of what apps send.
+  const proto = Object.getPrototypeOf(o);
+  if (proto === objectProto || proto === null) return plainObjectBytes(o, depth, st);
+  if (Array.isArray(o)) return arrayBytes(o, depth, st);
+  if (ArrayBuffer.isView(o)) {
+    const payload = viewPayload(o, st);
+    st.typedArrayBytes += payload;
+    return 3 + varintBytes(payload) + payload;
+  }
+  if (types.isArrayBuffer(o)) {
+    const ab = o as ArrayBuffer;
+    if (st.transferred !== null && st.transferred.has(ab)) return 2;
+    st.typedArrayBytes += ab.byteLength;
+    return 1 + varintBytes(ab.byteLength) + ab.byteLength;
+  }
+  if (types.isSharedArrayBuffer(o)) return 2;
+  if (types.isMap(o)) {
+    const m = o as Map<unknown, unknown>;
+    return collectionBytes(m.entries(), m, depth, st, true);
+  }
+  if (types.isSet(o)) {
+    const set = o as Set<unknown>;
+    return collectionBytes(set.values(), set, depth, st, false);
+  }
+  if (types.isDate(o)) return 9;
+  if (types.isRegExp(o)) return 2 + stringBytes((o as RegExp).source);
+  if (types.isBoxedPrimitive(o)) return 10;
+  if (types.isNativeError(o)) return errorBytes(o as Error);
+  return plainObjectBytes(o, depth, st);
+}
+
+/** Own enumerable data value, or undefined for accessors (the estimator never calls getters). */
+function dataValue(o: object, key: string): unknown {
+  const d = getDescriptor(o, key);
+  return d === undefined || d.get !== undefined ? undefined : d.value;
+}
+
+function plainObjectBytes(o: object, depth: number, st: WalkState): number {
+  const keys = Object.keys(o);
+  const n = keys.length;
+  const bytes = 2 + varintBytes(n);
+  const step = n > SAMPLE_ENTRIES ? n / SAMPLE_ENTRIES : 1;
+  const walked = n > SAMPLE_ENTRIES ? SAMPLE_ENTRIES : n;
+  let sampled = 0;
+  for (let i = 0; i < walked; i++) {
+    const key = keys[Math.floor(i * step)];
+    const value = dataValue(o, key);
+    sampled += stringBytes(key) + walk(value, depth + 1, st, false);
+  }
+  return bytes + (walked === 0 ? 0 : (sampled * n) / walked);
+}
+
+function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
+  const n = a.length;
+  const head = 1 + varintBytes(n) + 1 + 1 + varintBytes(n);
+  if (n === 0) return head;
+  const walked = n > SAMPLE_ENTRIES ? SAMPLE_ENTRIES : n;
+  const step = n / walked;
+  // A packed-double array stores every element as an 8-byte double, integral or not.
+  let doubles = false;
+  for (let i = 0; i < walked; i++) {
+    const idx = Math.floor(i * step);
+    if (!hasOwn.call(a, idx)) continue;
+    const e = a[idx];
+    if (typeof e === 'number' && (e | 0) !== e) {
+      doubles = true;
+      break;
+    }
+  }
+  let sampled = 0;
+  for (let i = 0; i < walked; i++) {
+    const idx = Math.floor(i * step);
+    sampled += hasOwn.call(a, idx) ? walk(a[idx], depth + 1, st, doubles) : 1;
+  }
+  return head + (sampled * n) / walked;
+}
+
+function collectionBytes(
+  it: IterableIterator<unknown>,
+  c: { size: number },
+  depth: number,
+  st: WalkState,
+  isMap: boolean,
+): number {
+  const n = c.size;
+  const head = 2 + varintBytes(n * 2);
+  if (n === 0) return head;
+  // Maps and sets iterate only in order: walk every step-th entry of the first ITERATE_CAP.
+  const span = n > ITERATE_CAP ? ITERATE_CAP : n;
+  const step = span > SAMPLE_ENTRIES ? Math.floor(span / SAMPLE_ENTRIES) : 1;
+  let index = 0;
+  let walked = 0;
+  let sampled = 0;
+  for (const entry of it) {
+    if (index >= span) break;
+    if (index++ % step !== 0) continue;
+    if (isMap) {
+      const pair = entry as [unknown, unknown];
+      sampled += walk(pair[0], depth + 1, st, false) + walk(pair[1], depth + 1, st, false);
+    } else sampled += walk(entry, depth + 1, st, false);
+    walked++;
+  }
+  return head + (sampled * n) / walked;
+}
+
+function errorBytes(e: Error): number {
+  const message = typeof e.message === 'string' ? e.message : '';
+  const stack = dataValue(e, 'stack');
+  return 4 + stringBytes(message) + (typeof stack === 'string' ? stringBytes(stack) : 0);
+}
+
+/**
+ * Estimates the bytes a structured clone of `value` copies. Buffers in `transfer` are moved, not
+ * copied, and count zero here (the caller adds them to bytes transferred).
+ */
+export function estimateCloneBytes(value: unknown, transfer?: ReadonlySet<ArrayBufferLike> | null): SizeEstimate {
+  const st: WalkState = {
+    seen: new Set(),
+    nodes: 0,
+    typedArrayBytes: 0,
+    transferred: (transfer as Set<ArrayBufferLike> | null | undefined) ?? null,
+  };
+  const bytes = HEADER_BYTES + walk(value, 0, st, false);
+  return { bytes: Math.round(bytes), typedArrayBytes: st.typedArrayBytes };
+}
