@@ -1,1 +1,221 @@
-// placeholder: language server entry
+/**
+ * The Isoscope language server (stdio): diagnostics for Dart, TS and JS from static analysis of
+ * open files and the workspace, plus runtime findings pushed by the extension; code actions are
+ * guided refactors that the editor previews before applying.
+ */
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  ANALYSIS_STATS_METHOD,
+  RUNTIME_FINDINGS_METHOD,
+  SETTINGS_METHOD,
+  type AnalysisStatsResult,
+  type IsoscopeSettingsParams,
+  type RuntimeFinding,
+  type RuntimeFindingsParams,
+} from '../../protocol';
+import { AnalysisEngine, languageOf } from './analysis/engine';
+import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
+import { fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
+import { readScanned, scanWorkspace } from './workspace-scan';
+
+const DEBOUNCE_MS = 60;
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let engine: AnalysisEngine | null = null;
+let roots: string[] = [];
+const staticByFile = new Map<string, StaticFinding[]>();
+let runtimeByFile = new Map<string, RuntimeFinding[]>();
+const timers = new Map<string, NodeJS.Timeout>();
+const stats: AnalysisStatsResult = {
+  filesAnalyzed: 0,
+  workspaceScanDone: false,
+  lastAnalysisMs: 0,
+  runtimeFindings: 0,
+};
+
+connection.onInitialize(async (params) => {
+  roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri));
+  if (roots.length === 0 && params.rootUri) roots = [toPath(params.rootUri)];
+  const init = (params.initializationOptions ?? {}) as { oversizedBytes?: number; dartWasmDir?: string };
+  engine = new AnalysisEngine({
+    workspaceRoots: roots,
+    ...(init.oversizedBytes ? { oversizedBytes: init.oversizedBytes } : {}),
+  });
+  await engine.init();
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'isoscope-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  void scanAndAnalyze();
+});
+
+/** Analyzes the workspace in the background, yielding between files so edits stay responsive. */
+async function scanAndAnalyze(): Promise<void> {
+  try {
+    const files = await scanWorkspace(roots);
+    for (const file of files) {
+      if (documents.get(toUri(file))) continue;
+      const text = await readScanned(file);
+      if (text !== null) engine?.setFile(file, text);
+    }
+    for (const file of files) {
+      if (documents.get(toUri(file))) continue;
+      analyzeAndPublish(file);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (err) {
+    connection.console.error(`isoscope: workspace scan failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    stats.workspaceScanDone = true;
+  }
+}
+
+function hintsFor(file: string): RuntimeHint[] {
+  return (runtimeByFile.get(file) ?? []).flatMap((f) =>
+    f.location
+      ? [
+          {
+            file,
+            line: f.location.line,
+            bytes: f.bytes,
+            count: f.count,
+            ...(f.receivingPortName ? { receivingPortName: f.receivingPortName } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+function analyzeAndPublish(file: string): void {
+  if (!engine) return;
+  const started = performance.now();
+  try {
+    staticByFile.set(file, engine.analyze(file, hintsFor(file)));
+  } catch (err) {
+    // One file's analysis failing must not take the server down; it is logged and left empty.
+    connection.console.error(
+      `isoscope: analysis of ${file} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    staticByFile.set(file, []);
+  }
+  stats.filesAnalyzed++;
+  stats.lastAnalysisMs = performance.now() - started;
+  publish(file);
+}
+
+function lineIndexOf(file: string): LineIndex | null {
+  const text = documents.get(toUri(file))?.getText() ?? engine?.textOf(file);
+  return text === undefined ? null : new LineIndex(text);
+}
+
+function publish(file: string): void {
+  const lines = lineIndexOf(file);
+  if (!lines) return;
+  const diagnostics: Diagnostic[] = (staticByFile.get(file) ?? []).map((f) => staticDiagnostic(f, lines));
+  for (const f of runtimeByFile.get(file) ?? []) {
+    const d = runtimeDiagnostic(f, lines);
+    if (d) diagnostics.push(d);
+  }
+  void connection.sendDiagnostics({ uri: toUri(file), diagnostics });
+}
+
+function schedule(file: string): void {
+  clearTimeout(timers.get(file));
+  timers.set(
+    file,
+    setTimeout(() => {
+      timers.delete(file);
+      analyzeAndPublish(file);
+    }, DEBOUNCE_MS),
+  );
+}
+
+documents.onDidChangeContent((e) => {
+  const file = toPath(e.document.uri);
+  if (!engine || languageOf(file) === null) return;
+  engine.setFile(file, e.document.getText());
+  schedule(file);
+});
+
+documents.onDidClose(async (e) => {
+  const file = toPath(e.document.uri);
+  const onDisk = await readScanned(file);
+  if (onDisk === null) {
+    engine?.removeFile(file);
+    staticByFile.delete(file);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    return;
+  }
+  engine?.setFile(file, onDisk);
+  schedule(file);
+});
+
+connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFindingsParams) => {
+  const previous = runtimeByFile;
+  runtimeByFile = new Map();
+  for (const f of params.findings ?? []) {
+    if (!f.location) continue;
+    const file = toPath(f.location.file);
+    runtimeByFile.set(file, [...(runtimeByFile.get(file) ?? []), f]);
+  }
+  stats.runtimeFindings = [...runtimeByFile.values()].reduce((a, l) => a + l.length, 0);
+  for (const file of new Set([...previous.keys(), ...runtimeByFile.keys()])) {
+    if (engine && engine.textOf(file) === undefined) {
+      const text = await readScanned(file);
+      if (text !== null) engine.setFile(file, text);
+    }
+    // Re-analyze so code actions word their savings with the runtime bytes.
+    analyzeAndPublish(file);
+  }
+});
+
+connection.onNotification(SETTINGS_METHOD, (params: IsoscopeSettingsParams) => {
+  if (!engine || !(params.oversizedBytes > 0)) return;
+  engine.oversizedBytes = params.oversizedBytes;
+  for (const file of staticByFile.keys()) schedule(file);
+});
+
+connection.onRequest(ANALYSIS_STATS_METHOD, (): AnalysisStatsResult => ({ ...stats }));
+
+connection.onCodeAction((params) => {
+  const file = toPath(params.textDocument.uri);
+  const lines = lineIndexOf(file);
+  if (!engine || !lines) return [];
+  const from = lines.offset(params.range.start.line, params.range.start.character);
+  const to = lines.offset(params.range.end.line, params.range.end.character);
+  const actions = [];
+  for (const f of staticByFile.get(file) ?? []) {
+    if (f.end < from || f.start > to) continue;
+    const diagnostic = staticDiagnostic(f, lines);
+    for (const fix of f.fixes) {
+      // Withheld when the rewrite would parse worse than the file does now.
+      const verified = engine.verifyFix(fix);
+      const action = verified
+        ? fixToCodeAction(verified, diagnostic, lineIndexOf, (uri) => documents.get(uri)?.version ?? null)
+        : null;
+      if (action) actions.push(action);
+    }
+  }
+  return actions;
+});
+
+connection.onShutdown(() => {
+  for (const t of timers.values()) clearTimeout(t);
+  engine?.dispose();
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,103 @@
+/**
+ * Conversions between the analyzers' findings and LSP objects: diagnostics (static and runtime)
+ * and code actions whose edits carry change annotations that need confirmation (refactor preview).
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  type AnnotatedTextEdit,
+  type CodeAction,
+  type Diagnostic,
+  type TextDocumentEdit,
+} from 'vscode-languageserver/node';
+import type { RuntimeFinding, Severity } from '../../protocol';
+import { LineIndex, type Fix, type StaticFinding } from './analysis/types';
+
+/** A finding's file as a filesystem path (runtime findings may carry `file://` URLs). */
+export function toPath(fileOrUri: string): string {
+  return fileOrUri.startsWith('file:') ? fileURLToPath(fileOrUri) : fileOrUri;
+}
+
+/** The `file://` URI of a path. */
+export function toUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+function severity(s: Severity): DiagnosticSeverity {
+  switch (s) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    case 'info':
+      return DiagnosticSeverity.Information;
+    case 'hint':
+      return DiagnosticSeverity.Hint;
+  }
+}
+
+/** A static finding as a diagnostic (source "isoscope", code = rule). */
+export function staticDiagnostic(f: StaticFinding, lines: LineIndex): Diagnostic {
+  return {
+    range: { start: lines.position(f.start), end: lines.position(f.end) },
+    severity: severity(f.severity),
+    source: 'isoscope',
+    code: f.rule,
+    message: f.message,
+  };
+}
+
+/** A runtime finding as a diagnostic at its original source position (1-based → 0-based). */
+export function runtimeDiagnostic(f: RuntimeFinding, lines: LineIndex): Diagnostic | null {
+  if (!f.location) return null;
+  const line = Math.max(0, f.location.line - 1);
+  const start = lines.offset(line, Math.max(0, f.location.column - 1));
+  const lineEnd = lines.offset(line + 1, 0);
+  const rest = lines.text.slice(start, lineEnd).replace(/\s+$/, '');
+  return {
+    range: { start: lines.position(start), end: lines.position(start + Math.max(1, rest.length)) },
+    severity: severity(f.severity),
+    source: 'isoscope',
+    code: f.rule,
+    message: `${f.message}${f.suggestion ? ` ${f.suggestion}` : ''} (measured at run time: ${f.count} × up to ${f.bytes} bytes)`,
+  };
+}
+
+/** A fix as a code action: every edit annotated with `needsConfirmation`, so the editor previews it. */
+export function fixToCodeAction(
+  fix: Fix,
+  diagnostic: Diagnostic | null,
+  lineIndexOf: (file: string) => LineIndex | null,
+  versionOf: (uri: string) => number | null,
+): CodeAction | null {
+  const annotationId = 'isoscope.refactor';
+  const byFile = new Map<string, AnnotatedTextEdit[]>();
+  for (const e of fix.edits) {
+    const lines = lineIndexOf(e.file);
+    if (!lines) return null;
+    const uri = toUri(e.file);
+    const list = byFile.get(uri) ?? [];
+    list.push({
+      range: { start: lines.position(e.start), end: lines.position(e.end) },
+      newText: e.newText,
+      annotationId,
+    });
+    byFile.set(uri, list);
+  }
+  const documentChanges: TextDocumentEdit[] = [...byFile].map(([uri, edits]) => ({
+    textDocument: { uri, version: versionOf(uri) },
+    edits,
+  }));
+  return {
+    title: fix.title,
+    kind: CodeActionKind.QuickFix,
+    ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
+    edit: {
+      documentChanges,
+      changeAnnotations: {
+        [annotationId]: { label: fix.title, needsConfirmation: true, description: fix.description },
+      },
+    },
+  };
+}
