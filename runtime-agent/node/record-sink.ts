@@ -46,6 +46,8 @@ export class RecordSink {
       this.dropped += drop;
     }
     this.pending.push(record);
+    // A burst (e.g. a flood of notable messages) ships early rather than dropping here.
+    if (this.pending.length >= CHUNK_RECORDS && this.link !== null) this.flush();
   }
 
   /** Records dropped so far and not yet reported. */

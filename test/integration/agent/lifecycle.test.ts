@@ -1,0 +1,94 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { AgentRecord, IsolateStartRecord } from '../../../protocol';
+import { appReport, runApp } from '../../helpers/agent-run';
+import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
+
+const apps = join(import.meta.dirname, 'apps');
+let sink: FrameSink;
+before(async () => {
+  sink = await startFrameSink();
+});
+after(() => sink.close());
+
+function starts(records: AgentRecord[]): IsolateStartRecord[] {
+  return records.filter((r): r is IsolateStartRecord => r.type === 'isolate-start');
+}
+
+function byName(records: AgentRecord[], name: string): IsolateStartRecord {
+  const found = starts(records).filter((r) => r.name === name);
+  assert.equal(found.length, 1, `exactly one isolate named ${name}; got ${starts(records).map((r) => r.name)}`);
+  return found[0];
+}
+
+function pidOf(records: AgentRecord[]): string {
+  const main = starts(records).find((r) => r.kind === 'main');
+  assert.ok(main, 'main isolate recorded');
+  return main.isolateId;
+}
+
+test('CJS app: every kind of worker is recorded with name, parent, start and exit', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'lifecycle.cjs'), { agent: true, sink });
+  assert.equal(run.code, 0, run.stderr);
+  await sink.waitForBye();
+  assert.deepEqual(sink.rejected, []);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const mainId = pidOf(records);
+  assert.equal(byName(records, 'lifecycle.cjs').kind, 'main');
+  const report = appReport<{ workers: number; messages: number }>(run.stdout);
+
+  const expectParent: Record<string, string> = {
+    'named-one': mainId,
+    'hello-worker.cjs': mainId,
+    'nest-parent': mainId,
+    'eval-named': mainId,
+    '[eval]': mainId,
+    'custom-argv': mainId,
+    'empty-env': mainId,
+  };
+  for (let i = 0; i < 5; i++) expectParent[`short-${i}`] = mainId;
+  expectParent['nest-child'] = byName(records, 'nest-parent').isolateId;
+  assert.equal(Object.keys(expectParent).length, report.workers + 1);
+
+  for (const [name, parentId] of Object.entries(expectParent)) {
+    const start = byName(records, name);
+    assert.equal(start.kind, 'worker');
+    assert.equal(start.parentId, parentId, `${name} parent`);
+    const exit = records.find((r) => r.type === 'isolate-exit' && r.isolateId === start.isolateId);
+    assert.ok(exit && exit.type === 'isolate-exit', `${name} has an exit record`);
+    assert.equal(exit.exitCode, 0, `${name} exit code`);
+    assert.ok(exit.atMs >= start.atMs, `${name} exits after it starts`);
+    // Samples come only from the agent inside the worker: this proves the preload survived
+    // custom execArgv, env: {}, eval and nesting.
+    assert.ok(
+      records.some((r) => r.type === 'sample' && r.isolateId === start.isolateId),
+      `${name} was instrumented from inside`,
+    );
+  }
+  assert.equal(byName(records, 'hello-worker.cjs').scriptPath, join(apps, 'hello-worker.cjs'));
+  // Workers with their own execArgv still see only what they asked for (+ the preload).
+  assert.ok(run.stdout.includes('REPORT'));
+});
+
+test('ESM app: named imports get the instrumented Worker and MessageChannel', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'lifecycle.mjs'), { agent: true, sink });
+  assert.equal(run.code, 0, run.stderr);
+  await sink.waitForBye();
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const mainId = pidOf(records);
+  for (const name of ['esm-named', 'hello-worker.cjs']) {
+    const start = byName(records, name);
+    assert.equal(start.parentId, mainId);
+    assert.ok(records.some((r) => r.type === 'isolate-exit' && r.isolateId === start.isolateId));
+    assert.ok(records.some((r) => r.type === 'sample' && r.isolateId === start.isolateId));
+  }
+  assert.equal(appReport<{ got: number }>(run.stdout).got, 1);
+  const sameThread = records.filter(
+    (r) => r.type === 'channel' && r.label === 'MessageChannel' && r.fromIsolateId === mainId && r.sent === 1,
+  );
+  assert.ok(sameThread.length >= 1, 'the MessageChannel send was counted');
+  assert.ok(sameThread.some((r) => r.type === 'channel' && r.delivered === 1));
+});
