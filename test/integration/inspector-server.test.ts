@@ -1,0 +1,184 @@
+/**
+ * The inspector server over real sockets, fed by the real IsolateModel: page + CSP, static files
+ * without traversal, Host/Origin checks, hydrate on connect, live updates, clear-exited.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import type { SourceLocation, ToWebviewMessage } from '../../protocol';
+import { startInspectorServer, type InspectorServer } from '../../extension/core/inspector-server';
+import { IsolateModel } from '../../extension/core/model/model';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+let model: IsolateModel;
+let server: InspectorServer;
+const opened: SourceLocation[] = [];
+
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A WebSocket client that queues messages so none is missed between awaits. */
+function connect(origin: string): Promise<{ ws: WebSocket; next: () => Promise<ToWebviewMessage> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { Origin: origin } });
+    const queue: ToWebviewMessage[] = [];
+    const waiters: ((m: ToWebviewMessage) => void)[] = [];
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as ToWebviewMessage;
+      const w = waiters.shift();
+      if (w) w(m);
+      else queue.push(m);
+    });
+    ws.on('open', () =>
+      resolve({
+        ws,
+        next: () => {
+          const m = queue.shift();
+          return m ? Promise.resolve(m) : new Promise((r) => waiters.push(r));
+        },
+      }),
+    );
+    ws.on('error', reject);
+  });
+}
+
+before(async () => {
+  model = new IsolateModel({ changeDelayMs: 10 });
+  const now = Date.now();
+  model.openSession({
+    id: 's1',
+    runtime: 'node',
+    label: 'node app.js',
+    pid: 1,
+    startedAtMs: now,
+    runtimeVersion: 'v20',
+  });
+  for (const [id, name, kind] of [
+    ['1', 'main', 'main'],
+    ['2', HOSTILE, 'worker'],
+    ['3', 'short-lived', 'worker'],
+  ] as const) {
+    model.ingest('s1', {
+      type: 'isolate-start',
+      isolateId: id,
+      name,
+      kind,
+      parentId: kind === 'main' ? null : '1',
+      groupId: null,
+      threadId: Number(id),
+      atMs: now,
+      spawnSite: null,
+      scriptPath: null,
+    });
+  }
+  model.ingest('s1', { type: 'isolate-exit', isolateId: '3', atMs: now + 5, exitCode: 0 });
+  await model.settled();
+  server = await startInspectorServer({
+    model,
+    webviewDir: join(process.cwd(), 'dist/webview'),
+    updateIntervalMs: 50,
+    onOpenLocation: (l) => opened.push(l),
+  });
+});
+
+after(async () => {
+  await server.close();
+  model.dispose();
+});
+
+test('serves the page on 127.0.0.1 with a nonce CSP limited to its own ws URL', async () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const res = await get('/', { Host: `127.0.0.1:${server.port}` });
+  assert.equal(res.status, 200);
+  const csp = String(res.headers['content-security-policy']);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, new RegExp(`connect-src ws://127\\.0\\.0\\.1:${server.port}/ws(;|$)`));
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  assert.ok(nonce);
+  assert.ok(res.body.includes(`<script nonce="${nonce}"`), 'script carries the header nonce');
+  const again = await get('/', { Host: `127.0.0.1:${server.port}` });
+  assert.notEqual(
+    /'nonce-([^']+)'/.exec(String(again.headers['content-security-policy']))?.[1],
+    nonce,
+    'fresh nonce per load',
+  );
+});
+
+test('serves the bundle and refuses traversal, sub-folders and unknown types', async () => {
+  const host = { Host: `127.0.0.1:${server.port}` };
+  const js = await get('/webview/inspector.js', host);
+  assert.equal(js.status, 200);
+  assert.match(String(js.headers['content-type']), /javascript/);
+  assert.equal((await get('/webview/codicon.ttf', host)).status, 200);
+  for (const p of [
+    '/webview/../package.json',
+    '/webview/%2e%2e/package.json',
+    '/webview/..%2fpackage.json',
+    '/webview/x/inspector.js',
+    '/package.json',
+    '/webview/.env',
+  ]) {
+    assert.equal((await get(p, host)).status, 404, p);
+  }
+});
+
+test('refuses a foreign Host header (DNS rebinding) and a foreign Origin on the socket', async () => {
+  assert.equal((await get('/', { Host: 'evil.example:80' })).status, 421);
+  await assert.rejects(connect('http://evil.example'), /403|Unexpected server response/);
+});
+
+test('hydrates on connect, streams updates, and re-hydrates after clear-exited', async () => {
+  const { ws, next } = await connect(`http://127.0.0.1:${server.port}`);
+  try {
+    const first = await next();
+    assert.equal(first.type, 'hydrate');
+    if (first.type !== 'hydrate') return;
+    const names = first.snapshot.isolates.map((i) => i.name).sort();
+    assert.deepEqual(names, [HOSTILE, 'main', 'short-lived'].sort());
+    const main = first.snapshot.isolates.find((i) => i.name === 'main')!;
+
+    model.ingest('s1', {
+      type: 'sample',
+      isolateId: '1',
+      atMs: Date.now(),
+      heapUsedBytes: 123_456,
+      heapTotalBytes: 400_000,
+      externalBytes: 0,
+      arrayBuffersBytes: 0,
+      heapShared: false,
+      cpuTimeMicros: 5000,
+      queueDepth: 3,
+    });
+    let update: ToWebviewMessage;
+    do update = await next();
+    while (update.type !== 'update' || !update.update.points[main.id]);
+    assert.equal(update.update.points[main.id].heapUsedBytes, 123_456);
+
+    ws.send(JSON.stringify({ type: 'open-location', location: { file: '/x/app.ts', line: 4, column: 2 } }));
+    ws.send('garbage');
+    ws.send(JSON.stringify({ type: 'clear-exited' }));
+    let rehydrate: ToWebviewMessage;
+    do rehydrate = await next();
+    while (rehydrate.type !== 'hydrate');
+    assert.deepEqual(rehydrate.snapshot.isolates.map((i) => i.name).sort(), [HOSTILE, 'main'].sort());
+    assert.deepEqual(opened, [{ file: '/x/app.ts', line: 4, column: 2 }]);
+    assert.equal(server.stats().invalidFromPage, 1);
+  } finally {
+    ws.close();
+  }
+});
