@@ -1,0 +1,78 @@
+// Transparency test app: everything the app can observe about messaging, printed to stdout.
+// Run with and without the agent; the outputs must be identical.
+const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
+const path = require('node:path');
+const { inspect } = require('node:util');
+const mode = process.argv[2] ?? 'exitcode';
+
+function describeError(label, fn) {
+  try {
+    fn();
+    console.log(`${label}: no error`);
+  } catch (e) {
+    console.log(`${label}: ${e.constructor.name} ${e.name} code=${e.code} ${JSON.stringify(e.message)} dom=${e instanceof DOMException}`);
+  }
+}
+
+const next = (w) => new Promise((resolve) => w.once('message', resolve));
+
+async function main() {
+  const w = new Worker(path.join(__dirname, 'echo-worker.cjs'), { name: 'echo' });
+  const shapes = [
+    { a: 1, b: 'two', c: [3, 4.5, null, undefined, true] },
+    new Map([['k', new Set([1, 2])]]),
+    new Uint8Array([1, 2, 3]),
+    { big: 2n ** 70n, date: new Date(0), re: /x+/gi, nested: { deep: { er: ['y'] } } },
+  ];
+  for (const s of shapes) {
+    w.postMessage(s);
+    console.log('echo', inspect(await next(w), { depth: 6 }));
+  }
+
+  describeError('function', () => w.postMessage({ f() {} }));
+  describeError('symbol', () => w.postMessage(Symbol('s')));
+  describeError('non-transferable', () => w.postMessage({}, [{}]));
+  describeError('bad transfer arg', () => w.postMessage({}, 5));
+  const kept = new ArrayBuffer(16);
+  describeError('failed clone keeps buffer', () => w.postMessage({ kept, f: () => 1 }, [kept]));
+  console.log('kept after failed send', kept.byteLength);
+  describeError('duplicate transfer', () => w.postMessage(kept, [kept, kept]));
+
+  const moved = new ArrayBuffer(1024);
+  const view = new Float64Array(moved, 8, 4);
+  w.postMessage({ view }, [moved]);
+  console.log('detached', moved.byteLength, view.length, view.byteLength);
+  console.log('echoed view', inspect(await next(w)));
+  const opt = new Uint8Array(32);
+  w.postMessage(opt, { transfer: [opt.buffer] });
+  console.log('options transfer detached', opt.byteLength, (await next(w)).byteLength);
+
+  const { port1, port2 } = new MessageChannel();
+  const viaPort = [];
+  port2.on('message', (m) => viaPort.push(m.viaPort));
+  w.postMessage({ port: port1 }, [port1]);
+  await new Promise((resolve) => port2.once('close', resolve));
+  console.log('via transferred port', viaPort.join(','));
+
+  const pair = new MessageChannel();
+  pair.port1.postMessage({ n: 5 });
+  console.log('receiveMessageOnPort', inspect(receiveMessageOnPort(pair.port2)), inspect(receiveMessageOnPort(pair.port2)));
+  pair.port1.close();
+
+  const code = await new Promise((resolve) => {
+    w.once('exit', resolve);
+    w.postMessage('exit3');
+  });
+  console.log('worker exit code', code);
+
+  if (mode === 'exit') {
+    const spinner = new Worker(path.join(__dirname, 'echo-worker.cjs'), { name: 'spinner' });
+    spinner.postMessage('spin');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    console.log('exiting with 5 while a worker runs');
+    process.exit(5);
+  }
+  console.log('done');
+  process.exitCode = 7;
+}
+main();

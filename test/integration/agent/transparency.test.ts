@@ -1,0 +1,49 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runApp } from '../../helpers/agent-run';
+import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
+
+const app = join(import.meta.dirname, 'apps', 'transparency.cjs');
+let sink: FrameSink;
+before(async () => {
+  sink = await startFrameSink();
+});
+after(() => sink.close());
+
+for (const mode of ['exitcode', 'exit'] as const) {
+  test(`same stdout, stderr, exit code, DataCloneErrors and detaching with and without the agent (${mode})`, async () => {
+    const plain = await runApp(app, { agent: false, args: [mode] });
+    const agent = await runApp(app, { agent: true, sink, args: [mode] });
+    assert.equal(plain.code, mode === 'exit' ? 5 : 7);
+    assert.equal(agent.code, plain.code);
+    assert.equal(agent.stdout, plain.stdout);
+    assert.equal(agent.stderr, plain.stderr);
+    // The app really exercised what we compare (the assertions above would pass on empty output).
+    assert.match(plain.stdout, /function: DOMException DataCloneError code=25/);
+    assert.match(plain.stdout, /detached 0 0 0/);
+    assert.match(plain.stdout, /via transferred port 0,1,2/);
+    assert.match(plain.stdout, /worker exit code 3/);
+    // Exit promptness: not a timing assertion on speed, only "the agent does not hang the exit".
+    assert.ok(agent.wallMs < plain.wallMs + 1500, `agent run took ${agent.wallMs} ms vs ${plain.wallMs} ms`);
+  });
+}
+
+test('the agent counted the transparency app without rejected frames', async () => {
+  await sink.waitForBye();
+  assert.deepEqual(sink.rejected, []);
+  const records = sink.records();
+  const echo = records.find((r) => r.type === 'isolate-start' && r.name === 'echo');
+  assert.ok(echo && echo.type === 'isolate-start');
+  const exit = records.find((r) => r.type === 'isolate-exit' && r.isolateId === echo.isolateId);
+  assert.ok(exit && exit.type === 'isolate-exit');
+  assert.equal(exit.exitCode, 3);
+  // The port transferred to the worker kept being counted there: 3 sends from the worker's side.
+  const viaPort = records.filter(
+    (r) => r.type === 'channel' && r.label === 'MessageChannel' && r.fromIsolateId === echo.isolateId,
+  );
+  assert.ok(
+    viaPort.some((r) => r.type === 'channel' && r.sent === 3 && r.delivered === 3),
+    JSON.stringify(viaPort),
+  );
+});
