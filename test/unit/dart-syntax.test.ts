@@ -5,11 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import WebTreeSitter = require('web-tree-sitter');
-import type { Node, Parser } from 'web-tree-sitter';
+import { Language, Parser as ParserClass, type Node, type Parser } from 'web-tree-sitter';
 
 const root = join(__dirname, '..', '..');
-const { Language, Parser: ParserClass } = WebTreeSitter;
 
 function dartFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
