@@ -45,6 +45,8 @@ const contexts = [
     ...nodeCommon,
     entryPoints: { cli: 'extension/cli/main.ts' },
     outdir: out,
+    // package.json's bin and npm start run dist/cli.cjs.
+    outExtension: { '.js': '.cjs' },
     banner: { js: '#!/usr/bin/env node' },
   },
   {

@@ -1,0 +1,15 @@
+/** Opens a URL in the user's browser; failure is reported, never fatal. */
+import { spawn } from 'node:child_process';
+
+/** Best effort: `xdg-open`/`open`/`explorer`, detached, output ignored. */
+export function openUrl(url: string, say: (line: string) => void): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => say(`could not open a browser; open ${url} yourself`));
+    child.unref();
+  } catch {
+    // spawn can throw synchronously on odd platforms; the URL is printed anyway.
+    say(`could not open a browser; open ${url} yourself`);
+  }
+}

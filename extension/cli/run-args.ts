@@ -1,0 +1,85 @@
+/** Parses `isoscope run [options] -- <command…>` (contract 3); bad usage throws UsageError (exit 2). */
+import { parseArgs } from 'node:util';
+import { DEFAULT_OVERSIZED_BYTES } from '../core/model/model';
+import { UsageError } from './usage';
+
+/** Parsed `run` arguments. */
+export interface RunArgs {
+  command: string[];
+  reportPath: string | null;
+  port: number;
+  open: boolean;
+  maxMessageBytes: number | undefined;
+  maxQueueDepth: number | undefined;
+  /** Copy size over which a message is oversized (and recorded by the agent). */
+  thresholdBytes: number;
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1 << 20,
+  mb: 1 << 20,
+  mib: 1 << 20,
+};
+
+/** `65536`, `64k`, `64KiB`, `1.5MiB` → bytes (binary units). */
+export function parseBytes(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined)
+    throw new UsageError(`${flag} takes a size in bytes such as 65536, 64KiB or 1MiB, not '${text}'`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+function parseCount(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > max)
+    throw new UsageError(`${flag} takes a whole number, not '${text}'`);
+  return Number(text);
+}
+
+/** Splits at `--`, parses the options before it, and checks everything. */
+export function parseRunArgs(argv: string[]): RunArgs {
+  const dashDash = argv.indexOf('--');
+  if (dashDash < 0) {
+    throw new UsageError("run needs '--' before the command, e.g. isoscope run --report out.json -- node app.js");
+  }
+  const command = argv.slice(dashDash + 1);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv.slice(0, dashDash),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        report: { type: 'string' },
+        port: { type: 'string' },
+        open: { type: 'boolean' },
+        'max-message-bytes': { type: 'string' },
+        'max-queue-depth': { type: 'string' },
+        threshold: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(`run: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (command.length === 0 || command[0] === '') throw new UsageError("run: missing the command after '--'");
+  if (values.report === '') throw new UsageError('--report needs a file name');
+  return {
+    command,
+    reportPath: values.report ?? null,
+    port: values.port === undefined ? 0 : parseCount('--port', values.port, 65535),
+    open: values.open ?? false,
+    maxMessageBytes:
+      values['max-message-bytes'] === undefined
+        ? undefined
+        : parseBytes('--max-message-bytes', values['max-message-bytes']),
+    maxQueueDepth:
+      values['max-queue-depth'] === undefined ? undefined : parseCount('--max-queue-depth', values['max-queue-depth']),
+    thresholdBytes:
+      values.threshold === undefined ? DEFAULT_OVERSIZED_BYTES : parseBytes('--threshold', values.threshold),
+  };
+}
