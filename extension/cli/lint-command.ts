@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import type { LintFinding, LintOutput } from '../../protocol';
 import { AnalysisEngine } from '../language-server/analysis/engine';
-import { applyEdits, LineIndex, type FileEdit, type StaticFinding } from '../language-server/analysis/types';
+import { planFixes } from '../language-server/analysis/fix-plan';
+import { LineIndex, type StaticFinding } from '../language-server/analysis/types';
 import { collectLintInputs } from './lint-files';
 import { UsageError } from './usage';
 
@@ -75,37 +76,14 @@ function safeAnalyze(
   }
 }
 
-/** Applies the first verified, confident fix of each finding (non-overlapping), then writes files. */
+/** Applies the planned fixes to disk and to the engine; returns notes for withheld files. */
 function applyFixes(engine: AnalysisEngine, files: string[]): { file: string; message: string }[] {
-  const notes: { file: string; message: string }[] = [];
-  const pending = new Map<string, FileEdit[]>();
-  const overlaps = (e: FileEdit): boolean =>
-    (pending.get(e.file) ?? []).some(
-      (p) => e.start < p.end && p.start < e.end && !(e.start === e.end && p.start === p.end && e.newText === p.newText),
-    );
-  for (const file of files) {
-    for (const finding of safeAnalyze(engine, file, notes)) {
-      const fix = finding.fixes.find((f) => f.confident && engine.verifyFix(f) !== null);
-      if (!fix || fix.edits.some(overlaps)) continue;
-      for (const e of fix.edits) {
-        const list = pending.get(e.file) ?? [];
-        if (!list.some((p) => p.start === e.start && p.end === e.end && p.newText === e.newText)) list.push(e);
-        pending.set(e.file, list);
-      }
-    }
+  const plan = planFixes(engine, files);
+  for (const [file, text] of plan.texts) {
+    writeFileSync(file, text);
+    engine.setFile(file, text);
   }
-  for (const [file, edits] of pending) {
-    const before = engine.textOf(file);
-    if (before === undefined) continue;
-    const after = applyEdits(before, edits);
-    if (engine.syntaxErrors(file, after) > engine.syntaxErrors(file, before)) {
-      notes.push({ file, message: 'fixes withheld: the combined rewrite would parse worse than the original' });
-      continue;
-    }
-    writeFileSync(file, after);
-    engine.setFile(file, after);
-  }
-  return notes;
+  return plan.notes;
 }
 
 function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {

@@ -163,16 +163,18 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
   const method = asMethod(value);
   const types = value.type === 'typed' ? [value.listType] : ['List<int>', 'List'];
   const where = `${c.name} in ${f.file}:${f.lines.position(c.at).line + 1}`;
-  const listens = findCalls(f.tree, f.text, ['listen', 'first']).filter((l) => l.receiverText === c.name);
-  for (const l of listens) {
-    if (l.name === 'first') {
-      const cast = castAround(l.nameNode);
-      if (cast && types.includes(castType(cast))) {
-        const operand = f.text.slice(cast.startIndex, cast.namedChildren[0]?.endIndex ?? cast.startIndex);
-        edits.push(replace(f, cast, `((${operand}) as TransferableTypedData).materialize().${method}()`));
-      }
-      continue;
+  // `await port.first as T` / `(await port.first) as T`: `first` is a getter, not a call.
+  for (const m of f.text.matchAll(new RegExp(`\\b${c.name.replace(/\$/g, '\\$')}\\s*\\.\\s*first\\b`, 'g'))) {
+    const at = m.index + m[0].length - 'first'.length;
+    const node = f.tree.rootNode.descendantForIndex(at, at + 5);
+    const cast = node ? castAround(node) : null;
+    if (cast && types.includes(castType(cast))) {
+      const operand = cast.namedChildren[0]?.text ?? '';
+      edits.push(replace(f, cast, `(${operand} as TransferableTypedData).materialize().${method}()`));
     }
+  }
+  const listens = findCalls(f.tree, f.text, ['listen']).filter((l) => l.receiverText === c.name);
+  for (const l of listens) {
     const fn = positional(l.args)[0]?.node.firstNamedChild;
     const param = fn?.type === 'function_expression' ? fn.descendantsOfType('formal_parameter')[0] : null;
     const p = param?.namedChildren.find((x) => x?.type === 'identifier')?.text;

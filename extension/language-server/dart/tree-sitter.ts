@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 // `import = require` so esbuild picks the package's CommonJS build (its ESM build needs import.meta.url).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above: the CJS build is needed
 import WebTreeSitter = require('web-tree-sitter');
 import type { Parser } from 'web-tree-sitter';
 

@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import type { AnalyzeOptions, StaticFinding } from '../analysis/types';
 import { formatBytes, hintAt, savingsSentence } from '../analysis/types';
-import { buffersOf, type BufferRef } from './buffers';
+import { buffersOf, variableSymbol, type BufferRef } from './buffers';
 import { transferCopyFix, transferListFix } from './fixes';
 import type { TsProject } from './project';
 
@@ -106,7 +106,7 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: BufferRef[]):
 
 /** True when the variable is read after the call in its function, or the call sits in a loop. */
 function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.CallExpression): boolean {
-  const symbol = checker.getSymbolAtLocation(root);
+  const symbol = variableSymbol(checker, root);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return false;
   let scope: ts.Node = call;
@@ -117,7 +117,7 @@ function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.Ca
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && n.text === root.text && n.pos >= call.end && checker.getSymbolAtLocation(n) === symbol) {
+    if (ts.isIdentifier(n) && n.text === root.text && n.pos >= call.end && variableSymbol(checker, n) === symbol) {
       found = true;
       return;
     }

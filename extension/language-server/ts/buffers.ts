@@ -136,7 +136,7 @@ export function constSize(text: string): number | null {
 
 /** The initializer of the variable an identifier refers to (const/let/var declarations only). */
 export function initializerOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Expression | null {
-  const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  const decl = variableSymbol(checker, id)?.valueDeclaration;
   return decl && ts.isVariableDeclaration(decl) && decl.initializer ? decl.initializer : null;
 }
 
@@ -166,4 +166,12 @@ function skipParens(e: ts.Expression): ts.Expression {
   let cur = e;
   while (ts.isParenthesizedExpression(cur)) cur = cur.expression;
   return cur;
+}
+
+/** The variable an identifier names; for `{ x }` shorthand that is the variable, not the property. */
+export function variableSymbol(checker: ts.TypeChecker, id: ts.Identifier): ts.Symbol | undefined {
+  if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) {
+    return checker.getShorthandAssignmentValueSymbol(id.parent);
+  }
+  return checker.getSymbolAtLocation(id);
 }
