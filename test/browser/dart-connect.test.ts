@@ -45,7 +45,7 @@ test('isoscope connect serves an inspector listing the Dart isolates by name wit
     await row('image-decoder').waitFor({ timeout: 30_000 });
     await page.waitForFunction(
       () =>
-        [...document.querySelectorAll('tr[data-isolate-id]')].some(
+        Array.from(document.querySelectorAll('tr[data-isolate-id]')).some(
           (tr) =>
             tr.textContent?.includes('image-decoder') && tr.querySelector('td:nth-child(5)')?.textContent === '17 ms',
         ),
