@@ -224,7 +224,7 @@ export class DartVmSource {
     this.stats.polls++;
     let changed = await this.reconcile(await service.getVM(), atMs);
     const nowMicros =
-      !this.features.profilerDisabled && service.supports('getVMTimelineMicros')
+      !this.features.profilerDisabled && service.supports('getCpuSamples')
         ? (await service.getVMTimelineMicros()).timestamp
         : null;
     const ctx: TickContext = {
