@@ -11,6 +11,7 @@ import { captureCallSite, captureWeight, shouldCapture } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import type { PortEnd } from './channel-registry';
 import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
+import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
 import { estimateCloneBytes, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
@@ -58,14 +59,19 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
   const proto = raw.MessagePort.prototype as unknown as Record<string | symbol, unknown>;
   const originalPost = raw.postMessage;
   const notableBytes = ctx.config.notableBytes;
+  const calibration = new SizeCalibration();
 
   function noteNotable(
     end: PortEnd,
     slot: number,
-    est: SizeEstimate,
+    walked: SizeEstimate,
     transferredBytes: number,
     message: unknown,
   ): void {
+    const shape = describeShape(message);
+    const est = calibration.correct(`${slot}|${shape}`, message, walked);
+    // The walk already went into the channel's byte counters; add the calibration's correction.
+    if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
     const n = end.notableSends++;
     if (!shouldCapture(n)) return;
     const site = captureCallSite(postMessage);
@@ -79,7 +85,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
       typedArrayBytes: est.typedArrayBytes,
       transferredBytes,
       callSite: site,
-      shape: describeShape(message),
+      shape,
     });
   }
 
@@ -108,7 +114,14 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     }
     table.addBytes(slot, est.bytes, transfer.bufferBytes);
     if (transfer.ports !== null) for (const p of transfer.ports) registry.release(p);
-    if (est.bytes >= notableBytes) noteNotable(end, slot, est, transfer.bufferBytes, args[0]);
+    if (est.bytes >= notableBytes) {
+      try {
+        noteNotable(end, slot, est, transfer.bufferBytes, args[0]);
+      } catch (err) {
+        // The ledger is best-effort; the send already happened and must look normal to the app.
+        debugLog(`ledger failed: ${String(err)}`);
+      }
+    }
   }
 
   /** Leaves the channel slots of transferred ports for the receiving thread to pick up. */

@@ -13,7 +13,10 @@ function describeValue(v: unknown, depth: number): string {
   if (t !== 'object') return t;
   const o = v as object;
   if (types.isProxy(o)) return 'Proxy';
-  if (ArrayBuffer.isView(o)) return `${o.constructor?.name ?? 'ArrayBufferView'}(${o.byteLength})`;
+  if (ArrayBuffer.isView(o)) {
+    const length = types.isTypedArray(o) ? (o as unknown as { length: number }).length : o.byteLength;
+    return `${o.constructor?.name ?? 'ArrayBufferView'}(${length})`;
+  }
   if (types.isArrayBuffer(o)) return `ArrayBuffer(${(o as ArrayBuffer).byteLength})`;
   if (types.isSharedArrayBuffer(o)) return `SharedArrayBuffer(${(o as SharedArrayBuffer).byteLength})`;
   if (Array.isArray(o)) {

@@ -11,7 +11,7 @@ export const MAX_CHANNELS = 4096;
 /** Channels that get a send-timestamp ring (the rest report counts but no delay). */
 export const MAX_RINGS = 64;
 /** Timestamps per ring: floods deeper than this lose delay samples for their oldest messages. */
-export const RING_SLOTS = 16384;
+export const RING_SLOTS = 32768;
 /** Entries in the mailbox that tells a receiver which channel a transferred port belongs to. */
 export const MAILBOX_ENTRIES = 1024;
 
@@ -149,11 +149,11 @@ export class SharedTable {
   }
 
   /** Adds the sender-side byte counters of one message. */
-  addBytes(slot: number, copiedBytes: number, transferredBytes: number): void {
+  addBytes(slot: number, copiedBytes: number, transferredBytes: number, messageBytes = copiedBytes): void {
     const base = slot * F64.stride;
     this.f64[base + F64.bytesCopied] += copiedBytes;
     this.f64[base + F64.bytesTransferred] += transferredBytes;
-    if (copiedBytes > this.f64[base + F64.maxMessageBytes]) this.f64[base + F64.maxMessageBytes] = copiedBytes;
+    if (messageBytes > this.f64[base + F64.maxMessageBytes]) this.f64[base + F64.maxMessageBytes] = messageBytes;
   }
 
   /** Marks which thread now holds the receiving end (after a port moved). */

@@ -12,6 +12,8 @@ import { types } from 'node:util';
 export interface SizeEstimate {
   bytes: number;
   typedArrayBytes: number;
+  /** True when re-serializing the message could run app code (own accessors, proxies). */
+  touchesAppCode?: boolean;
 }
 
 /** Entries walked per array/object/map/set before switching to sampling. */
@@ -63,6 +65,8 @@ function stringBytes(s: string): number {
 
 interface WalkState {
   seen: Set<object>;
+  /** An own accessor or a proxy was seen: re-serializing this message could run app code. */
+  touchesAppCode: boolean;
   nodes: number;
   typedArrayBytes: number;
   transferred: Set<ArrayBufferLike> | null;
@@ -101,7 +105,10 @@ function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolea
 function objectBytes(o: object, depth: number, st: WalkState): number {
   if (st.seen.has(o)) return 2; // back-reference: '^' + id
   if (++st.nodes > NODE_BUDGET || depth > MAX_DEPTH) return FLAT_GUESS_BYTES;
-  if (types.isProxy(o)) return 0; // postMessage throws on proxies; never touch their traps
+  if (types.isProxy(o)) {
+    st.touchesAppCode = true;
+    return 0; // postMessage throws on proxies; never touch their traps
+  }
   st.seen.add(o);
   // Fast paths first: plain objects and arrays are most of what apps send.
   const proto = Object.getPrototypeOf(o);
@@ -135,9 +142,14 @@ function objectBytes(o: object, depth: number, st: WalkState): number {
 }
 
 /** Own enumerable data value, or undefined for accessors (the estimator never calls getters). */
-function dataValue(o: object, key: string): unknown {
+function dataValue(o: object, key: string, st?: WalkState): unknown {
   const d = getDescriptor(o, key);
-  return d === undefined || d.get !== undefined ? undefined : d.value;
+  if (d === undefined) return undefined;
+  if (d.get !== undefined || d.set !== undefined) {
+    if (st !== undefined) st.touchesAppCode = true;
+    return undefined;
+  }
+  return d.value;
 }
 
 function plainObjectBytes(o: object, depth: number, st: WalkState): number {
@@ -149,7 +161,7 @@ function plainObjectBytes(o: object, depth: number, st: WalkState): number {
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
     const key = keys[Math.floor(i * step)];
-    const value = dataValue(o, key);
+    const value = dataValue(o, key, st);
     sampled += stringBytes(key) + walk(value, depth + 1, st, false);
   }
   return bytes + (walked === 0 ? 0 : (sampled * n) / walked);
@@ -192,7 +204,8 @@ function collectionBytes(
   if (n === 0) return head;
   // Maps and sets iterate only in order: walk every step-th entry of the first ITERATE_CAP.
   const span = n > ITERATE_CAP ? ITERATE_CAP : n;
-  const step = span > SAMPLE_ENTRIES ? Math.floor(span / SAMPLE_ENTRIES) : 1;
+  // An odd stride avoids sampling only even entries of data that alternates by parity.
+  const step = span > SAMPLE_ENTRIES ? Math.floor(span / SAMPLE_ENTRIES) | 1 : 1;
   let index = 0;
   let walked = 0;
   let sampled = 0;
@@ -221,10 +234,11 @@ function errorBytes(e: Error): number {
 export function estimateCloneBytes(value: unknown, transfer?: ReadonlySet<ArrayBufferLike> | null): SizeEstimate {
   const st: WalkState = {
     seen: new Set(),
+    touchesAppCode: false,
     nodes: 0,
     typedArrayBytes: 0,
     transferred: (transfer as Set<ArrayBufferLike> | null | undefined) ?? null,
   };
   const bytes = HEADER_BYTES + walk(value, 0, st, false);
-  return { bytes: Math.round(bytes), typedArrayBytes: st.typedArrayBytes };
+  return { bytes: Math.round(bytes), typedArrayBytes: st.typedArrayBytes, touchesAppCode: st.touchesAppCode };
 }

@@ -10,7 +10,9 @@ function describeError(label, fn) {
     fn();
     console.log(`${label}: no error`);
   } catch (e) {
-    console.log(`${label}: ${e.constructor.name} ${e.name} code=${e.code} ${JSON.stringify(e.message)} dom=${e instanceof DOMException}`);
+    console.log(
+      `${label}: ${e.constructor.name} ${e.name} code=${e.code} ${JSON.stringify(e.message)} dom=${e instanceof DOMException}`,
+    );
   }
 }
 
@@ -56,7 +58,11 @@ async function main() {
 
   const pair = new MessageChannel();
   pair.port1.postMessage({ n: 5 });
-  console.log('receiveMessageOnPort', inspect(receiveMessageOnPort(pair.port2)), inspect(receiveMessageOnPort(pair.port2)));
+  console.log(
+    'receiveMessageOnPort',
+    inspect(receiveMessageOnPort(pair.port2)),
+    inspect(receiveMessageOnPort(pair.port2)),
+  );
   pair.port1.close();
 
   const code = await new Promise((resolve) => {

@@ -1,0 +1,109 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { AgentRecord, ChannelRecord } from '../../../protocol';
+import { appReport, runApp } from '../../helpers/agent-run';
+import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
+
+const apps = join(import.meta.dirname, 'apps');
+let sink: FrameSink;
+before(async () => {
+  sink = await startFrameSink();
+});
+after(() => sink.close());
+
+/** The last (most complete) record of each channel: counters are cumulative. */
+function finalChannels(records: AgentRecord[]): Map<string, ChannelRecord> {
+  const out = new Map<string, ChannelRecord>();
+  for (const r of records) {
+    if (r.type !== 'channel') continue;
+    const prev = out.get(r.channelId);
+    if (!prev || r.sent + r.delivered >= prev.sent + prev.delivered) out.set(r.channelId, r);
+  }
+  return out;
+}
+
+async function recordsOf(app: string, args: string[]): Promise<{ stdout: string; records: AgentRecord[] }> {
+  const start = sink.frames.length;
+  const run = await runApp(join(apps, app), { agent: true, sink, args });
+  assert.equal(run.code, 0, run.stderr);
+  await sink.waitForBye();
+  const byeAt = sink.frames.findIndex((f, i) => i >= start && f.type === 'bye');
+  assert.ok(byeAt >= 0, 'bye frame received');
+  assert.deepEqual(sink.rejected, []);
+  return {
+    stdout: run.stdout,
+    records: sink.frames.slice(start).flatMap((f) => (f.type === 'batch' ? f.records : [])),
+  };
+}
+
+interface FloodReport {
+  received: number;
+  sent: number;
+  maxBacklog: number;
+  maxDelayMs: number;
+  p95DelayMs: number;
+  p50DelayMs: number;
+}
+
+test('flood: sent/delivered match the app, max depth and queueing delay match its own measurement', async () => {
+  const total = 20000;
+  const { stdout, records } = await recordsOf('flood.cjs', [String(total)]);
+  const app = appReport<FloodReport>(stdout);
+  assert.equal(app.received, total);
+  const flooded = records.find((r) => r.type === 'isolate-start' && r.name === 'flooded');
+  assert.ok(flooded && flooded.type === 'isolate-start');
+  const channels = [...finalChannels(records).values()];
+  const down = channels.find((c) => c.toIsolateId === flooded.isolateId);
+  const up = channels.find((c) => c.fromIsolateId === flooded.isolateId);
+  assert.ok(down && up, JSON.stringify(channels));
+  assert.equal(down.sent, app.sent);
+  assert.equal(down.delivered, app.received);
+  assert.equal(down.depth, 0);
+  assert.equal(up.sent, 1);
+  assert.equal(up.delivered, 1);
+  // The app samples its backlog at each delivery, the agent at each send: same peak within 2 %.
+  assert.ok(
+    Math.abs(down.maxDepth - app.maxBacklog) <= Math.max(2, app.maxBacklog * 0.02),
+    `${down.maxDepth} vs ${app.maxBacklog}`,
+  );
+  assert.ok(app.maxBacklog > total * 0.5, 'the flood really queued up');
+  const close = (agentMs: number, appMs: number, what: string): void =>
+    assert.ok(
+      Math.abs(agentMs - appMs) <= Math.max(5, appMs * 0.15),
+      `${what}: agent ${agentMs} ms vs app ${appMs} ms`,
+    );
+  close(down.delayMsMax, app.maxDelayMs, 'max delay');
+  close(down.delayMsP95, app.p95DelayMs, 'p95 delay');
+  close(down.delayMsP50, app.p50DelayMs, 'p50 delay');
+  assert.ok(down.bytesCopied > 0 && down.maxMessageBytes > 0);
+});
+
+test('notable messages: estimated sizes within 10 % of v8.serialize, call site and transfer recorded', async () => {
+  const { stdout, records } = await recordsOf('sizes.cjs', []);
+  const app = appReport<{ sizes: number[]; line: number }>(stdout);
+  const messages = records.filter((r) => r.type === 'message');
+  const copied = messages.filter((m) => m.type === 'message' && m.transferredBytes === 0);
+  assert.equal(copied.length, app.sizes.length, JSON.stringify(messages));
+  copied.forEach((m, i) => {
+    assert.ok(m.type === 'message');
+    const err = Math.abs(m.bytes - app.sizes[i]) / app.sizes[i];
+    assert.ok(err <= 0.1, `shape ${i} (${m.shape}): estimated ${m.bytes}, v8.serialize ${app.sizes[i]}`);
+    assert.ok(m.callSite, 'call site captured');
+    assert.equal(m.callSite.file, join(apps, 'sizes.cjs'));
+    assert.equal(m.callSite.line, app.line);
+  });
+  const first = copied[0];
+  assert.ok(first.type === 'message' && first.typedArrayBytes === 200_000 && first.shape === 'Uint8Array(200000)');
+  const second = copied[1];
+  assert.ok(second.type === 'message' && second.typedArrayBytes === 0);
+  // The transferred megabyte is counted as transferred, not copied.
+  const channel = [...finalChannels(records).values()].find((c) => c.bytesTransferred > 0);
+  assert.ok(channel, 'a channel with transferred bytes');
+  assert.equal(channel.bytesTransferred, 1 << 20);
+  assert.equal(channel.sent, app.sizes.length + 1);
+  const site = records.filter((r) => r.type === 'call-site').pop();
+  assert.ok(site && site.type === 'call-site');
+  assert.equal(site.sends, app.sizes.length);
+  assert.equal(site.site.line, app.line);
+});
