@@ -1,0 +1,73 @@
+// The lint corpus: expected findings and fixed output per case; rewritten Dart parses with no
+// ERROR nodes and rewritten TS type-checks against @types/node.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import ts from 'typescript';
+import type { AnalysisEngine } from '../../extension/language-server/analysis/engine';
+import { planFixes } from '../../extension/language-server/analysis/fix-plan';
+import { actualFindings, corpusEngine, corpusFiles, expectedPaths } from '../helpers/lint-corpus';
+
+let engine: AnalysisEngine;
+let fixed: Map<string, string>;
+before(async () => {
+  engine = await corpusEngine();
+  fixed = planFixes(engine, corpusFiles()).texts;
+});
+after(() => engine.dispose());
+
+for (const file of corpusFiles()) {
+  const name = file.slice(file.indexOf('fixtures/lint/'));
+  test(`corpus ${name}: findings match the expected JSON`, () => {
+    const expected = JSON.parse(readFileSync(expectedPaths(file).findings, 'utf8'));
+    assert.deepEqual(actualFindings(engine, file), expected);
+  });
+  test(`corpus ${name}: --fix output matches the expected fixed file`, () => {
+    const path = expectedPaths(file).fixed;
+    if (!existsSync(path)) {
+      assert.equal(fixed.get(file), undefined, 'no fix expected for this case');
+      return;
+    }
+    assert.equal(fixed.get(file), readFileSync(path, 'utf8'));
+  });
+}
+
+test('negative cases (small messages, strings, Isolate.exit results, transfer lists present) are not flagged', () => {
+  for (const f of corpusFiles().filter((x) => /compute_json|negatives/.test(x))) {
+    assert.deepEqual(actualFindings(engine, f), [], f);
+  }
+});
+
+test('every rewritten Dart file parses with no ERROR nodes', () => {
+  const dart = [...fixed].filter(([f]) => f.endsWith('.dart'));
+  assert.ok(dart.length >= 4, 'the corpus rewrites several Dart files');
+  for (const [file, text] of dart) assert.equal(engine.syntaxErrors(file, text), 0, file);
+});
+
+test('every rewritten TS file type-checks (strict, @types/node)', () => {
+  const rewritten = new Map([...fixed].filter(([f]) => f.endsWith('.ts')));
+  assert.ok(rewritten.size >= 3);
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    types: ['node'],
+    lib: ['lib.es2022.d.ts'],
+    skipLibCheck: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (f) => rewritten.get(f) ?? readFile(f);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (f, lang, onError) => {
+    const text = rewritten.get(f);
+    return text !== undefined ? ts.createSourceFile(f, text, lang) : getSourceFile(f, lang, onError);
+  };
+  const program = ts.createProgram([...rewritten.keys()], options, host);
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  assert.deepEqual(diagnostics, []);
+});
