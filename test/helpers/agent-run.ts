@@ -46,7 +46,7 @@ export function runApp(app: string, opts: RunOptions): Promise<AppRun> {
   if (opts.agent) {
     const url = opts.collectorUrl ?? opts.sink?.url;
     if (url !== undefined) env.ISOSCOPE_COLLECTOR = url;
-    if (opts.sink !== undefined) env.ISOSCOPE_TOKEN = opts.sink.token;
+    if (opts.sink !== undefined && opts.env?.ISOSCOPE_TOKEN === undefined) env.ISOSCOPE_TOKEN = opts.sink.token;
   }
   const argv = [...(opts.agent ? ['--require', AGENT_PATH] : []), app, ...(opts.args ?? [])];
   const started = performance.now();

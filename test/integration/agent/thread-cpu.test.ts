@@ -1,0 +1,48 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { IsolateSampleRecord } from '../../../protocol';
+import { runApp } from '../../helpers/agent-run';
+import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
+
+const apps = join(import.meta.dirname, 'apps');
+let sink: FrameSink;
+before(async () => {
+  sink = await startFrameSink();
+});
+after(() => sink.close());
+
+test(`per-thread CPU time and heap per isolate (Node ${process.versions.node}: feature-detected source)`, async () => {
+  const run = await runApp(join(apps, 'busy.cjs'), {
+    agent: true,
+    sink,
+    args: ['600'],
+    env: { ISOSCOPE_SAMPLE_MS: '50', PRINT_CPU: '1' },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  await sink.waitForBye();
+  const hello = sink.frames.find((f) => f.type === 'hello');
+  assert.ok(hello && hello.type === 'hello');
+  assert.equal(hello.runtimeVersion, process.version);
+  assert.ok(hello.capabilities.includes('thread-cpu'), 'thread CPU available on Linux and Node 22+/24');
+  const records = sink.records();
+  const burner = records.find((r) => r.type === 'isolate-start' && r.name === 'burner');
+  const main = records.find((r) => r.type === 'isolate-start' && r.kind === 'main');
+  assert.ok(burner && main);
+  const samples = (id: string) =>
+    records.filter((r): r is IsolateSampleRecord => r.type === 'sample' && r.isolateId === id);
+  const lastCpu = (id: string) => Math.max(...samples(id).map((s) => s.cpuTimeMicros ?? -1));
+  // The worker measured its own thread CPU (schedstat) after spinning; the agent's last sample
+  // (taken at the worker's exit, a little later) must agree, and the idle main thread must not
+  // include the worker's CPU (process CPU would).
+  const appCpuMs = Number(/CPU ([\d.]+)/.exec(run.stderr)?.[1]);
+  const agentCpuMs = lastCpu(burner.isolateId) / 1000;
+  assert.ok(appCpuMs > 20, `the worker burned CPU (${appCpuMs} ms)`);
+  assert.ok(
+    agentCpuMs >= appCpuMs * 0.95 && agentCpuMs <= appCpuMs + 250,
+    `agent ${agentCpuMs} ms vs app ${appCpuMs} ms`,
+  );
+  assert.ok(lastCpu(main.isolateId) / 1000 < agentCpuMs, 'main thread CPU excludes the worker');
+  const s = samples(burner.isolateId)[0];
+  assert.ok(s.heapUsedBytes > 0 && s.heapTotalBytes >= s.heapUsedBytes && s.heapShared === false);
+});
