@@ -20,8 +20,8 @@ export interface OversizedAggregate {
   typedArrayBytesTotal: Bytes;
   /** Bytes by sending isolate id: who paid for the serialization. */
   payers: Map<string, Bytes>;
-  /** Receiving isolate ids, where known. */
-  receivers: Set<string>;
+  /** Channels the oversized sends went over (receivers are resolved when the finding is built). */
+  channels: Set<string>;
   /** Shape of the largest message, as the agent described it. */
   shape: string;
   /** From call-site aggregates: every send at this site, big or small. */
@@ -41,7 +41,7 @@ export function emptyOversized(key: string, location: SourceLocation | null): Ov
     maxTypedArrayBytes: 0,
     typedArrayBytesTotal: 0,
     payers: new Map(),
-    receivers: new Set(),
+    channels: new Set(),
     shape: '',
     sitesSends: 0,
     sitesBytesCopied: 0,
@@ -95,20 +95,22 @@ export function oversizedFinding(
   agg: OversizedAggregate,
   thresholdBytes: Bytes,
   nameOf: (isolateId: string) => string,
+  receiverOf: (channelId: string) => string | null,
 ): Finding {
   const payer = topPayer(agg);
-  const count = Math.max(agg.count, 1);
+  // The agent samples message records; its call-site counters are exact when present.
+  const count = Math.max(agg.count, agg.sitesSends, 1);
   const total = Math.max(agg.totalBytes, agg.sitesBytesCopied);
-  const receivers = [...agg.receivers].map((id) => `'${nameOf(id)}'`);
+  const receiverIds = new Set([...agg.channels].map(receiverOf).filter((id): id is string => id !== null));
+  const receivers = [...receiverIds].map((id) => `'${nameOf(id)}'`);
   const paid =
     payer === null
       ? ''
       : ` '${nameOf(payer)}' paid to serialize it` +
         (receivers.length ? `, ${receivers.slice(0, 3).join(', ')} to deserialize it.` : '.');
-  const sends = agg.sitesSends > count ? ` (${formatCount(agg.sitesSends)} sends at this site in all)` : '';
   const message =
     `postMessage copied ${formatBytes(agg.maxBytes)} in one message (over the ${formatBytes(thresholdBytes)} threshold); ` +
-    `${formatCount(count)} oversized send${count === 1 ? '' : 's'}${sends}, ${formatBytes(total)} copied in total.` +
+    `${formatCount(count)} send${count === 1 ? '' : 's'} here copied ${formatBytes(total)} in total.` +
     paid;
   return {
     id: `oversized-message:${agg.key}`,

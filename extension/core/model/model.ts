@@ -381,6 +381,8 @@ export class IsolateModel {
 
   private nameOf = (id: string): string => this.store.isolates.get(id)?.snap.name ?? id;
 
+  private receiverOf = (channelId: string): string | null => this.store.channels.get(channelId)?.to ?? null;
+
   private findings(): Finding[] {
     const out: Finding[] = [];
     // Merge call-site aggregates into the per-location oversized aggregates.
@@ -419,7 +421,7 @@ export class IsolateModel {
       agg.sitesTransferableBytes = site.transferable;
       aggs.set(k, agg);
     }
-    for (const agg of aggs.values()) out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf));
+    for (const agg of aggs.values()) out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf, this.receiverOf));
     for (const e of this.store.isolates.values()) {
       const delay = this.store.inboundDelay(e);
       const f = backlogFinding(
@@ -463,7 +465,7 @@ function emptyFromSite(
     maxTypedArrayBytes: site.sends > 0 ? Math.min(site.max, site.transferable / site.sends) : 0,
     typedArrayBytesTotal: site.transferable,
     payers: new Map([[site.iso, site.copied]]),
-    receivers: new Set<string>(),
+    channels: new Set<string>(),
     shape: '',
     sitesSends: 0,
     sitesBytesCopied: 0,

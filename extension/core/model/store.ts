@@ -223,8 +223,7 @@ export class ModelStore {
       agg.shape = r.shape;
     }
     agg.payers.set(isolateId, (agg.payers.get(isolateId) ?? 0) + r.bytes);
-    const to = this.channels.get(channelId)?.to;
-    if (to) agg.receivers.add(to);
+    if (agg.channels.size < 16) agg.channels.add(channelId);
   }
 
   /** Stores a call-site aggregate (cumulative, so it replaces the previous one). */
