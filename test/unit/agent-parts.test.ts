@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAgentFrame, FRAME_LIMITS } from '../../protocol';
+import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
+import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
+import { SharedTable } from '../../runtime-agent/node/shared-table';
+import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
+import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
+
+const record = (i: number) => ({ type: 'isolate-exit', isolateId: `1:${i}`, atMs: i, exitCode: 0 });
+
+test('frame queue packs chunks into valid batch frames under the record limit', () => {
+  const q = new FrameQueue();
+  for (let c = 0; c < 12; c++) {
+    const records = Array.from({ length: 1000 }, (_, i) => record(c * 1000 + i));
+    q.add({ count: records.length, json: JSON.stringify(records), dropped: c === 0 ? 7 : 0 });
+  }
+  const first = parseAgentFrame(q.nextFrame(0) ?? '');
+  assert.ok(first.ok && first.frame.type === 'batch');
+  assert.equal(first.frame.records.length, FRAME_LIMITS.maxRecordsPerBatch);
+  assert.equal(first.frame.droppedRecords, 7);
+  const second = parseAgentFrame(q.nextFrame(1) ?? '');
+  assert.ok(second.ok && second.frame.type === 'batch' && second.frame.records.length === 2000);
+  assert.equal(q.nextFrame(2), null);
+});
+
+test('frame queue drops the oldest chunks when over budget and counts them', () => {
+  const q = new FrameQueue(10_000);
+  const records = Array.from({ length: 50 }, (_, i) => record(i));
+  for (let c = 0; c < 20; c++) q.add({ count: 50, json: JSON.stringify(records), dropped: 0 });
+  assert.ok(q.queuedChars <= 10_000);
+  assert.ok(q.pendingDropped >= 50 * 15);
+  const frame = parseAgentFrame(q.nextFrame(0) ?? '');
+  assert.ok(frame.ok && frame.frame.type === 'batch' && frame.frame.droppedRecords >= 750);
+});
+
+test('delay histogram percentiles are within a bucket of the truth', () => {
+  const h = new DelayHistogram();
+  for (let i = 1; i <= 1000; i++) h.add(i / 10); // 0.1 .. 100 ms
+  const s = h.stats();
+  assert.equal(s.count, 1000);
+  assert.equal(s.maxMs, 100);
+  assert.ok(Math.abs(s.p50Ms - 50) / 50 < 0.12, `p50 ${s.p50Ms}`);
+  assert.ok(Math.abs(s.p95Ms - 95) / 95 < 0.12, `p95 ${s.p95Ms}`);
+});
+
+test('shared table: depth, FIFO delay matching and the transferred-port mailbox', () => {
+  const t = SharedTable.create();
+  const slot = t.allocate(3, 0, 0);
+  t.noteSend(slot, 10);
+  t.noteSend(slot, 11);
+  assert.equal(t.depth(slot), 2);
+  assert.deepEqual(t.noteDelivery(slot, 15), { seq: 0, delayMs: 5 });
+  assert.deepEqual(t.noteDelivery(slot, 15), { seq: 1, delayMs: 4 });
+  assert.equal(t.depth(slot), 0);
+  assert.ok(t.post(slot, 1, 0, 8, 9));
+  assert.deepEqual(t.take(slot, 1, 0), { sendSlot: 8, recvSlot: 9 });
+  assert.equal(t.take(slot, 1, 0), null);
+});
+
+test('worker options: the preload is re-added only when the app would drop it', () => {
+  const agent = '/abs/agent.cjs';
+  const opts = { name: 'x' };
+  assert.equal(withPreload(opts, agent, [], process.env, SHARE_ENV), opts);
+  assert.equal(withPreload({ env: SHARE_ENV }, agent, [], process.env, SHARE_ENV)?.execArgv, undefined);
+  assert.deepEqual(withPreload({ execArgv: ['--no-warnings'] }, agent, [], process.env, SHARE_ENV)?.execArgv, [
+    '--no-warnings',
+    '--require',
+    agent,
+  ]);
+  assert.deepEqual(withPreload({ env: {} }, agent, ['--inspect=0'], process.env, SHARE_ENV)?.execArgv, [
+    '--inspect=0',
+    '--require',
+    agent,
+  ]);
+  const already = { execArgv: ['--require', agent] };
+  assert.equal(withPreload(already, agent, [], process.env, SHARE_ENV), already);
+});
+
+test('worker names: option, else file name, else [eval]', () => {
+  assert.equal(workerName('/a/b/job.js', { name: 'pool-1' }).name, 'pool-1');
+  assert.equal(workerName('/a/b/job.js', undefined).name, 'job.js');
+  assert.equal(workerName(new URL('file:///a/b/w.mjs'), {}).name, 'w.mjs');
+  assert.equal(workerName('code()', { eval: true }).name, '[eval]');
+});
+
+test('ports in workerData are found in the same order on both sides', () => {
+  const { port1, port2 } = new MessageChannel();
+  const found = findPorts({ a: [1, { p: port2 }], b: port1 }, (v) => v === port1 || v === port2);
+  assert.deepEqual(found, [port2, port1]);
+  port1.close();
+});
