@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { IsolateSampleRecord } from '../../../protocol';
+import type { IsolateSampleRecord, IsolateStartRecord } from '../../../protocol';
 import { runApp } from '../../helpers/agent-run';
 import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
 
@@ -26,8 +26,9 @@ test(`per-thread CPU time and heap per isolate (Node ${process.versions.node}: f
   assert.equal(hello.runtimeVersion, process.version);
   assert.ok(hello.capabilities.includes('thread-cpu'), 'thread CPU available on Linux and Node 22+/24');
   const records = sink.records();
-  const burner = records.find((r) => r.type === 'isolate-start' && r.name === 'burner');
-  const main = records.find((r) => r.type === 'isolate-start' && r.kind === 'main');
+  const starts = records.filter((r): r is IsolateStartRecord => r.type === 'isolate-start');
+  const burner = starts.find((r) => r.name === 'burner');
+  const main = starts.find((r) => r.kind === 'main');
   assert.ok(burner && main);
   const samples = (id: string) =>
     records.filter((r): r is IsolateSampleRecord => r.type === 'sample' && r.isolateId === id);
