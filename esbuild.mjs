@@ -56,6 +56,8 @@ const contexts = [
       'language-server': 'extension/language-server/server.ts',
     },
     outdir: out,
+    // package.json "main" is dist/extension.cjs: CommonJS regardless of any "type" in package.json.
+    outExtension: { '.js': '.cjs' },
     external: ['vscode'],
   },
   {

@@ -1,0 +1,112 @@
+// The Playwright UI test, in the same code-server as the extension-host suite but with the
+// extension installed from dist/isoscope.vsix: open the demo launcher, run "Isoscope: Profile
+// Node Program…" from the command palette, open the inspector from the status bar, read the
+// worker names inside the webview, click a finding and check the editor opened at its line.
+// Each step is one counted check; screenshots go to test-results/vscode/.
+import { join } from 'node:path';
+import { launchChromium, workbenchUrl } from '../harness/browser.mjs';
+import { demoExpectations } from './demo-expectations.mjs';
+
+const shots = join('test-results', 'vscode');
+const STEP_TIMEOUT_MS = 90_000;
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await input.fill(`>${title}`);
+  // The palette filters as it types; wait for the row before accepting it.
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+}
+
+async function quickOpen(page, fileName) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await input.fill(fileName);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: fileName })
+    .first()
+    .waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+/** Runs the UI checks against a started code-server; records each in `counts`. */
+export async function runInspectorUiTest({ server, workspace, repo, counts }) {
+  let expected;
+  try {
+    expected = demoExpectations(repo);
+  } catch (err) {
+    counts.fail('ui: inspector UI test', err.message);
+    return;
+  }
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const shot = (name) => page.screenshot({ path: join(shots, name) }).catch(() => undefined);
+  try {
+    const statusItem = page.locator('.statusbar-item[aria-label^="Isoscope:"], [aria-label^="Isoscope:"]').first();
+    const activated = await counts.check(
+      'ui: the installed .vsix activates from the command palette (status bar item)',
+      async () => {
+        await page.goto(workbenchUrl(server.url, workspace));
+        await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+        // Let the workbench finish restoring before typing into it.
+        await page.locator('.statusbar').waitFor({ timeout: STEP_TIMEOUT_MS });
+        await quickOpen(page, expected.launcher);
+        await runCommand(page, 'Isoscope: Profile Node Program');
+        await statusItem.waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('01-profiling-started.png');
+      },
+    );
+    if (!activated) {
+      counts.fail('ui: inspector shows the demo workers', 'not run: the extension did not activate');
+      counts.fail('ui: clicking a finding opens the editor at its line', 'not run: the extension did not activate');
+      return;
+    }
+
+    const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    const inspectorOk = await counts.check(
+      `ui: the status bar opens the inspector, which lists ${expected.workerNames.join(', ')}`,
+      async () => {
+        // Wait until the demo's findings are in so the status bar shows them (and the click target exists).
+        await page
+          .locator('.statusbar-item', { has: page.locator('.codicon-warning') })
+          .first()
+          .waitFor({ timeout: STEP_TIMEOUT_MS })
+          .catch(() => undefined);
+        await statusItem.click();
+        for (const name of expected.workerNames)
+          await frame.getByText(name, { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('02-inspector-workers.png');
+      },
+    );
+
+    await counts.check(
+      `ui: clicking a finding opens ${expected.findingFileName} at line ${expected.findingLine}`,
+      async () => {
+        if (!inspectorOk) throw new Error('not run: the inspector did not show the workers');
+        await frame.locator('button.tab[data-view="findings"]').click();
+        const location = frame
+          .locator('li.finding button.location', { hasText: `${expected.findingFileName}:${expected.findingLine}` })
+          .first();
+        await location.waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('03-findings.png');
+        await location.click();
+        await page
+          .locator('.tabs-container .tab.active', { hasText: expected.findingFileName })
+          .waitFor({ timeout: STEP_TIMEOUT_MS });
+        const selection = page.locator('[id="status.editor.selection"]');
+        await selection.filter({ hasText: `Ln ${expected.findingLine},` }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('04-editor-at-finding.png');
+      },
+    );
+  } finally {
+    await shot('99-final.png');
+    await browser.close();
+  }
+}
