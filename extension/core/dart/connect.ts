@@ -54,6 +54,7 @@ export async function connectDartVm(opts: ConnectDartVmOptions): Promise<DartVmH
   const disconnectListeners = new Set<(reason: string) => void>();
   let status: DartVmStatus = 'connecting';
   let current: { source: DartVmSource; connection: VmConnection; sessionId: string } | null = null;
+  let last: { source: DartVmSource; connection: VmConnection } | null = null;
   let lastReason: string | null = null;
 
   const setStatus = (s: DartVmStatus): void => {
@@ -84,6 +85,7 @@ export async function connectDartVm(opts: ConnectDartVmOptions): Promise<DartVmH
     });
     const attached = { source, connection, sessionId };
     current = attached;
+    last = attached;
     connection.onClose((info) => {
       if (current !== attached || status === 'disposed') return;
       lastReason = info.reason || `socket closed (code ${info.code})`;
@@ -119,11 +121,12 @@ export async function connectDartVm(opts: ConnectDartVmOptions): Promise<DartVmH
       return lastReason;
     },
     stats() {
-      const c = current?.connection.stats;
+      // After dispose the last connection's counters stay readable.
+      const { source, connection } = last!;
       return {
-        ...(current?.source.stats as DartSourceStats),
-        malformedMessages: c?.malformedMessages ?? 0,
-        unknownMessages: c?.unknownMessages ?? 0,
+        ...source.stats,
+        malformedMessages: connection.stats.malformedMessages,
+        unknownMessages: connection.stats.unknownMessages,
       };
     },
     onDidChangeStatus(listener) {
