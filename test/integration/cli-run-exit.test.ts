@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../../protocol';
+import { runCli } from '../helpers/run-cli';
+
+/** A tiny app that copies one 200 KB buffer to a worker, prints, and exits with `code`. */
+const APP = `
+const { Worker } = require('node:worker_threads');
+const w = new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(0))", { eval: true, name: 'sink' });
+w.postMessage(new Uint8Array(200000));
+w.on('exit', () => { process.stdout.write('app-out line 1\\napp-out line 2\\n'); process.exitCode = Number(process.argv[2] ?? 0); });
+`;
+
+function withApp<T>(fn: (dir: string, app: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-cli-exit-'));
+  const app = join(dir, 'app.js');
+  writeFileSync(app, APP);
+  return fn(dir, app).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+test('the child exit code is propagated and its stdout is byte-identical to a run without Isoscope', () =>
+  withApp(async (dir, app) => {
+    const report = join(dir, 'r.json');
+    const r = await runCli(['run', '--report', report, '--', process.execPath, app, '7']);
+    const plain = spawnSync(process.execPath, [app, '7'], { encoding: 'utf8' });
+    assert.equal(plain.status, 7);
+    assert.equal(r.code, 7, r.stderr);
+    assert.equal(r.stdout, plain.stdout);
+    assert.equal(r.stdout, 'app-out line 1\napp-out line 2\n');
+    assert.equal(JSON.parse(readFileSync(report, 'utf8')).isolates.length, 2);
+  }));
+
+test('a failing --max-message-bytes gate exits 3 and is recorded in the report', () =>
+  withApp(async (dir, app) => {
+    const report = join(dir, 'r.json');
+    const r = await runCli(['run', '--report', report, '--max-message-bytes', '64KiB', '--', process.execPath, app]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /gate max-message-bytes: .* FAILED/);
+    const gates = (JSON.parse(readFileSync(report, 'utf8')) as Report).gates!;
+    assert.equal(gates[0]!.name, 'max-message-bytes');
+    assert.equal(gates[0]!.passed, false);
+    assert.ok(gates[0]!.actual >= 200_000);
+    const ok = await runCli(['run', '--max-message-bytes', '1048576', '--', process.execPath, app]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /gate max-message-bytes: .* passed/);
+  }));
+
+test('a program killed by a signal exits 128+n', async () => {
+  const r = await runCli(['run', '--', process.execPath, '-e', "process.kill(process.pid, 'SIGTERM')"]);
+  assert.equal(r.code, 143, r.stderr);
+  assert.match(r.stderr, /killed by SIGTERM/);
+});
+
+test('bad usage exits 2 with a clear message', async () => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'node', 'app.js'], /needs '--' before the command/],
+    [['run', '--'], /missing the command after '--'/],
+    [['run', '--bogus', '--', 'node'], /Unknown option '--bogus'/],
+    [['run', '--port', 'eighty', '--', 'node'], /--port takes a whole number/],
+    [['run', '--max-message-bytes', 'lots', '--', 'node'], /--max-message-bytes takes a size/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('a command that does not exist exits 2 with a clear message', async () => {
+  const r = await runCli(['run', '--', 'isoscope-no-such-command-xyz', '--flag']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /command not found: 'isoscope-no-such-command-xyz'/);
+});
