@@ -27,8 +27,8 @@ interface IsolateEntry {
 
 /** Handle on a running scripted peer. */
 export class ScriptedVmService {
-  /** Every request received, in order (method + params). */
-  readonly requests: { method: string; params: Json }[] = [];
+  /** Every request received, in order (method, params, and `performance.now()` on arrival). */
+  readonly requests: { method: string; params: Json; atMs: number }[] = [];
   /** Upgrade attempts refused because the path (token) was wrong. */
   refusedUpgrades = 0;
   readonly isolates = new Map<string, IsolateEntry>();
@@ -139,7 +139,7 @@ export class ScriptedVmService {
     }
     const method = String(msg.method);
     const params = (msg.params ?? {}) as Json;
-    this.requests.push({ method, params });
+    this.requests.push({ method, params, atMs: performance.now() });
     const handler = this.handlers.get(method);
     const reply: ScriptedReply = handler
       ? await handler(params, this)
