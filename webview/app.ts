@@ -26,6 +26,7 @@ export class InspectorApp {
   private theme: ThemeColors;
   private themeChanged = true;
   private frameRequested = false;
+  private sessionsRev = -1;
   private invalidCount = 0;
   private lastInvalidReason = '';
   private readonly header: Header;
@@ -55,6 +56,7 @@ export class InspectorApp {
         this.transport.post({ type: 'clear-exited' });
         this.requestRender();
       },
+      requestRender: () => this.requestRender(),
     });
     this.isolatePage = new IsolatePage(() => this.setView('overview'));
     this.emptyState = emptyState(transport.kind);
@@ -217,7 +219,10 @@ export class InspectorApp {
     const hasData = store.isolates.size > 0;
     this.emptyState.hidden = hasData;
     this.header.setView(ui.view);
-    this.header.setSessions(store.sessions.values());
+    if (this.sessionsRev !== store.rev.sessions) {
+      this.sessionsRev = store.rev.sessions;
+      this.header.setSessions(store.sessions.values());
+    }
     let errors = false;
     for (const f of store.findings.values()) if (f.severity === 'error') errors = true;
     this.header.setFindingsCount(store.findings.size, errors);

@@ -60,7 +60,9 @@ export class TimeChart {
         animation: false,
         parsing: false,
         normalized: true,
-        responsive: true,
+        // chart.js's responsive mode watches the whole document with a MutationObserver, which
+        // costs on every ledger row we add; a ResizeObserver on the host is enough.
+        responsive: false,
         maintainAspectRatio: false,
         interaction: { mode: 'index', intersect: false },
         plugins: {
@@ -102,6 +104,15 @@ export class TimeChart {
       },
     });
     this.applyTheme(theme);
+  }
+
+  /** Sizes the chart to its host element now and whenever the host resizes. */
+  attach(host: HTMLElement): void {
+    host.append(this.canvas);
+    new ResizeObserver(() => {
+      const { width, height } = host.getBoundingClientRect();
+      if (width > 0 && height > 0) this.chart.resize(Math.floor(width), Math.floor(height));
+    }).observe(host);
   }
 
   /** Replaces the datasets' points (arrays are swapped in place) and redraws without animation. */

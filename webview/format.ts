@@ -78,7 +78,14 @@ export function formatRate(perSec: number | null | undefined): string {
 /** Formats a plain count with thin grouping: 1234567 → "1,234,567". */
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  return Math.round(n).toLocaleString('en-US');
+  // Hand-rolled grouping: toLocaleString is slow enough to show up in 4 Hz profiles.
+  const digits = String(Math.abs(Math.round(n)));
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 && Math.round(n) !== 0 ? `-${out}` : out;
 }
 
 /** Wall-clock time of day with milliseconds, in local time: "14:03:07.250". */

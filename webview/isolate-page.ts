@@ -7,7 +7,15 @@ import { TimeChart } from './charts';
 import { h, icon, setClass, setText } from './dom';
 import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
 import { IsolateGeneral } from './isolate-general';
-import { callSiteRows, callSiteTable, channelRows, channelTable, portRows, portTable } from './isolate-tables';
+import {
+  callSiteRows,
+  callSiteTable,
+  channelRows,
+  channelTable,
+  portRows,
+  portTable,
+  SIDE_TABLE_MAX_ROWS,
+} from './isolate-tables';
 import { LedgerTable } from './ledger-table';
 import { ringToPoints, type SeriesField } from './series';
 import type { InspectorStore } from './store';
@@ -170,7 +178,7 @@ export class IsolatePage {
           theme,
           spec.y2?.format,
         );
-        this.chartHosts[i].append(chart.canvas);
+        chart.attach(this.chartHosts[i]);
         return chart;
       });
     }
@@ -184,15 +192,15 @@ export class IsolatePage {
     }
     if (s.channels !== store.rev.channels + store.rev.isolates) {
       s.channels = store.rev.channels + store.rev.isolates;
-      this.channels.setRows(channelRows(store, iso.id));
+      this.channels.setRows(channelRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
     }
     if (s.ports !== store.rev.ports) {
       s.ports = store.rev.ports;
-      this.ports.setRows(portRows(store, iso.id));
+      this.ports.setRows(portRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
     }
     if (s.sites !== store.rev.callSites) {
       s.sites = store.rev.callSites;
-      this.callSites.setRows(callSiteRows(store, iso.id));
+      this.callSites.setRows(callSiteRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
     }
     this.ledger.render(store, iso.id);
   }

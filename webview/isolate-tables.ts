@@ -5,8 +5,14 @@ import { formatBytes, formatCount, formatDurationMs } from './format';
 import type { InspectorStore } from './store';
 import { copySplitBar, locationButton, SimpleTable } from './widgets';
 
-/** Most rows a side table shows (the biggest first). */
-const MAX_ROWS = 200;
+export { MAX_ROWS as SIDE_TABLE_MAX_ROWS };
+
+function siteKey(c: CallSiteSnapshot): string {
+  return `${c.file}:${c.line}:${c.column}`;
+}
+
+/** Most rows a side table shows (the biggest first; the table says how many were left out). */
+const MAX_ROWS = 50;
 
 interface ChannelRow {
   ch: ChannelSnapshot;
@@ -19,7 +25,7 @@ export function channelTable(): SimpleTable<ChannelRow> {
   return new SimpleTable<ChannelRow>(
     'Channels',
     [
-      { label: 'Channel', cell: (r) => h('span', { title: r.ch.id }, r.ch.label) },
+      { label: 'Channel', cell: (r) => h('span', { title: r.ch.id }, r.ch.label), key: (r) => r.ch.id + r.ch.label },
       { label: 'Peer', cell: (r) => `${r.outgoing ? '→' : '←'} ${r.peer}` },
       { label: 'Sent', numeric: true, cell: (r) => formatCount(r.ch.sent) },
       { label: 'Delivered', numeric: true, cell: (r) => formatCount(r.ch.delivered) },
@@ -35,6 +41,7 @@ export function channelTable(): SimpleTable<ChannelRow> {
       },
     ],
     'No channels seen for this isolate.',
+    (r) => r.ch.id,
   );
 }
 
@@ -49,7 +56,7 @@ export function channelRows(store: InspectorStore, isolateId: string): ChannelRo
     rows.push({ ch, outgoing, peer });
   }
   rows.sort((a, b) => b.ch.bytesCopied + b.ch.bytesTransferred - (a.ch.bytesCopied + a.ch.bytesTransferred));
-  return rows.slice(0, MAX_ROWS);
+  return rows;
 }
 
 /** Builds the ports table (DevTools' "Open ports"). */
@@ -58,10 +65,15 @@ export function portTable(): SimpleTable<PortSnapshot> {
     'Ports',
     [
       { label: 'Port', cell: (p) => p.name || 'N/A' },
-      { label: 'ID', cell: (p) => h('span', { class: 'mono' }, p.portId) },
-      { label: 'Allocated at', cell: (p) => h('span', { class: 'mono' }, p.allocationSite ?? '—') },
+      { label: 'ID', cell: (p) => h('span', { class: 'mono' }, p.portId), key: (p) => p.portId },
+      {
+        label: 'Allocated at',
+        cell: (p) => h('span', { class: 'mono' }, p.allocationSite ?? '—'),
+        key: (p) => p.allocationSite ?? '',
+      },
     ],
     'No open ports reported.',
+    (p) => p.portId,
   );
 }
 
@@ -69,7 +81,7 @@ export function portTable(): SimpleTable<PortSnapshot> {
 export function portRows(store: InspectorStore, isolateId: string): PortSnapshot[] {
   const rows: PortSnapshot[] = [];
   for (const p of store.ports.values()) if (p.isolateId === isolateId) rows.push(p);
-  return rows.slice(0, MAX_ROWS);
+  return rows;
 }
 
 /** Builds the per-call-site table with the copied-vs-transferable split. */
@@ -77,8 +89,12 @@ export function callSiteTable(): SimpleTable<CallSiteSnapshot> {
   return new SimpleTable<CallSiteSnapshot>(
     'Call sites',
     [
-      { label: 'Call site', cell: (c) => locationButton(c) },
-      { label: 'Function', cell: (c) => h('span', { class: 'mono' }, c.functionName ?? '—') },
+      { label: 'Call site', cell: (c) => locationButton(c), key: siteKey },
+      {
+        label: 'Function',
+        cell: (c) => h('span', { class: 'mono' }, c.functionName ?? '—'),
+        key: (c) => c.functionName ?? '',
+      },
       { label: 'Sends', numeric: true, cell: (c) => formatCount(c.sends) },
       { label: 'Copied', numeric: true, cell: (c) => formatBytes(c.bytesCopied) },
       { label: 'Largest', numeric: true, cell: (c) => formatBytes(c.maxMessageBytes) },
@@ -92,9 +108,11 @@ export function callSiteTable(): SimpleTable<CallSiteSnapshot> {
       {
         label: 'Copied vs transferable',
         cell: (c) => copySplitBar(c.bytesCopied, c.transferableBytes, c.bytesTransferred),
+        key: (c) => `${c.bytesCopied}|${c.transferableBytes}|${c.bytesTransferred}`,
       },
     ],
     'No sends recorded from this isolate yet.',
+    siteKey,
   );
 }
 
@@ -103,5 +121,5 @@ export function callSiteRows(store: InspectorStore, isolateId: string): CallSite
   const rows: CallSiteSnapshot[] = [];
   for (const c of store.callSites.values()) if (c.isolateId === isolateId) rows.push(c);
   rows.sort((a, b) => b.bytesCopied - a.bytesCopied || b.sends - a.sends);
-  return rows.slice(0, MAX_ROWS);
+  return rows;
 }

@@ -25,7 +25,7 @@ export class LedgerTable {
     const cols = ['Time', 'Channel', 'Copied', 'Typed arrays', 'Transferred', 'Shape', 'Sent from'];
     const numeric = new Set(['Copied', 'Typed arrays', 'Transferred']);
     const head = h('tr');
-    for (const c of cols) head.append(h('th', { scope: 'col', class: numeric.has(c) ? 'num' : '' }, c));
+    cols.forEach((c, i) => head.append(h('th', { scope: 'col', class: `lc-${i}${numeric.has(c) ? ' num' : ''}` }, c)));
     this.tbody = h('tbody');
     this.caption = h('p', { class: 'muted caption' });
     this.root = h(
@@ -35,7 +35,7 @@ export class LedgerTable {
       h(
         'div',
         { class: 'table-scroll ledger-scroll' },
-        h('table', { class: 'grid', 'aria-label': 'Message ledger' }, h('thead', null, head), this.tbody),
+        h('table', { class: 'grid ledger-table', 'aria-label': 'Message ledger' }, h('thead', null, head), this.tbody),
       ),
     );
   }

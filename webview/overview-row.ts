@@ -25,8 +25,6 @@ export class OverviewRow {
   private readonly sparks: { cpu: Sparkline; heap: Sparkline; queue: Sparkline; copied: Sparkline };
   /** The snapshot last rendered; the store replaces objects on change, so identity means "same". */
   private shown: IsolateSnapshot | null = null;
-  /** Sparklines are drawn only while the row is on screen. */
-  visible = true;
   private sparkSeriesRev = -1;
 
   constructor(readonly id: string) {
@@ -87,9 +85,9 @@ export class OverviewRow {
     setText(this.copied, formatBytesPerSec(iso.bytesCopiedPerSec));
   }
 
-  /** Redraws the sparklines when the series moved and the row is visible. */
+  /** Redraws the sparklines when the series moved (only attached rows are asked to). */
   drawSparks(ring: SeriesRing | undefined, seriesRev: number, theme: ThemeColors, force = false): void {
-    if (!ring || !this.visible || (!force && seriesRev === this.sparkSeriesRev)) return;
+    if (!ring || (!force && seriesRev === this.sparkSeriesRev)) return;
     this.sparkSeriesRev = seriesRev;
     let n = ring.tail('cpuPercent', scratch);
     this.sparks.cpu.draw(scratch, n, theme.series[0], 10);

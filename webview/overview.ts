@@ -1,6 +1,8 @@
 /**
  * The overview: every isolate, live and exited, in a sortable, filterable table with sparklines.
- * Rows are keyed by isolate id and reused; the tbody is only re-ordered when the order changes.
+ * The table is virtualized (only the rows in and near the viewport are in the DOM, between two
+ * spacer rows) with fixed column widths, so a live re-sort of hundreds of isolates at 4 Hz costs a
+ * few dozen rows of layout, not the whole table. Row objects are keyed by isolate id and reused.
  */
 import { h, icon, setText } from './dom';
 import { OverviewRow } from './overview-row';
@@ -16,7 +18,15 @@ export interface OverviewActions {
   changeSort(key: SortKey, dir: UiState['sortDir']): void;
   changeFilter(filter: string): void;
   clearExited(): void;
+  /** Scrolling moves the virtual window: the app schedules a render. */
+  requestRender(): void;
 }
+
+/** Rows attached above and below the visible window, so fast scrolling shows no gaps. */
+const OVERSCAN_ROWS = 8;
+/** Sticky header + footer heights that cover rows at the edges of the viewport (px). */
+const TOP_COVER_PX = 64;
+const BOTTOM_COVER_PX = 28;
 
 const COLUMNS: { key: SortKey; label: string; title: string; numeric: boolean }[] = [
   { key: 'name', label: 'Name', title: 'Isolate debug name / worker name', numeric: false },
@@ -34,15 +44,22 @@ const COLUMNS: { key: SortKey; label: string; title: string; numeric: boolean }[
 /** The overview view. */
 export class OverviewView {
   readonly root: HTMLElement;
+  private readonly table: HTMLTableElement;
   private readonly tbody: HTMLTableSectionElement;
+  private readonly topSpacer: HTMLTableRowElement;
+  private readonly bottomSpacer: HTMLTableRowElement;
   private readonly filterInput: HTMLInputElement;
   private readonly summary: HTMLSpanElement;
-  private readonly headerButtons = new Map<SortKey, HTMLTableCellElement>();
+  private readonly headerCells = new Map<SortKey, HTMLTableCellElement>();
   private readonly rows = new Map<string, OverviewRow>();
-  private readonly observer: IntersectionObserver;
+  /** All filtered and sorted ids; only a window of them is attached. */
   private order: string[] = [];
+  private attached: string[] = [];
+  private rowHeightPx = 25;
   private lastKey = '';
+  private sortKey = '';
   private selectedId: string | null = null;
+  private pendingFocus: string | null = null;
 
   constructor(private readonly actions: OverviewActions) {
     this.filterInput = h('input', {
@@ -58,28 +75,32 @@ export class OverviewView {
     clearBtn.addEventListener('click', () => actions.clearExited());
     this.summary = h('span', { class: 'summary' });
     const headRow = h('tr');
+    const colgroup = h('colgroup');
     for (const col of COLUMNS) {
       const btn = h('button', { type: 'button', class: 'sort', title: col.title }, col.label, icon('', 'sort-icon'));
       btn.addEventListener('click', () => {
-        const current = this.lastKey.split('|');
-        const sameKey = current[0] === col.key;
-        const dir = sameKey ? (current[1] === 'asc' ? 'desc' : 'asc') : defaultDirFor(col.key);
-        actions.changeSort(col.key, dir);
+        const [key, dir] = this.sortKey.split('|');
+        const next = key === col.key ? (dir === 'asc' ? 'desc' : 'asc') : defaultDirFor(col.key);
+        actions.changeSort(col.key, next);
       });
       const th = h('th', { scope: 'col', class: col.numeric ? 'num' : '', 'aria-sort': 'none' }, btn);
-      this.headerButtons.set(col.key, th);
+      this.headerCells.set(col.key, th);
       headRow.append(th);
+      colgroup.append(h('col', { class: `col-${col.key}` }));
     }
-    this.tbody = h('tbody');
+    this.topSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
+    this.bottomSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
+    this.tbody = h('tbody', null, this.topSpacer, this.bottomSpacer);
     this.tbody.addEventListener('click', (ev) => this.onClick(ev));
     this.tbody.addEventListener('dblclick', (ev) => {
       const id = this.rowIdOf(ev.target);
       if (id) actions.open(id);
     });
     this.tbody.addEventListener('keydown', (ev) => this.onKey(ev));
-    const table = h(
+    this.table = h(
       'table',
       { class: 'grid overview', 'aria-label': 'Isolates' },
+      colgroup,
       h('thead', null, headRow),
       this.tbody,
     );
@@ -93,14 +114,10 @@ export class OverviewView {
         this.summary,
         clearBtn,
       ),
-      h('div', { class: 'table-scroll' }, table),
+      h('div', { class: 'table-scroll' }, this.table),
     );
-    this.observer = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        const row = this.rows.get((e.target as HTMLElement).dataset.isolateId ?? '');
-        if (row) row.visible = e.isIntersecting;
-      }
-    });
+    window.addEventListener('scroll', () => actions.requestRender(), { passive: true });
+    window.addEventListener('resize', () => actions.requestRender());
   }
 
   /** Focuses the filter box (the `/` shortcut). */
@@ -112,72 +129,110 @@ export class OverviewView {
   /** Focuses the selected row, or the first one. */
   focusRows(): void {
     const id = this.selectedId ?? this.order[0];
-    if (id) this.rows.get(id)?.tr.focus();
+    if (id) this.moveFocus(id);
   }
 
   /** Brings the table up to date with the store and UI state. */
   render(store: InspectorStore, ui: UiState, theme: ThemeColors, themeChanged: boolean): void {
+    // Layout reads first (the DOM is clean at frame start), writes after.
+    const tbodyTop = this.tbody.getBoundingClientRect().top + window.scrollY;
+    const firstRow = this.attached.length ? this.rows.get(this.attached[0]) : undefined;
+    if (firstRow?.tr.isConnected) this.rowHeightPx = firstRow.tr.getBoundingClientRect().height || this.rowHeightPx;
+
     if (this.filterInput.value !== ui.filter && document.activeElement !== this.filterInput) {
       this.filterInput.value = ui.filter;
     }
     const key = `${ui.sortKey}|${ui.sortDir}|${ui.filter}|${store.rev.isolates}|${store.rev.generation}`;
     if (key !== this.lastKey) {
       this.lastKey = key;
-      this.renderRows(store, ui);
+      this.sortKey = `${ui.sortKey}|${ui.sortDir}`;
+      this.resort(store, ui);
     }
     if (this.selectedId !== ui.selectedIsolateId) {
       if (this.selectedId) this.rows.get(this.selectedId)?.setSelected(false);
       this.selectedId = ui.selectedIsolateId;
       if (this.selectedId) this.rows.get(this.selectedId)?.setSelected(true);
     }
-    for (const id of this.order) {
-      this.rows.get(id)?.drawSparks(store.series.get(id), store.rev.series, theme, themeChanged);
+    this.attachWindow(tbodyTop);
+    for (const id of this.attached) {
+      const row = this.rows.get(id)!;
+      const iso = store.isolates.get(id);
+      if (iso) row.update(iso);
+      row.drawSparks(store.series.get(id), store.rev.series, theme, themeChanged);
+    }
+    if (this.pendingFocus && this.attached.includes(this.pendingFocus)) {
+      this.rows.get(this.pendingFocus)?.tr.focus({ preventScroll: true });
+      this.pendingFocus = null;
     }
   }
 
-  private renderRows(store: InspectorStore, ui: UiState): void {
+  private resort(store: InspectorStore, ui: UiState): void {
     const sorted = sortAndFilter(store.isolates.values(), ui.sortKey, ui.sortDir, ui.filter);
-    for (const [k, th] of this.headerButtons) {
-      th.setAttribute('aria-sort', k === ui.sortKey ? (ui.sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+    for (const [k, th] of this.headerCells) {
+      const active = k === ui.sortKey;
+      th.setAttribute('aria-sort', active ? (ui.sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
       const ic = th.querySelector('.sort-icon');
       if (ic)
-        ic.className = `codicon sort-icon ${k === ui.sortKey ? `codicon-triangle-${ui.sortDir === 'asc' ? 'up' : 'down'}` : ''}`;
+        ic.className = `codicon sort-icon${active ? ` codicon-triangle-${ui.sortDir === 'asc' ? 'up' : 'down'}` : ''}`;
     }
-    // Rows for isolates that are gone (clear-exited, re-hydrate) are dropped.
+    // Row objects for isolates that are gone (clear-exited, re-hydrate) are dropped.
     for (const [id, row] of this.rows) {
       if (!store.isolates.has(id)) {
-        this.observer.unobserve(row.tr);
         row.tr.remove();
         this.rows.delete(id);
       }
     }
-    const nextOrder: string[] = [];
-    for (const iso of sorted) {
-      let row = this.rows.get(iso.id);
-      if (!row) {
-        row = new OverviewRow(iso.id);
-        this.rows.set(iso.id, row);
-        this.observer.observe(row.tr);
-        if (iso.id === this.selectedId) row.setSelected(true);
-      }
-      row.update(iso);
-      nextOrder.push(iso.id);
-    }
-    if (!sameOrder(nextOrder, this.order) || this.tbody.childElementCount !== nextOrder.length) {
-      const frag = document.createDocumentFragment();
-      for (const id of nextOrder) frag.append(this.rows.get(id)!.tr);
-      this.tbody.replaceChildren(frag);
-      this.order = nextOrder;
-    }
+    this.order = sorted.map((iso) => iso.id);
+    this.table.setAttribute('aria-rowcount', String(this.order.length + 1));
     let running = 0;
     for (const iso of store.isolates.values()) if (iso.state === 'running') running++;
     const total = store.isolates.size;
     const shown = sorted.length === total ? '' : ` · ${sorted.length} shown`;
     setText(this.summary, `${total} isolates · ${running} running · ${total - running} exited${shown}`);
-    if (this.rows.size > 0 && !this.order.some((id) => this.rows.get(id)?.tr.tabIndex === 0)) {
-      const first = this.rows.get(this.order[0]);
-      if (first) first.tr.tabIndex = 0;
+  }
+
+  /** Attaches the rows intersecting the viewport (plus overscan) between the spacers. */
+  private attachWindow(tbodyTop: number): void {
+    const rowH = Math.max(1, this.rowHeightPx);
+    const n = this.order.length;
+    const viewTop = window.scrollY - tbodyTop;
+    const first = Math.max(0, Math.floor(viewTop / rowH) - OVERSCAN_ROWS);
+    const last = Math.min(n, Math.ceil((viewTop + window.innerHeight) / rowH) + OVERSCAN_ROWS);
+    const next = this.order.slice(first, Math.max(first, last));
+    this.topSpacer.style.height = `${first * rowH}px`;
+    this.bottomSpacer.style.height = `${Math.max(0, n - first - next.length) * rowH}px`;
+    if (sameOrder(next, this.attached)) return;
+    const frag = document.createDocumentFragment();
+    next.forEach((id, i) => {
+      let row = this.rows.get(id);
+      if (!row) {
+        row = new OverviewRow(id);
+        this.rows.set(id, row);
+        if (id === this.selectedId) row.setSelected(true);
+      }
+      row.tr.setAttribute('aria-rowindex', String(first + i + 2));
+      frag.append(row.tr);
+    });
+    for (const id of this.attached) this.rows.get(id)?.tr.remove();
+    this.topSpacer.after(frag);
+    this.attached = next;
+    // Keep one row reachable with Tab even when the selection is scrolled away.
+    if (!next.some((id) => this.rows.get(id)?.tr.tabIndex === 0) && next[0]) this.rows.get(next[0])!.tr.tabIndex = 0;
+  }
+
+  /** Scrolls a row into the virtual window if needed and focuses it after the next render. */
+  private moveFocus(id: string): void {
+    const index = this.order.indexOf(id);
+    if (index < 0) return;
+    const rowTop = this.tbody.getBoundingClientRect().top + window.scrollY + index * this.rowHeightPx;
+    if (rowTop < window.scrollY + TOP_COVER_PX) window.scrollTo(0, rowTop - TOP_COVER_PX);
+    else if (rowTop + this.rowHeightPx > window.scrollY + window.innerHeight - BOTTOM_COVER_PX) {
+      window.scrollTo(0, rowTop + this.rowHeightPx - window.innerHeight + BOTTOM_COVER_PX);
     }
+    const row = this.rows.get(id);
+    if (row?.tr.isConnected && this.attached.includes(id)) row.tr.focus({ preventScroll: true });
+    else this.pendingFocus = id;
+    this.actions.requestRender();
   }
 
   private rowIdOf(target: EventTarget | null): string | null {
@@ -197,13 +252,20 @@ export class OverviewView {
     const id = this.rowIdOf(ev.target);
     if (!id) return;
     const i = this.order.indexOf(id);
-    let next = -1;
+    const page = Math.max(1, Math.floor(window.innerHeight / this.rowHeightPx) - 3);
+    let next: number;
     switch (ev.key) {
       case 'ArrowDown':
-        next = Math.min(this.order.length - 1, i + 1);
+        next = i + 1;
         break;
       case 'ArrowUp':
-        next = Math.max(0, i - 1);
+        next = i - 1;
+        break;
+      case 'PageDown':
+        next = i + page;
+        break;
+      case 'PageUp':
+        next = i - page;
         break;
       case 'Home':
         next = 0;
@@ -220,10 +282,10 @@ export class OverviewView {
         return;
     }
     ev.preventDefault();
-    const nextId = this.order[next];
+    const nextId = this.order[Math.max(0, Math.min(this.order.length - 1, next))];
     if (nextId) {
       this.actions.select(nextId);
-      this.rows.get(nextId)?.tr.focus();
+      this.moveFocus(nextId);
     }
   }
 }

@@ -57,30 +57,48 @@ export function copySplitBar(copiedBytes: number, transferableBytes: number, tra
   return bar;
 }
 
-/** Column of a simple table. */
+/** Column of a keyed table. */
 export interface Column<T> {
   label: string;
   numeric?: boolean;
   title?: string;
+  /** Cell content; a string is set as text, a Node replaces the cell's children. */
   cell(row: T): Node | string;
+  /** For Node cells: a string that changes when the node would (skips rebuilding unchanged cells). */
+  key?(row: T): string;
 }
 
-/** A table whose body is rebuilt when its data changes (for small lists: ports, channels, call sites). */
+interface KeyedRow {
+  tr: HTMLTableRowElement;
+  cells: HTMLTableCellElement[];
+  keys: string[];
+}
+
+/**
+ * A table with rows keyed by id: rows are reused and only changed cells are touched, so a 4 Hz
+ * refresh of a few hundred channels costs text updates, not a rebuild.
+ */
 export class SimpleTable<T> {
   readonly root: HTMLElement;
   private readonly tbody: HTMLTableSectionElement;
   private readonly empty: HTMLElement;
+  private readonly more: HTMLElement;
+  private readonly rows = new Map<string, KeyedRow>();
+  private order: string[] = [];
 
   constructor(
     label: string,
     private readonly columns: Column<T>[],
     emptyText: string,
+    private readonly keyOf: (row: T) => string,
   ) {
     const head = h('tr');
-    for (const c of columns)
+    for (const c of columns) {
       head.append(h('th', { scope: 'col', class: c.numeric ? 'num' : '', title: c.title }, c.label));
+    }
     this.tbody = h('tbody');
     this.empty = h('p', { class: 'muted empty-inline' }, emptyText);
+    this.more = h('p', { class: 'muted empty-inline', hidden: true });
     this.root = h(
       'div',
       { class: 'simple-table' },
@@ -90,21 +108,56 @@ export class SimpleTable<T> {
         h('table', { class: 'grid', 'aria-label': label }, h('thead', null, head), this.tbody),
       ),
       this.empty,
+      this.more,
     );
   }
 
-  /** Replaces the rows. */
-  setRows(rows: T[]): void {
-    const frag = document.createDocumentFragment();
+  /** Shows the first `limit` of `rows` in this order, saying how many were left out. */
+  setRows(allRows: T[], limit = Infinity): void {
+    const rows = allRows.length > limit ? allRows.slice(0, limit) : allRows;
+    const more = allRows.length - rows.length;
+    this.more.hidden = more === 0;
+    if (more > 0) this.more.textContent = `Showing the top ${rows.length} of ${allRows.length}.`;
+    const seen = new Set<string>();
+    const order: string[] = [];
     for (const r of rows) {
-      const tr = h('tr');
-      for (const c of this.columns) {
-        const v = c.cell(r);
-        tr.append(h('td', { class: c.numeric ? 'num' : '' }, v));
+      const id = this.keyOf(r);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      order.push(id);
+      let row = this.rows.get(id);
+      if (!row) {
+        const cells = this.columns.map((c) => h('td', { class: c.numeric ? 'num' : '' }));
+        row = { tr: h('tr', null, ...cells), cells, keys: cells.map(() => '\u0000') };
+        this.rows.set(id, row);
       }
-      frag.append(tr);
+      this.columns.forEach((c, i) => {
+        const cell = row.cells[i];
+        if (c.key) {
+          const k = c.key(r);
+          if (k === row.keys[i]) return;
+          row.keys[i] = k;
+        }
+        const v = c.cell(r);
+        if (typeof v === 'string') {
+          if (cell.textContent !== v || cell.childElementCount > 0) cell.textContent = v;
+        } else {
+          cell.replaceChildren(v);
+        }
+      });
     }
-    this.tbody.replaceChildren(frag);
+    for (const [id, row] of this.rows) {
+      if (!seen.has(id)) {
+        row.tr.remove();
+        this.rows.delete(id);
+      }
+    }
+    if (order.length !== this.order.length || order.some((id, i) => id !== this.order[i])) {
+      const frag = document.createDocumentFragment();
+      for (const id of order) frag.append(this.rows.get(id)!.tr);
+      this.tbody.replaceChildren(frag);
+      this.order = order;
+    }
     this.empty.hidden = rows.length > 0;
   }
 }

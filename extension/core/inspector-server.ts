@@ -64,7 +64,6 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
   let port = 0;
   let updatesSent = 0;
   let invalidFromPage = 0;
-  let dirty = true;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origin = () => `http://127.0.0.1:${port}`;
@@ -193,10 +192,14 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     }
   }
 
-  const subscription = opts.model.onDidChange?.(() => (dirty = true));
-  const timer = setInterval(() => {
-    if (clients.size === 0 || (subscription && !dirty)) return;
-    dirty = false;
+  // Push as soon as the model changes, but at most once per interval: a sample reaches the page
+  // without waiting for a fixed timer tick. Models without change events are polled instead.
+  const intervalMs = opts.updateIntervalMs ?? 250;
+  let lastFlushMs = 0;
+  let flushTimer: NodeJS.Timeout | null = null;
+  function flush(): void {
+    flushTimer = null;
+    lastFlushMs = Date.now();
     for (const [ws, state] of clients) {
       if (ws.readyState !== ws.OPEN || ws.bufferedAmount > MAX_BUFFERED_BYTES) continue;
       const { update, cursor } = opts.model.updateSince(state.cursor);
@@ -204,8 +207,15 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
       send(ws, { type: 'update', update });
       updatesSent++;
     }
-  }, opts.updateIntervalMs ?? 250);
-  timer.unref();
+  }
+  function scheduleFlush(): void {
+    if (flushTimer || clients.size === 0) return;
+    flushTimer = setTimeout(flush, Math.max(0, lastFlushMs + intervalMs - Date.now()));
+    flushTimer.unref();
+  }
+  const subscription = opts.model.onDidChange?.(scheduleFlush);
+  const poller = subscription ? null : setInterval(flush, intervalMs);
+  poller?.unref();
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -221,7 +231,8 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     port,
     stats: () => ({ clients: clients.size, updatesSent, invalidFromPage }),
     async close() {
-      clearInterval(timer);
+      if (poller) clearInterval(poller);
+      if (flushTimer) clearTimeout(flushTimer);
       subscription?.dispose();
       for (const ws of clients.keys()) ws.terminate();
       clients.clear();

@@ -55,7 +55,13 @@ function rng(seed: number): () => number {
   };
 }
 
-/** The fake model; the cursor is the tick number already sent. */
+/** Where a client is in the fake stream. */
+export interface FakeCursor {
+  tick: number;
+  ledgerSeq: number;
+}
+
+/** The fake model. */
 export class FakeModel {
   nowMs: number;
   tickCount = 0;
@@ -245,6 +251,7 @@ export class FakeModel {
       });
     }
     if (this.ledger.length > this.opts.ledgerCapacity) this.ledger = this.ledger.slice(-this.opts.ledgerCapacity);
+    for (const l of this.listeners) l();
   }
 
   /** Marks an isolate exited. */
@@ -274,18 +281,15 @@ export class FakeModel {
     };
   }
 
-  initialCursor(): number {
-    return this.tickCount;
+  initialCursor(): FakeCursor {
+    return { tick: this.tickCount, ledgerSeq: this.ledgerSeq };
   }
 
-  updateSince(cursor: number): { update: ModelUpdate; cursor: number } {
+  updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
     const points: Record<string, IsolateSeriesPoint> = {};
     for (const [id, pts] of this.points) {
-      if ((this.lastPointTick.get(id) ?? 0) > cursor && pts.length) points[id] = pts[pts.length - 1];
+      if ((this.lastPointTick.get(id) ?? 0) > cursor.tick && pts.length) points[id] = pts[pts.length - 1];
     }
-    const lastSeqSent = this.ledgerSeqAtTick.get(cursor) ?? 0;
-    this.ledgerSeqAtTick.set(this.tickCount, this.ledgerSeq);
-    if (this.ledgerSeqAtTick.size > 64) this.ledgerSeqAtTick.delete(this.ledgerSeqAtTick.keys().next().value!);
     return {
       update: {
         atMs: this.nowMs,
@@ -294,16 +298,22 @@ export class FakeModel {
         points,
         channels: this.channels.map((c) => ({ ...c })),
         callSites: this.callSites.map((c) => ({ ...c })),
-        ledgerAppended: this.ledger.filter((l) => l.seq > lastSeqSent),
+        ledgerAppended: this.ledger.filter((l) => l.seq > cursor.ledgerSeq),
         ports: [],
         findings: [...this.findings],
         drops: { framesRejected: 0, agentRecordsDropped: 0, ledgerEvicted: 0 },
       },
-      cursor: this.tickCount,
+      cursor: this.initialCursor(),
     };
   }
 
-  private readonly ledgerSeqAtTick = new Map<number, number>();
+  private readonly listeners = new Set<() => void>();
+
+  /** Like IsolateModel.onDidChange: called after every tick. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
 
   clearExited(): void {
     for (let i = this.isolates.length - 1; i >= 0; i--) {
