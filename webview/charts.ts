@@ -39,6 +39,7 @@ export class TimeChart {
     formatY: (v: number) => string,
     theme: ThemeColors,
     formatY2?: (v: number) => string,
+    integerY = false,
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('role', 'img');

@@ -80,8 +80,8 @@ export class FindingsView {
               iso.name || iso.id,
             )
           : null,
-        h('span', null, `largest ${formatBytes(f.bytes)}`),
-        h('span', null, `${formatCount(f.count)}× · ${formatBytes(f.totalBytes)} total`),
+        f.bytes > 0 ? h('span', null, `largest ${formatBytes(f.bytes)}`) : null,
+        h('span', null, `${formatCount(f.count)}×${f.totalBytes > 0 ? ` · ${formatBytes(f.totalBytes)} total` : ''}`),
       ),
       f.suggestion ? h('p', { class: 'suggestion' }, icon('lightbulb'), ' ', f.suggestion) : null,
     );

@@ -31,6 +31,7 @@ interface ChartSpec {
   format: (v: number) => string;
   y2?: { fieldIndex: number; format: (v: number) => string };
   fill?: boolean;
+  integer?: boolean;
 }
 
 const CHARTS: ChartSpec[] = [
@@ -48,6 +49,7 @@ const CHARTS: ChartSpec[] = [
     labels: ['Depth', 'Delay p95'],
     format: (v) => formatCount(v),
     y2: { fieldIndex: 1, format: formatDurationMs },
+    integer: true,
   },
   {
     title: 'Traffic',
@@ -177,6 +179,7 @@ export class IsolatePage {
           spec.format,
           theme,
           spec.y2?.format,
+          !!spec.integer,
         );
         chart.attach(this.chartHosts[i]);
         return chart;

@@ -202,6 +202,9 @@ export class OverviewView {
     this.topSpacer.style.height = `${first * rowH}px`;
     this.bottomSpacer.style.height = `${Math.max(0, n - first - next.length) * rowH}px`;
     if (sameOrder(next, this.attached)) return;
+    // Detach the old window first: appending a row to the fragment moves it, and removing it
+    // afterwards would take it out of the fragment again.
+    for (const id of this.attached) this.rows.get(id)?.tr.remove();
     const frag = document.createDocumentFragment();
     next.forEach((id, i) => {
       let row = this.rows.get(id);
@@ -213,7 +216,6 @@ export class OverviewView {
       row.tr.setAttribute('aria-rowindex', String(first + i + 2));
       frag.append(row.tr);
     });
-    for (const id of this.attached) this.rows.get(id)?.tr.remove();
     this.topSpacer.after(frag);
     this.attached = next;
     // Keep one row reachable with Tab even when the selection is scrolled away.
