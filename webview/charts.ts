@@ -85,7 +85,13 @@ export class TimeChart {
           },
           y: {
             beginAtZero: true,
-            ticks: { maxTicksLimit: 4, callback: (v) => formatY(Number(v)), font: { size: 10 } },
+            // Counts (queue depth) get whole-number ticks only.
+            ticks: {
+              maxTicksLimit: 4,
+              callback: (v) => formatY(Number(v)),
+              font: { size: 10 },
+              ...(integerY ? { precision: 0 } : {}),
+            },
           },
           ...(formatY2
             ? {
