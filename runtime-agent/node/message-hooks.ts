@@ -13,11 +13,9 @@ import type { PortEnd } from './channel-registry';
 import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
-import { estimateCloneBytes, type SizeEstimate } from './size-estimator';
+import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
-
-const NO_ESTIMATE: SizeEstimate = { bytes: 0, typedArrayBytes: 0 };
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -60,6 +58,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
   const originalPost = raw.postMessage;
   const notableBytes = ctx.config.notableBytes;
   const calibration = new SizeCalibration();
+  const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
 
   function noteNotable(
     end: PortEnd,
@@ -89,34 +88,44 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     });
   }
 
-  function postMessage(this: WT.MessagePort, ...args: unknown[]): void {
+  // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
+  // tells whether the app passed a transfer argument at all, so the original sees the same call.
+  function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): void {
     const end = registry.get(this);
-    if (end === undefined || end.send < 0) return originalPost.apply(this, args);
+    const withTransfer = arguments.length > 1;
+    if (end === undefined || end.send < 0) {
+      if (withTransfer) return originalPost.call(this, message, transfer);
+      return arguments.length === 0 ? originalPost.call(this) : originalPost.call(this, message);
+    }
     const slot = end.send;
-    let est = NO_ESTIMATE;
-    let transfer = NO_TRANSFER;
+    const est = scratch;
+    let moving = NO_TRANSFER;
     try {
-      transfer = args.length > 1 ? transferInfo(args[1], raw.MessagePort) : NO_TRANSFER;
-      est = estimateCloneBytes(args[0], transfer.buffers);
+      moving = withTransfer ? transferInfo(transfer, raw.MessagePort) : NO_TRANSFER;
+      estimateInto(message, moving.buffers, est);
     } catch (err) {
       // The estimator must never throw into the app: count the send with an unknown size.
+      est.bytes = 0;
+      est.typedArrayBytes = 0;
       debugLog(`estimate failed: ${String(err)}`);
     }
     const seq = table.noteSend(slot, nowMs());
-    const moved = transfer.ports !== null ? announcePorts(slot, seq, transfer.ports) : 0;
+    const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
     try {
-      originalPost.apply(this, args);
+      if (withTransfer) originalPost.call(this, message, transfer);
+      else if (arguments.length === 0) originalPost.call(this);
+      else originalPost.call(this, message);
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
       if (moved > 0) withdrawPorts(slot, seq, moved);
       throw err;
     }
-    table.addBytes(slot, est.bytes, transfer.bufferBytes);
-    if (transfer.ports !== null) for (const p of transfer.ports) registry.release(p);
+    table.addBytes(slot, est.bytes, moving.bufferBytes);
+    if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
     if (est.bytes >= notableBytes) {
       try {
-        noteNotable(end, slot, est, transfer.bufferBytes, args[0]);
+        noteNotable(end, slot, { ...est }, moving.bufferBytes, message);
       } catch (err) {
         // The ledger is best-effort; the send already happened and must look normal to the app.
         debugLog(`ledger failed: ${String(err)}`);
@@ -142,7 +151,8 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
   function onDelivered(port: object, end: PortEnd): void {
     const slot = end.recv;
     if (slot < 0) return;
-    const { seq, delayMs } = table.noteDelivery(slot, nowMs());
+    const delayMs = table.noteDelivery(slot, nowMs());
+    const seq = table.lastDeliveredSeq;
     if (delayMs >= 0) end.delays.add(delayMs);
     const ports = (port as Record<symbol, unknown>)[kCurrentlyReceivingPorts];
     if (Array.isArray(ports) && ports.length > 0) {
@@ -163,10 +173,11 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
   let deliveries = false;
   const dispatch = raw.hybridDispatch;
   if (dispatch !== null) {
-    const hybridDispatch = function (this: object, ...args: unknown[]): unknown {
+    // Node calls this as (data, type, event) once per dispatched message or 'close'.
+    const hybridDispatch = function (this: object, data: unknown, type: unknown, event: unknown): unknown {
       const end = registry.get(this);
       // The same dispatch also carries 'close' events: only messages consume the queue.
-      if (end !== undefined && (args[1] === 'message' || args[1] === 'messageerror')) {
+      if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {
           onDelivered(this, end);
         } catch (err) {
@@ -174,7 +185,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
           debugLog(`delivery hook failed: ${String(err)}`);
         }
       }
-      return dispatch.apply(this, args);
+      return dispatch.call(this, data, type, event);
     };
     Object.defineProperty(proto, kHybridDispatch, { value: hybridDispatch, writable: true, configurable: true });
     deliveries = true;
@@ -190,7 +201,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     if (result !== undefined) {
       const end = registry.get(port);
       if (end !== undefined && end.recv >= 0) {
-        const { delayMs } = table.noteDelivery(end.recv, nowMs());
+        const delayMs = table.noteDelivery(end.recv, nowMs());
         if (delayMs >= 0) end.delays.add(delayMs);
       }
     }

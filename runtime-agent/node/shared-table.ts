@@ -130,15 +130,23 @@ export class SharedTable {
     Atomics.sub(this.i32, slot * I32.stride + I32.sent, 1);
   }
 
-  /** Counts one delivery; returns its queueing delay in ms, or -1 when the send time was lost. */
-  noteDelivery(slot: number, nowMs: number): { seq: number; delayMs: number } {
+  /** Sequence number of the last delivery counted by `noteDelivery` in this thread. */
+  lastDeliveredSeq = -1;
+
+  /**
+   * Counts one delivery; returns its queueing delay in ms, or -1 when the send time was lost.
+   * The delivery's sequence number is left in `lastDeliveredSeq` (no object per message).
+   */
+  noteDelivery(slot: number, nowMs: number): number {
     const base = slot * I32.stride;
     const seq = Atomics.add(this.i32, base + I32.delivered, 1);
+    this.lastDeliveredSeq = seq;
     const ring = this.i32[base + I32.ring] - 1;
-    if (ring < 0) return { seq, delayMs: -1 }; // no ring: -1 (none left) or 0 (never sent through the hook)
+    if (ring < 0) return -1; // no ring: -1 (none left) or 0 (never sent through the hook)
     const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
-    if (this.rings[at] !== seq) return { seq, delayMs: -1 }; // overwritten by a deeper flood
-    return { seq, delayMs: Math.max(0, nowMs - this.rings[at + 1]) };
+    if (this.rings[at] !== seq) return -1; // overwritten by a deeper flood
+    const delay = nowMs - this.rings[at + 1];
+    return delay > 0 ? delay : 0;
   }
 
   /** Messages sent but not yet delivered. */

@@ -50,6 +50,11 @@ function numberBytes(n: number, asDouble: boolean): number {
 /** True when V8 would store the string with two bytes per char (checked fully up to 1 KiB, sampled beyond). */
 function isTwoByte(s: string): boolean {
   const len = s.length;
+  if (len <= 32) {
+    // Short strings (keys, labels): a char loop beats a regex call.
+    for (let i = 0; i < len; i++) if (s.charCodeAt(i) > 0xff) return true;
+    return false;
+  }
   if (len <= 1024) return twoByteChar.test(s);
   if (twoByteChar.test(s.slice(0, 1024))) return true;
   const step = Math.floor(len / 256);
@@ -63,7 +68,22 @@ function stringBytes(s: string): number {
   return 1 + varintBytes(len) + len;
 }
 
+/** Serialized size of property keys, which repeat across messages (bounded cache). */
+const keyBytesCache = new Map<string, number>();
+const KEY_CACHE_MAX = 4096;
+
+function keyBytes(key: string): number {
+  let b = keyBytesCache.get(key);
+  if (b === undefined) {
+    b = stringBytes(key);
+    if (keyBytesCache.size < KEY_CACHE_MAX) keyBytesCache.set(key, b);
+  }
+  return b;
+}
+
 interface WalkState {
+  /** The message itself: tracked apart from `seen` so flat messages never touch the Set. */
+  root: object | null;
   seen: Set<object>;
   /** An own accessor or a proxy was seen: re-serializing this message could run app code. */
   touchesAppCode: boolean;
@@ -71,6 +91,15 @@ interface WalkState {
   typedArrayBytes: number;
   transferred: Set<ArrayBufferLike> | null;
 }
+
+const shared: WalkState = {
+  root: null,
+  seen: new Set(),
+  touchesAppCode: false,
+  nodes: 0,
+  typedArrayBytes: 0,
+  transferred: null,
+};
 
 /** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
 function viewPayload(view: ArrayBufferView, st: WalkState): number {
@@ -103,13 +132,14 @@ function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolea
 }
 
 function objectBytes(o: object, depth: number, st: WalkState): number {
-  if (st.seen.has(o)) return 2; // back-reference: '^' + id
+  if (o === st.root || (depth > 0 && st.seen.has(o))) return 2; // back-reference: '^' + id
   if (++st.nodes > NODE_BUDGET || depth > MAX_DEPTH) return FLAT_GUESS_BYTES;
   if (types.isProxy(o)) {
     st.touchesAppCode = true;
     return 0; // postMessage throws on proxies; never touch their traps
   }
-  st.seen.add(o);
+  if (depth === 0) st.root = o;
+  else st.seen.add(o);
   // Fast paths first: plain objects and arrays are most of what apps send.
   const proto = Object.getPrototypeOf(o);
   if (proto === objectProto || proto === null) return plainObjectBytes(o, depth, st);
@@ -162,7 +192,7 @@ function plainObjectBytes(o: object, depth: number, st: WalkState): number {
   for (let i = 0; i < walked; i++) {
     const key = keys[Math.floor(i * step)];
     const value = dataValue(o, key, st);
-    sampled += stringBytes(key) + walk(value, depth + 1, st, false);
+    sampled += keyBytes(key) + walk(value, depth + 1, st, false);
   }
   return bytes + (walked === 0 ? 0 : (sampled * n) / walked);
 }
@@ -232,13 +262,32 @@ function errorBytes(e: Error): number {
  * copied, and count zero here (the caller adds them to bytes transferred).
  */
 export function estimateCloneBytes(value: unknown, transfer?: ReadonlySet<ArrayBufferLike> | null): SizeEstimate {
-  const st: WalkState = {
-    seen: new Set(),
-    touchesAppCode: false,
-    nodes: 0,
-    typedArrayBytes: 0,
-    transferred: (transfer as Set<ArrayBufferLike> | null | undefined) ?? null,
-  };
-  const bytes = HEADER_BYTES + walk(value, 0, st, false);
-  return { bytes: Math.round(bytes), typedArrayBytes: st.typedArrayBytes, touchesAppCode: st.touchesAppCode };
+  const out: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
+  estimateInto(value, transfer ?? null, out);
+  return out;
+}
+
+/** Same as `estimateCloneBytes`, writing into `out` (the send hook reuses one object: no garbage). */
+export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLike> | null, out: SizeEstimate): void {
+  if (value === null || typeof value !== 'object') {
+    out.bytes = HEADER_BYTES + walk(value, 0, shared, false);
+    out.typedArrayBytes = 0;
+    out.touchesAppCode = false;
+    return;
+  }
+  // One reused state per thread: the walk never runs app code, so it cannot re-enter.
+  const st = shared;
+  st.touchesAppCode = false;
+  st.nodes = 0;
+  st.typedArrayBytes = 0;
+  st.transferred = transfer as Set<ArrayBufferLike> | null;
+  try {
+    out.bytes = Math.round(HEADER_BYTES + walk(value, 0, st, false));
+    out.typedArrayBytes = st.typedArrayBytes;
+    out.touchesAppCode = st.touchesAppCode;
+  } finally {
+    if (st.seen.size > 0) st.seen.clear();
+    st.root = null;
+    st.transferred = null;
+  }
 }

@@ -40,7 +40,7 @@ test(`per-thread CPU time and heap per isolate (Node ${process.versions.node}: f
   const agentCpuMs = lastCpu(burner.isolateId) / 1000;
   assert.ok(appCpuMs > 20, `the worker burned CPU (${appCpuMs} ms)`);
   assert.ok(
-    agentCpuMs >= appCpuMs * 0.95 && agentCpuMs <= appCpuMs + 250,
+    agentCpuMs >= appCpuMs * 0.95 && agentCpuMs <= appCpuMs * 1.5 + 300,
     `agent ${agentCpuMs} ms vs app ${appCpuMs} ms`,
   );
   assert.ok(lastCpu(main.isolateId) / 1000 < agentCpuMs, 'main thread CPU excludes the worker');
