@@ -9,7 +9,7 @@ import type { FileEdit } from '../analysis/types';
 import { LineIndex } from '../analysis/types';
 import type { DartAnalyzeContext, DartFile } from './analyzer';
 import { asMethod, importEdits } from './edits';
-import { findCalls, positional, indentAt, type DartCall } from './syntax';
+import { findCalls, positional, indentAt, type DartArg, type DartCall } from './syntax';
 import { collectDecls, lookup, type DartValue } from './values';
 
 /** A ReceivePort that may receive the message. */
@@ -102,9 +102,7 @@ function nameOf(sig: Node): string | null {
 /** `Isolate.spawn(entry, rp.sendPort)` or `[rp.sendPort, …][index]` → rp. */
 function spawnCandidates(f: DartFile, entry: string, index: number | null): Candidate[] {
   const out: Candidate[] = [];
-  for (const spawn of findCalls(f.tree, f.text, ['spawn'])) {
-    const [fn, msg] = positional(spawn.args);
-    if (!fn || !msg || fn.text.trim() !== entry) continue;
+  for (const msg of spawnIndex(f).get(entry) ?? []) {
     let portExpr = msg.text.trim();
     if (index !== null) {
       const list = msg.node.firstNamedChild;
@@ -117,6 +115,23 @@ function spawnCandidates(f: DartFile, entry: string, index: number | null): Cand
     if (m) out.push(candidate(f, m[1], msg.start));
   }
   return out;
+}
+
+const spawnIndexCache = new WeakMap<Tree, Map<string, DartArg[]>>();
+
+/** Message arguments of `Isolate.spawn(entry, msg)` calls by entry name, built once per tree. */
+function spawnIndex(f: DartFile): Map<string, DartArg[]> {
+  let index = spawnIndexCache.get(f.tree);
+  if (index) return index;
+  index = new Map();
+  for (const spawn of findCalls(f.tree, f.text, ['spawn'])) {
+    const [fn, msg] = positional(spawn.args);
+    if (!fn || !msg) continue;
+    const name = fn.text.trim();
+    index.set(name, [...(index.get(name) ?? []), msg]);
+  }
+  spawnIndexCache.set(f.tree, index);
+  return index;
 }
 
 /** `mainPort.send(inbox.sendPort)` handshakes: the inbox receives what is sent to that SendPort. */
@@ -164,8 +179,7 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
   const types = value.type === 'typed' ? [value.listType] : ['List<int>', 'List'];
   const where = `${c.name} in ${f.file}:${f.lines.position(c.at).line + 1}`;
   // `await port.first as T` / `(await port.first) as T`: `first` is a getter, not a call.
-  for (const m of f.text.matchAll(new RegExp(`\\b${c.name.replace(/\$/g, '\\$')}\\s*\\.\\s*first\\b`, 'g'))) {
-    const at = m.index + m[0].length - 'first'.length;
+  for (const at of firstGetterIndex(f).get(c.name) ?? []) {
     const node = f.tree.rootNode.descendantForIndex(at, at + 5);
     const cast = node ? castAround(node) : null;
     if (cast && types.includes(castType(cast))) {
@@ -222,6 +236,20 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
     confident: true,
     note: `Receiver ${where} updated to materialize() once.`,
   };
+}
+
+const firstIndexCache = new WeakMap<Tree, Map<string, number[]>>();
+
+/** Offsets of `first` in every `port.first`, by port name, built once per tree. */
+function firstGetterIndex(f: DartFile): Map<string, number[]> {
+  let index = firstIndexCache.get(f.tree);
+  if (index) return index;
+  index = new Map();
+  for (const m of f.text.matchAll(/([A-Za-z_$][\w$]*)\s*\.\s*first\b/g)) {
+    index.set(m[1], [...(index.get(m[1]) ?? []), m.index + m[0].length - 'first'.length]);
+  }
+  firstIndexCache.set(f.tree, index);
+  return index;
 }
 
 function castAround(node: Node): Node | null {

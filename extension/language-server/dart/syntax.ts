@@ -28,9 +28,19 @@ export interface DartArg {
   node: Node;
 }
 
+const callCache = new WeakMap<Tree, Map<string, DartCall[]>>();
+
 /** Finds every call to one of `names` (method calls `x.name(…)` and plain calls `name(…)`). */
 export function findCalls(tree: Tree, text: string, names: readonly string[]): DartCall[] {
+  // Memoized per tree: fixes ask for the same calls once per finding, and node navigation
+  // (parent, descendantForIndex) is the expensive part of web-tree-sitter.
+  const key = names.join(',');
+  let perTree = callCache.get(tree);
+  if (!perTree) callCache.set(tree, (perTree = new Map()));
+  const cached = perTree.get(key);
+  if (cached) return cached;
   const calls: DartCall[] = [];
+  perTree.set(key, calls);
   const pattern = new RegExp(`\\b(${names.join('|')})\\s*(?:<[^>()]*>)?\\s*\\(`, 'g');
   for (const m of text.matchAll(pattern)) {
     const node = tree.rootNode.descendantForIndex(m.index, m.index + m[1].length);
