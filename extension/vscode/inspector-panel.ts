@@ -83,7 +83,10 @@ export class InspectorPanelHost implements vscode.Disposable {
     scope.add(panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
     scope.add(
       panel.onDidChangeViewState(() => {
-        if (panel.visible && this.cursor) this.hydrate();
+        // A hidden panel loses its page (no retained context): it sends `ready` again when shown,
+        // and that hydrates it. Until then nothing may be posted to it.
+        if (!panel.visible) this.cursor = null;
+        else if (this.cursor) this.hydrate();
       }),
     );
     scope.add(
@@ -140,7 +143,7 @@ export class InspectorPanelHost implements vscode.Disposable {
   }
 
   private flushSelection(): void {
-    if (!this.pendingIsolate || !this.cursor) return;
+    if (!this.pendingIsolate || !this.cursor || !this.panel?.visible) return;
     this.post({ type: 'select-isolate', isolateId: this.pendingIsolate });
     this.pendingIsolate = null;
   }

@@ -72,6 +72,10 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
     if (!activated) {
       counts.fail('ui: inspector shows the demo workers', 'not run: the extension did not activate');
       counts.fail('ui: clicking a finding opens the editor at its line', 'not run: the extension did not activate');
+      counts.fail(
+        'ui: selecting an isolate in the Isolates view opens its page',
+        'not run: the extension did not activate',
+      );
       return;
     }
 
@@ -103,6 +107,20 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         const selection = page.locator('[id="status.editor.selection"]');
         await selection.filter({ hasText: `Ln ${expected.findingLine},` }).waitFor({ timeout: STEP_TIMEOUT_MS });
         await shot('04-editor-at-finding.png');
+      },
+    );
+
+    await counts.check(
+      `ui: selecting ${expected.workerNames[0]} in the Isolates view opens its inspector page`,
+      async () => {
+        if (!inspectorOk) throw new Error('not run: the inspector did not show the workers');
+        const name = expected.workerNames[0];
+        await page.locator('.part.activitybar [aria-label^="Isoscope"]').first().click();
+        const row = page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first();
+        await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+        await row.click();
+        await frame.locator('h2.isolate-title', { hasText: name }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('05-tree-selects-isolate.png');
       },
     );
   } finally {
