@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 const only = process.argv.slice(2);
@@ -15,7 +16,7 @@ const files = readdirSync('bench')
   .sort();
 
 const out: Record<string, unknown> = {
-  machine: { node: process.version, cpus: (await import('node:os')).cpus().length, at: new Date().toISOString() },
+  machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() },
 };
 let unmet = 0;
 for (const file of files) {
