@@ -6,9 +6,13 @@
  *   which reads layout inside the measured section); p95 over the run.
  * - sample → DOM latency: every update is stamped with its sample time (`atMs` of the points); a
  *   MutationObserver in the page timestamps the commit of `data-sample-ms` on the app root.
+ * - main-thread CPU per update (CDP Performance metrics in thread time): unlike wall-clock frame
+ *   time it is not inflated when other processes share the machine's cores; reported next to the
+ *   machine's load average so the wall-clock figures can be judged.
  * - memory: 10 minutes of samples replayed at 10× speed (one 250 ms sample every 25 ms, 2,400 in
  *   60 s), JSHeapUsedSize via CDP Performance.getMetrics after a forced GC, after 1 and 10 minutes.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { startInspectorServer } from '../extension/core/inspector-server';
@@ -77,13 +81,23 @@ async function streamLive(model: FakeModel, durationMs: number): Promise<void> {
   }
 }
 
-async function phase(page: Page, model: FakeModel, label: string, durationMs: number) {
+/** Main-thread CPU time (thread ticks, so other load on the machine does not inflate it). */
+async function cpuMetrics(cdp: CDPSession): Promise<Record<string, number>> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+async function phase(page: Page, cdp: CDPSession, model: FakeModel, label: string, durationMs: number) {
+  const m0 = await cpuMetrics(cdp);
+  const load0 = loadavg()[0];
   const before = await page.evaluate(
     () => (window as unknown as { isoscope: { renderDurationsMs(): number[] } }).isoscope.renderDurationsMs().length,
   );
   await collect(page, 0);
   await streamLive(model, durationMs);
   const r = await collect(page, before);
+  const m1 = await cpuMetrics(cdp);
+  const perRender = (k: string) => round(((m1[k] - m0[k]) * 1000) / Math.max(1, r.renders.length));
   log(
     `${label}: ${r.renders.length} renders, ${r.lat.length} commits, p95 render ${pct(r.renders, 95).toFixed(2)} ms, p95 latency ${pct(r.lat, 95)} ms`,
   );
@@ -95,6 +109,11 @@ async function phase(page: Page, model: FakeModel, label: string, durationMs: nu
     latencyMsP50: pct(r.lat, 50),
     latencyMsP95: pct(r.lat, 95),
     rafIntervalMsP95: round(pct(r.raf, 95)),
+    // Main-thread CPU per update cycle (message handling + render + style + layout), in thread time.
+    cpuMsPerUpdate: perRender('TaskDuration'),
+    scriptCpuMsPerUpdate: perRender('ScriptDuration'),
+    styleLayoutCpuMsPerUpdate: round(perRender('RecalcStyleDuration') + perRender('LayoutDuration')),
+    machineLoadAvg1m: round((load0 + loadavg()[0]) / 2, 1),
   };
 }
 
@@ -108,18 +127,18 @@ async function main(): Promise<void> {
   try {
     const page = await browser.context.newPage();
     const cdp = await browser.context.newCDPSession(page);
-    await cdp.send('Performance.enable');
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     await page.goto(`${server.url}?perf`);
     await page.waitForSelector(`table.overview[aria-rowcount="${ISOLATES + 1}"] tbody tr[data-isolate-id]`);
     await installObservers(page);
     log(`page up with ${ISOLATES} rows; streaming at 4 Hz`);
-    const overview = await phase(page, model, 'overview', 30_000);
+    const overview = await phase(page, cdp, model, 'overview', 30_000);
 
     // The table is virtualized and sorted by CPU: find the main isolate by filtering.
     await page.fill('input.filter', 'iso-0');
     await page.click('tr[data-isolate-id="iso-0"] .name');
     await page.waitForSelector('.ledger tbody tr:nth-child(1000)');
-    const isolatePage = await phase(page, model, 'isolate page (1,000 ledger rows)', 30_000);
+    const isolatePage = await phase(page, cdp, model, 'isolate page (1,000 ledger rows)', 30_000);
 
     // Memory: 10 minutes of 250 ms samples at 10× speed.
     log('memory: replaying 10 minutes of samples at 10x');
