@@ -6,7 +6,8 @@
 import type { Parser } from 'web-tree-sitter';
 import type { Bytes } from '../../../protocol';
 import { analyzeDart, type DartSource } from '../dart/analyzer';
-import { dartErrorCount, loadDartParser, type DartWasmPaths } from '../dart/tree-sitter';
+import { dartErrorCount, loadDartParser, treeErrorCount, type DartWasmPaths } from '../dart/tree-sitter';
+import { DartTrees } from '../dart/trees';
 import { analyzeTs } from '../ts/analyzer';
 import { TsProject, tsSyntaxErrorCount } from '../ts/project';
 import { applyEdits, DEFAULT_OVERSIZED_BYTES, type Fix, type RuntimeHint, type StaticFinding } from './types';
@@ -33,6 +34,9 @@ export class AnalysisEngine {
   private readonly texts = new Map<string, string>();
   private readonly ts: TsProject;
   private parser: Parser | null = null;
+  private trees: DartTrees | null = null;
+  /** Syntax error count of each file's current text (fix verification asks for it once per fix). */
+  private readonly errorCounts = new Map<string, { text: string; count: number }>();
   oversizedBytes: Bytes;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -43,6 +47,7 @@ export class AnalysisEngine {
   /** Loads the Dart grammar (wasm); call once before analyzing Dart files. */
   async init(): Promise<void> {
     this.parser = await loadDartParser(this.options.dartWasm);
+    this.trees ??= new DartTrees(this.parser);
   }
 
   /** Sets a file's current text (open editor buffer or disk contents). */
@@ -54,6 +59,8 @@ export class AnalysisEngine {
   /** Forgets a file. */
   removeFile(file: string): void {
     this.texts.delete(file);
+    this.errorCounts.delete(file);
+    this.trees?.forget(file);
     this.ts.removeFile(file);
   }
 
@@ -69,7 +76,12 @@ export class AnalysisEngine {
     const opts = { oversizedBytes: this.oversizedBytes, runtimeHints };
     switch (languageOf(file)) {
       case 'dart':
-        return analyzeDart(file, text, { parser: this.requireParser(), opts, workspace: () => this.dartSources() });
+        return analyzeDart(file, text, {
+          parser: this.requireParser(),
+          trees: this.requireTrees(),
+          opts,
+          workspace: () => this.dartSources(),
+        });
       case 'ts':
         return analyzeTs(this.ts, file, opts);
       case null:
@@ -79,7 +91,18 @@ export class AnalysisEngine {
 
   /** Syntax errors of a text for the file's language (ERROR/MISSING nodes, or TS syntax diagnostics). */
   syntaxErrors(file: string, text: string): number {
-    return languageOf(file) === 'dart' ? dartErrorCount(this.requireParser(), text) : tsSyntaxErrorCount(file, text);
+    const known = this.errorCounts.get(file);
+    if (known && known.text === text) return known.count;
+    const count = this.countSyntaxErrors(file, text);
+    // Only the file's current text is remembered: rewritten texts are checked once each.
+    if (text === this.texts.get(file)) this.errorCounts.set(file, { text, count });
+    return count;
+  }
+
+  private countSyntaxErrors(file: string, text: string): number {
+    if (languageOf(file) !== 'dart') return tsSyntaxErrorCount(file, text);
+    const kept = this.trees?.peek(file, text);
+    return kept ? treeErrorCount(kept) : dartErrorCount(this.requireParser(), text);
   }
 
   /** The fix, or null when any file it edits would parse worse afterwards (the fix is withheld). */
@@ -101,13 +124,19 @@ export class AnalysisEngine {
     for (const [file, text] of this.texts) if (file.endsWith('.dart')) yield { file, text };
   }
 
+  private requireTrees(): DartTrees {
+    if (!this.trees) throw new Error('AnalysisEngine.init() was not awaited before analyzing Dart');
+    return this.trees;
+  }
+
   private requireParser(): Parser {
     if (!this.parser) throw new Error('AnalysisEngine.init() was not awaited before analyzing Dart');
     return this.parser;
   }
 
-  /** Frees the TypeScript language service. */
+  /** Frees the TypeScript language service and the kept Dart trees. */
   dispose(): void {
+    this.trees?.dispose();
     this.ts.dispose();
   }
 }

@@ -38,6 +38,20 @@ export interface StaticFinding {
   fixes: Fix[];
 }
 
+/**
+ * Gives a finding lazily computed fixes: `compute` runs on the first read of `fixes` and its result
+ * is kept. Diagnostics never need fixes, only code actions and `--fix` do, so building them while
+ * analyzing (receiver search, type printing) would be wasted on every edit.
+ */
+export function withLazyFixes(finding: Omit<StaticFinding, 'fixes'>, compute: () => Fix[]): StaticFinding {
+  let fixes: Fix[] | null = null;
+  return Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (fixes ??= compute()),
+  }) as StaticFinding;
+}
+
 /** Runtime facts about one send site (from the model's findings), used to word fixes. */
 export interface RuntimeHint {
   file: string;

@@ -3,11 +3,12 @@
  * `materialize()` reachable twice, and last sends that could be `Isolate.exit`.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import type { AnalyzeOptions, StaticFinding } from '../analysis/types';
-import { formatBytes, hintAt, savingsSentence, LineIndex } from '../analysis/types';
+import type { AnalyzeOptions, Fix, StaticFinding } from '../analysis/types';
+import { formatBytes, hintAt, savingsSentence, LineIndex, withLazyFixes } from '../analysis/types';
 import { ancestor, findCalls, positional, type DartCall, type DartArg } from './syntax';
 import { classify, collectDecls, lookup, type DartDecl, type DartValue } from './values';
 import { isolateExitFix, materializeOnceFix, runClosureFix, spawnArgFix, wrapSendFix } from './fixes';
+import type { DartTrees } from './trees';
 
 /** Another Dart file of the workspace, for resolving receivers across files. */
 export interface DartSource {
@@ -27,6 +28,8 @@ export interface DartFile {
 /** Analyzer inputs beyond the file itself. */
 export interface DartAnalyzeContext {
   parser: Parser;
+  /** Kept trees: unchanged text reuses its tree, an edit reparses incrementally. */
+  trees: DartTrees;
   opts: AnalyzeOptions;
   /** Other Dart files of the workspace (read lazily, only when a receiver is not in this file). */
   workspace: () => Iterable<DartSource>;
@@ -34,19 +37,43 @@ export interface DartAnalyzeContext {
 
 const CALL_NAMES = ['send', 'spawn', 'spawnUri', 'run', 'compute', 'materialize', 'exit'];
 
-/** Analyzes one Dart file. Never throws on bad input: a file that doesn't parse yields what it can. */
+/** A finding before its fixes: they are built only when someone reads them (code actions, --fix). */
+type Draft = Omit<StaticFinding, 'fixes'> & { fixes: () => Fix[] };
+
+/**
+ * Analyzes one Dart file. Never throws on bad input: a file that doesn't parse yields what it can.
+ * Fixes are computed on first read, from the kept tree while it is live, else from a fresh parse
+ * of the analyzed text (the same findings in the same order, so the index still matches).
+ */
 export function analyzeDart(file: string, text: string, ctx: DartAnalyzeContext): StaticFinding[] {
+  const tree = ctx.trees.treeFor(file, text);
+  if (!tree) return [];
+  const drafts = findingsOf(dartFile(file, text, tree), ctx);
+  return drafts.map(({ fixes, ...finding }, i) =>
+    withLazyFixes(finding, () => (ctx.trees.isLive(tree) ? fixes() : rebuiltFixes(file, text, ctx, i))),
+  );
+}
+
+function dartFile(file: string, text: string, tree: Tree): DartFile {
+  return { file, text, tree, decls: collectDecls(tree, text), lines: new LineIndex(text) };
+}
+
+function findingsOf(f: DartFile, ctx: DartAnalyzeContext): Draft[] {
+  const calls = findCalls(f.tree, f.text, CALL_NAMES);
+  return [
+    ...sendFindings(f, calls, ctx),
+    ...runClosureFindings(f, calls, ctx),
+    ...materializeTwice(f, calls),
+    ...isolateExitFindings(f, calls, ctx),
+  ].sort((a, b) => a.start - b.start);
+}
+
+/** The fixes of finding `index` of `text`, when the tree it was found in is gone (edited or evicted). */
+function rebuiltFixes(file: string, text: string, ctx: DartAnalyzeContext, index: number): Fix[] {
   const tree = ctx.parser.parse(text);
   if (!tree) return [];
   try {
-    const f: DartFile = { file, text, tree, decls: collectDecls(tree, text), lines: new LineIndex(text) };
-    const calls = findCalls(tree, text, CALL_NAMES);
-    return [
-      ...sendFindings(f, calls, ctx),
-      ...runClosureFindings(f, calls, ctx),
-      ...materializeTwice(f, calls),
-      ...isolateExitFindings(f, calls, ctx),
-    ].sort((a, b) => a.start - b.start);
+    return findingsOf(dartFile(file, text, tree), ctx)[index]?.fixes() ?? [];
   } finally {
     tree.delete();
   }
@@ -73,8 +100,8 @@ function messageParts(arg: DartArg): { text: string; start: number; end: number;
   return [{ text: arg.text, start: arg.start, end: arg.end, element: null }];
 }
 
-function sendFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): StaticFinding[] {
-  const out: StaticFinding[] = [];
+function sendFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): Draft[] {
+  const out: Draft[] = [];
   const threshold = ctx.opts.oversizedBytes;
   for (const call of calls) {
     for (const { arg, via } of messageArgs(call)) {
@@ -92,7 +119,7 @@ function sendFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): 
             end: part.end,
             message: `This ${value.listType} is a view: sending it copies its whole backing buffer, not just the view (dart-lang/sdk#50206).`,
             bytes,
-            fixes: via === 'send' ? [wrapSendFix(f, call, part, value, ctx)] : [],
+            fixes: () => (via === 'send' ? [wrapSendFix(f, call, part, value, ctx)] : []),
           });
           continue;
         }
@@ -107,7 +134,7 @@ function sendFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): 
             : via === 'spawn'
               ? 'passed to the new isolate'
               : 'passed to compute';
-        const fixes =
+        const fixes = (): Fix[] =>
           via === 'send'
             ? [wrapSendFix(f, call, part, value, ctx)]
             : part.element === null
@@ -134,8 +161,8 @@ function knownBytes(value: DartValue): number | null {
 }
 
 /** Typed data captured by an `Isolate.run` closure is copied with the closure's context. */
-function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): StaticFinding[] {
-  const out: StaticFinding[] = [];
+function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): Draft[] {
+  const out: Draft[] = [];
   for (const call of calls) {
     if (call.name !== 'run' || call.receiverText !== 'Isolate') continue;
     const closure = positional(call.args)[0]?.node.firstNamedChild;
@@ -160,7 +187,7 @@ function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCont
         end: id.endIndex,
         message: `'${id.text}' (${what}) is captured by the Isolate.run closure and copied into the new isolate. ${savingsSentence(bytes, hint, ctx.opts.oversizedBytes)}`,
         bytes,
-        fixes: runClosureFix(f, call, closure, id, value),
+        fixes: () => runClosureFix(f, call, closure, id, value),
       });
     }
   }
@@ -168,7 +195,7 @@ function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCont
 }
 
 /** `materialize()` may run once per TransferableTypedData: a second call throws. */
-function materializeTwice(f: DartFile, calls: DartCall[]): StaticFinding[] {
+function materializeTwice(f: DartFile, calls: DartCall[]): Draft[] {
   const groups = new Map<string, DartCall[]>();
   for (const call of calls) {
     if (call.name !== 'materialize' || call.receiverText === null || positional(call.args).length > 0) continue;
@@ -178,7 +205,7 @@ function materializeTwice(f: DartFile, calls: DartCall[]): StaticFinding[] {
     const key = `${decl?.declStart ?? 'global'}:${call.receiverText.replace(/\s+/g, '')}`;
     groups.set(key, [...(groups.get(key) ?? []), call]);
   }
-  const out: StaticFinding[] = [];
+  const out: Draft[] = [];
   for (const group of groups.values()) {
     const root = /^\(?\s*([A-Za-z_$][\w$]*)/.exec(group[0].receiverText ?? '')?.[1] ?? '';
     const decl = lookup(f.decls, root, group[0].start);
@@ -196,7 +223,7 @@ function materializeTwice(f: DartFile, calls: DartCall[]): StaticFinding[] {
           ? `materialize() runs on every loop iteration for the same TransferableTypedData; the second call throws.`
           : `materialize() is reachable twice for '${group[0].receiverText}'; it may be called only once (the second call throws).`,
         bytes: null,
-        fixes: inLoop ? [] : materializeOnceFix(f, group),
+        fixes: () => (inLoop ? [] : materializeOnceFix(f, group)),
       });
     }
   }
@@ -209,8 +236,8 @@ function loopBetween(node: Node, decl: DartDecl): boolean {
 }
 
 /** The last `send` of a one-shot isolate entry point could be `Isolate.exit` (no copy). */
-function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): StaticFinding[] {
-  const out: StaticFinding[] = [];
+function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): Draft[] {
+  const out: Draft[] = [];
   for (const call of calls) {
     if (call.name !== 'send' || call.receiverText === null) continue;
     const [msg] = positional(call.args);
@@ -237,7 +264,7 @@ function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCon
       message:
         `Last send before ${fnName}() returns: Isolate.exit(${call.receiverText}, …) hands the result over without copying (same isolate group only, not spawnUri). ${hint ? savingsSentence(hint.bytes, hint, ctx.opts.oversizedBytes) : ''}`.trim(),
       bytes: hint?.bytes ?? null,
-      fixes: [isolateExitFix(f, call, msg)],
+      fixes: () => [isolateExitFix(f, call, msg)],
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 // `import = require` so esbuild picks the package's CommonJS build (its ESM build needs import.meta.url).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above: the CJS build is needed
 import WebTreeSitter = require('web-tree-sitter');
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 
 const { Language, Parser: ParserClass } = WebTreeSitter;
 
@@ -52,9 +52,18 @@ export function dartErrorCount(parser: Parser, text: string): number {
   const tree = parser.parse(text);
   if (!tree) return Number.MAX_SAFE_INTEGER;
   try {
-    if (!tree.rootNode.hasError) return 0;
-    let count = 0;
-    const cursor = tree.walk();
+    return treeErrorCount(tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+/** ERROR and MISSING nodes of a parsed tree. */
+export function treeErrorCount(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  let count = 0;
+  const cursor = tree.walk();
+  try {
     // Depth-first walk that only descends into subtrees that contain an error.
     for (;;) {
       const node = cursor.currentNode;
@@ -65,6 +74,6 @@ export function dartErrorCount(parser: Parser, text: string): number {
       }
     }
   } finally {
-    tree.delete();
+    cursor.delete();
   }
 }
