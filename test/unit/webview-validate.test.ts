@@ -52,15 +52,15 @@ test('invalid messages are rejected with the path of the first bad field', () =>
   s3.series['iso-0'].cpuPercent.pop();
   rejects({ type: 'hydrate', snapshot: s3, host: 'browser' }, 'cpuPercent');
 
-  const u = structuredClone(m.updateSince(0).update);
+  const u = structuredClone(m.updateSince({ tick: 0, ledgerSeq: 0 }).update);
   (u.ledgerAppended[0] as unknown as Record<string, unknown>).location = { file: 7, line: 1, column: 1 };
   rejects({ type: 'update', update: u }, 'ledgerAppended[0].location.file');
 
-  const u2 = structuredClone(m.updateSince(0).update);
+  const u2 = structuredClone(m.updateSince({ tick: 0, ledgerSeq: 0 }).update);
   (u2.findings[0] as unknown as Record<string, unknown>).rule = 'made-up';
   rejects({ type: 'update', update: u2 }, 'findings[0].rule');
 
-  const u3 = structuredClone(m.updateSince(0).update);
+  const u3 = structuredClone(m.updateSince({ tick: 0, ledgerSeq: 0 }).update);
   (u3 as unknown as Record<string, unknown>).points = [];
   rejects({ type: 'update', update: u3 }, 'update.points');
 });
