@@ -4,13 +4,13 @@
  * write the report when we detach — on Ctrl-C, when the VM goes away, or after --duration.
  * A wrong token or an unreachable URI is a clear error and exit 1, never a hang.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHandle } from '../core/dart';
 import { startInspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
+import { openUrl } from './open-url';
 import { UsageError } from './usage';
+import { writeReportFile } from './write-report';
 
 /** Parsed `connect` arguments. */
 export interface ConnectArgs {
@@ -90,7 +90,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
   });
   process.stdout.write(`Isoscope inspector: ${server.url}\n`);
   say(`attached to the Dart VM at ${handle.wsUri}; Ctrl-C to detach${args.reportPath ? ' and write the report' : ''}`);
-  if (args.open) openInBrowser(server.url, say);
+  if (args.open) openUrl(server.url, say);
 
   const why = await waitForDetach(handle, args.durationMs);
   say(`detaching: ${why}`);
@@ -98,17 +98,7 @@ export async function connectCommand(argv: string[]): Promise<number> {
   await model.settled();
   const report = model.toReport();
   let code = 0;
-  if (args.reportPath) {
-    const path = resolve(args.reportPath);
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
-      say(`report written to ${path} (${report.isolates.length} isolates, ${report.findings.length} findings)`);
-    } catch (err) {
-      say(`could not write the report to ${path}: ${err instanceof Error ? err.message : String(err)}`);
-      code = 1;
-    }
-  }
+  if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) code = 1;
   await server.close();
   model.dispose();
   return code;
@@ -131,16 +121,4 @@ function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise
     const sub = handle.onDidDisconnect((reason) => finish(`the VM went away (${reason})`));
     if (handle.status === 'disconnected') finish(`the VM went away (${handle.lastDisconnectReason ?? 'closed'})`);
   });
-}
-
-/** Opens a URL in the default browser; failure is reported, never fatal. */
-function openInBrowser(url: string, say: (line: string) => void): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  try {
-    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => say(`could not open a browser; open ${url} yourself`));
-    child.unref();
-  } catch {
-    say(`could not open a browser; open ${url} yourself`);
-  }
 }

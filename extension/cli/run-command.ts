@@ -7,9 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { agentEnvironment } from '../core/agent-env';
 import { startCollector } from '../core/collector/collector';
 import { startInspectorServer } from '../core/inspector-server';
@@ -19,6 +18,7 @@ import { SourceMapper } from '../core/source-map/mapper';
 import { openUrl } from './open-url';
 import { parseRunArgs } from './run-args';
 import { startStatusLine, summaryLines } from './run-output';
+import { writeReportFile } from './write-report';
 
 /** Exit code when a --max-… gate fails. */
 export const GATE_FAILED_EXIT = 3;
@@ -92,16 +92,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (gates.length) report.gates = gates;
   if (end.kind === 'exit') for (const line of summaryLines(report, process.cwd())) say(line);
 
-  if (args.reportPath) {
-    const path = resolve(args.reportPath);
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
-      say(`report written to ${path}`);
-    } catch (err) {
-      say(`could not write the report to ${path}: ${err instanceof Error ? err.message : String(err)}`);
-      if (code === 0) code = 1;
-    }
+  if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) {
+    if (code === 0) code = 1;
   }
   await Promise.all([inspector.close(), collector.close()]);
   model.dispose();
