@@ -6,7 +6,8 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { AnalyzeOptions, Fix, StaticFinding } from '../analysis/types';
 import { formatBytes, hintAt, savingsSentence, LineIndex, withLazyFixes } from '../analysis/types';
 import { ancestor, findCalls, positional, type DartCall, type DartArg } from './syntax';
-import { classify, collectDecls, lookup, type DartDecl, type DartValue } from './values';
+import { collectDecls, lookup, type DartDecl } from './decls';
+import { classify, type DartValue } from './values';
 import { isolateExitFix, materializeOnceFix, runClosureFix, spawnArgFix, wrapSendFix } from './fixes';
 import type { DartTrees } from './trees';
 

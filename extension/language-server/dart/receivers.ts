@@ -10,7 +10,8 @@ import { LineIndex } from '../analysis/types';
 import type { DartAnalyzeContext, DartFile } from './analyzer';
 import { asMethod, importEdits } from './edits';
 import { findCalls, positional, indentAt, type DartArg, type DartCall } from './syntax';
-import { collectDecls, lookup, type DartValue } from './values';
+import { collectDecls, lookup } from './decls';
+import type { DartValue } from './values';
 
 /** A ReceivePort that may receive the message. */
 interface Candidate {

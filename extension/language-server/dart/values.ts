@@ -3,8 +3,8 @@
  * a bigger buffer), a `List<int>`, a `TransferableTypedData`, or something else — plus its size in
  * bytes when the code states it (`Uint8List(1 << 20)`).
  */
-import type { Node, Tree } from 'web-tree-sitter';
 import type { Bytes } from '../../../protocol';
+import { lookup, type DartDecl } from './decls';
 
 /** Bytes per element of each typed-data class (ByteData counted per byte). */
 export const TYPED_DATA_ELEMENT_BYTES: Readonly<Record<string, number>> = {
@@ -31,101 +31,6 @@ export type DartValue =
   | { type: 'int-list'; bytes: Bytes | null; convertTo: 'Uint8List' | 'Int32List' | 'Int64List' }
   | { type: 'transferable' }
   | { type: 'other' };
-
-/** A variable, field or parameter declaration with the range where its name is visible. */
-export interface DartDecl {
-  name: string;
-  typeText: string;
-  initText: string;
-  declStart: number;
-  scopeStart: number;
-  scopeEnd: number;
-  /** True for parameters of a function or closure. */
-  parameter: boolean;
-  node: Node;
-}
-
-const DECL_TYPES = [
-  'initialized_variable_definition',
-  'initialized_identifier',
-  'static_final_declaration',
-  'formal_parameter',
-];
-const KEYWORDS = /\b(final|late|var|const|static|required|covariant)\b/g;
-
-/** Every declaration in the file, for scoped name lookup. */
-export function collectDecls(tree: Tree, text: string): DartDecl[] {
-  const decls: DartDecl[] = [];
-  for (const node of tree.rootNode.descendantsOfType(DECL_TYPES)) {
-    if (!node) continue;
-    const nameNode = node.namedChildren.find((c) => c?.type === 'identifier');
-    if (!nameNode) continue;
-    let typeText = '';
-    let initText = '';
-    if (node.type === 'initialized_variable_definition' || node.type === 'formal_parameter') {
-      typeText = text.slice(node.startIndex, nameNode.startIndex);
-      const eq = node.children.find((c) => c?.type === '=');
-      initText = eq ? text.slice(eq.endIndex, node.endIndex) : '';
-    } else {
-      const list = node.parent;
-      const holder = list?.parent;
-      if (node.type === 'initialized_identifier' && holder) typeText = text.slice(holder.startIndex, list.startIndex);
-      if (node.type === 'static_final_declaration' && list) typeText = typeBefore(list, text);
-      initText = text.slice(nameNode.endIndex, node.endIndex).replace(/^\s*=/, '');
-    }
-    const scope = scopeOf(node);
-    decls.push({
-      name: nameNode.text,
-      typeText: typeText.replace(KEYWORDS, '').trim(),
-      initText: initText.trim(),
-      declStart: nameNode.startIndex,
-      scopeStart: scope.start,
-      scopeEnd: scope.end,
-      parameter: node.type === 'formal_parameter',
-      node,
-    });
-  }
-  return decls;
-}
-
-function typeBefore(list: Node, text: string): string {
-  let start = list.startIndex;
-  for (let p = list.previousSibling; p && /type|final|const|late/.test(p.type); p = p.previousSibling)
-    start = p.startIndex;
-  return text.slice(start, list.startIndex);
-}
-
-function scopeOf(node: Node): { start: number; end: number } {
-  if (node.type === 'formal_parameter') {
-    for (let p = node.parent; p; p = p.parent) {
-      if (p.type === 'function_expression') return { start: p.startIndex, end: p.endIndex };
-      if (p.type === 'function_signature' || p.type === 'method_signature' || p.type === 'constructor_signature') {
-        const holder = p.type === 'function_signature' && p.parent?.type === 'method_signature' ? p.parent : p;
-        const body = holder.nextSibling;
-        return { start: holder.startIndex, end: body ? body.endIndex : holder.endIndex };
-      }
-    }
-  }
-  for (let p = node.parent; p; p = p.parent) {
-    if (['block', 'class_body', 'program', 'for_statement', 'function_expression_body'].includes(p.type)) {
-      return { start: p.startIndex, end: p.endIndex };
-    }
-  }
-  return { start: 0, end: Number.MAX_SAFE_INTEGER };
-}
-
-/** The declaration a name refers to at an offset (innermost scope, latest before the use). */
-export function lookup(decls: readonly DartDecl[], name: string, offset: number): DartDecl | null {
-  let best: DartDecl | null = null;
-  for (const d of decls) {
-    if (d.name !== name || offset < d.scopeStart || offset > d.scopeEnd) continue;
-    if (!d.parameter && d.declStart > offset && d.scopeStart > 0) continue;
-    if (!best || d.scopeStart > best.scopeStart || (d.scopeStart === best.scopeStart && d.declStart > best.declStart)) {
-      best = d;
-    }
-  }
-  return best;
-}
 
 /** Classifies an expression's text at an offset, following one level of variable declarations. */
 export function classify(exprText: string, offset: number, decls: readonly DartDecl[], depth = 0): DartValue {
@@ -164,21 +69,27 @@ function classifyType(typeText: string, initText: string): DartValue {
   return { type: 'other' };
 }
 
+const TYPED_NAMES = Object.keys(TYPED_DATA_ELEMENT_BYTES).join('|');
+// Built once: classifying runs for every message argument of every send.
+const TYPED_VIEW = new RegExp(`^(${TYPED_NAMES})\\.(sublistView|view)\\s*\\(`);
+const TYPED_NEW = new RegExp(`^(${TYPED_NAMES})\\s*\\(([^)]*)\\)\\s*$`);
+const TYPED_FROM_LIST = new RegExp(`^(${TYPED_NAMES})\\.fromList\\s*\\(\\s*(?:<[^>]*>)?\\[([^\\]]*)\\]`);
+const TYPED_ANY = new RegExp(`^(${TYPED_NAMES})\\b`);
+
 /** Classifies an initializer or argument expression by its shape. */
 export function classifyInitializer(expr: string): DartValue {
-  const typedNames = Object.keys(TYPED_DATA_ELEMENT_BYTES).join('|');
   if (/^TransferableTypedData\b/.test(expr) || /\bas\s+TransferableTypedData\s*$/.test(expr)) {
     return { type: 'transferable' };
   }
-  let m = new RegExp(`^(${typedNames})\\.(sublistView|view)\\s*\\(`).exec(expr);
+  let m = TYPED_VIEW.exec(expr);
   if (m) return { type: 'typed', listType: m[1], bytes: null, view: true };
   m = /\.buffer\s*\.\s*as(\w+?)(List)?\s*\(\s*([^)\s][^)]*)\)\s*$/.exec(expr);
   if (m) return { type: 'typed', listType: m[2] ? `${m[1]}List` : m[1], bytes: null, view: true };
-  m = new RegExp(`^(${typedNames})\\s*\\(([^)]*)\\)\\s*$`).exec(expr);
+  m = TYPED_NEW.exec(expr);
   if (m) return { type: 'typed', listType: m[1], bytes: timesElement(evalSize(m[2]), m[1]), view: false };
-  m = new RegExp(`^(${typedNames})\\.fromList\\s*\\(\\s*(?:<[^>]*>)?\\[([^\\]]*)\\]`).exec(expr);
+  m = TYPED_FROM_LIST.exec(expr);
   if (m) return { type: 'typed', listType: m[1], bytes: timesElement(countItems(m[2]), m[1]), view: false };
-  m = new RegExp(`^(${typedNames})\\b`).exec(expr);
+  m = TYPED_ANY.exec(expr);
   if (m) return { type: 'typed', listType: m[1], bytes: null, view: false };
   if (/^<int>\s*\[/.test(expr)) return intList(expr);
   if (/^List<int>\.(filled|generate)\s*\(/.test(expr) || /^List\.filled\s*\(\s*[^,]+,\s*-?\d+\s*[,)]/.test(expr)) {
