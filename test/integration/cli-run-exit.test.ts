@@ -76,3 +76,46 @@ test('a command that does not exist exits 2 with a clear message', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /command not found: 'isoscope-no-such-command-xyz'/);
 });
+
+/** A flood app: the parent posts a burst the worker drains slowly, so its queue gets deep. */
+const FLOOD_APP = `
+const { Worker } = require('node:worker_threads');
+const w = new Worker("const { parentPort } = require('node:worker_threads'); let n = 0; parentPort.on('message', () => { const t = Date.now(); while (Date.now() - t < 1) {} if (++n === 300) process.exit(0); });", { eval: true, name: 'slow-sink' });
+for (let i = 0; i < 300; i++) w.postMessage(i);
+`;
+
+test('a failing --max-queue-depth gate exits 3; a generous one passes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-cli-queue-'));
+  try {
+    const app = join(dir, 'flood.js');
+    writeFileSync(app, FLOOD_APP);
+    const report = join(dir, 'r.json');
+    const r = await runCli(['run', '--report', report, '--max-queue-depth', '50', '--', process.execPath, app]);
+    assert.equal(r.code, 3, r.stderr);
+    const gate = (JSON.parse(readFileSync(report, 'utf8')) as Report).gates!.find((g) => g.name === 'max-queue-depth')!;
+    assert.equal(gate.passed, false);
+    assert.ok(gate.actual > 50 && gate.actual <= 300, `depth ${gate.actual}`);
+    const ok = await runCli(['run', '--max-queue-depth', '1000', '--', process.execPath, app]);
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--open hands the inspector URL to the system browser opener', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-cli-open-'));
+  try {
+    // A stand-in for xdg-open on PATH records what it was asked to open (no browser needed).
+    const opened = join(dir, 'opened.txt');
+    writeFileSync(join(dir, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const r = await runCli(['run', '--open', '--', process.execPath, '-e', 'setTimeout(() => {}, 300)'], {
+      env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const url = /inspector at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(r.stderr)?.[1];
+    assert.ok(url, r.stderr);
+    assert.equal(readFileSync(opened, 'utf8'), url);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
