@@ -60,7 +60,7 @@ export const DEFAULT_OVERSIZED_BYTES = 64 * 1024;
 
 /** The common isolate model. Pure: no vscode, no I/O except through the optional SourceMapper. */
 export class IsolateModel {
-  readonly oversizedBytes: number;
+  private thresholdBytes: number;
   private readonly store: ModelStore;
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly applier: OrderedApplier;
@@ -77,7 +77,7 @@ export class IsolateModel {
   readonly errors: string[] = [];
 
   constructor(opts: IsolateModelOptions = {}) {
-    this.oversizedBytes = opts.oversizedBytes ?? DEFAULT_OVERSIZED_BYTES;
+    this.thresholdBytes = opts.oversizedBytes ?? DEFAULT_OVERSIZED_BYTES;
     this.mapper = opts.sourceMapper;
     this.now = opts.nowMs ?? Date.now;
     this.createdAtMs = this.now();
@@ -97,6 +97,24 @@ export class IsolateModel {
     this.applier = new OrderedApplier(this.mapper, (err) => {
       if (this.errors.length < 50) this.errors.push(err instanceof Error ? (err.stack ?? err.message) : String(err));
     });
+  }
+
+  /** Copy size above which a message is "oversized". */
+  get oversizedBytes(): number {
+    return this.thresholdBytes;
+  }
+
+  /**
+   * Changes the threshold live (the user edited the setting). Call-site findings are re-judged at
+   * once against their exact maxima; a raised threshold hides sites whose largest message is now
+   * under it; message records count against the new value from now on (earlier small ones were
+   * not aggregated, so a lowered threshold finds them only through their call sites).
+   */
+  setOversizedBytes(bytes: number): void {
+    if (!Number.isFinite(bytes) || bytes <= 0) throw new RangeError(`oversized threshold must be > 0, got ${bytes}`);
+    if (bytes === this.thresholdBytes) return;
+    this.thresholdBytes = bytes;
+    this.changed();
   }
 
   /** Registers a process/VM; records for it follow through `ingest`. Re-opening revives it. */
@@ -421,7 +439,11 @@ export class IsolateModel {
       agg.sitesTransferableBytes = site.transferable;
       aggs.set(k, agg);
     }
-    for (const agg of aggs.values()) out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf, this.receiverOf));
+    for (const [k, agg] of aggs) {
+      // Aggregated under a lower threshold that has since been raised: no longer oversized.
+      if (Math.max(agg.maxBytes, bySite.get(k)?.max ?? 0) <= this.oversizedBytes) continue;
+      out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf, this.receiverOf));
+    }
     for (const e of this.store.isolates.values()) {
       const delay = this.store.inboundDelay(e);
       const f = backlogFinding(
