@@ -25,7 +25,8 @@ import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/type
 import { fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
 import { readScanned, scanWorkspace } from './workspace-scan';
 
-const DEBOUNCE_MS = 60;
+/** Quiet time after the last keystroke before re-analyzing (short: an analysis is cheap now). */
+const DEBOUNCE_MS = 30;
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let engine: AnalysisEngine | null = null;
@@ -192,6 +193,13 @@ connection.onRequest(ANALYSIS_STATS_METHOD, (): AnalysisStatsResult => ({ ...sta
 
 connection.onCodeAction((params) => {
   const file = toPath(params.textDocument.uri);
+  const pending = timers.get(file);
+  if (pending) {
+    // An edit is waiting for its analysis: run it now so actions match the text the editor shows.
+    clearTimeout(pending);
+    timers.delete(file);
+    analyzeAndPublish(file);
+  }
   const lines = lineIndexOf(file);
   if (!engine || !lines) return [];
   const from = lines.offset(params.range.start.line, params.range.start.character);

@@ -3,34 +3,95 @@
  * MessagePort, parentPort or BroadcastChannel that copies ArrayBuffers without a transfer list.
  */
 import ts from 'typescript';
-import type { AnalyzeOptions, StaticFinding } from '../analysis/types';
-import { formatBytes, hintAt, savingsSentence } from '../analysis/types';
+import type { AnalyzeOptions, Fix, StaticFinding } from '../analysis/types';
+import { formatBytes, hintAt, savingsSentence, withLazyFixes } from '../analysis/types';
 import { buffersOf, variableSymbol, type BufferRef } from './buffers';
 import { transferCopyFix, transferListFix } from './fixes';
 import type { TsProject } from './project';
 
 const TARGETS = new Set(['Worker', 'MessagePort', 'BroadcastChannel', 'DedicatedWorkerGlobalScope']);
 
-/** Analyzes one TS/JS file of the project (its text must have been set with `project.setFile`). */
+/** A finding whose fixes are built only when read (they print types, which is not cheap). */
+type Draft = Omit<StaticFinding, 'fixes'> & { fixes: () => Fix[] };
+
+/**
+ * Analyzes one TS/JS file of the project (its text must have been set with `project.setFile`).
+ * A file that never says `postMessage` costs no program update; otherwise the checker is asked
+ * about the call sites only.
+ */
 export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions): StaticFinding[] {
+  const text = project.textOf(file);
+  if (text === undefined || !text.includes('postMessage')) return [];
   const program = project.program();
   const sf = program.getSourceFile(file);
-  if (!sf || !sf.text.includes('postMessage')) return [];
+  if (!sf) return [];
   const checker = program.getTypeChecker();
+  const generation = project.generation;
+  const version = project.versionOf(file);
   const out: StaticFinding[] = [];
-  const visit = (node: ts.Node): void => {
+  for (const call of postMessageCalls(sf)) {
+    const draft = checkPostMessage(checker, sf, call, call.expression, opts);
+    if (!draft) continue;
+    const { fixes, ...finding } = draft;
+    out.push(
+      withLazyFixes(finding, () => {
+        // Nodes of this program are safe while nothing changed (edits reparse incrementally,
+        // which reuses and moves old nodes). Same text, other files changed: redo this file.
+        if (project.generation === generation) return fixes();
+        if (project.versionOf(file) !== version) return [];
+        const again = analyzeTs(project, file, opts);
+        return (
+          again.find((f) => f.rule === finding.rule && f.start === finding.start && f.end === finding.end)?.fixes ?? []
+        );
+      }),
+    );
+  }
+  return out;
+}
+
+type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression };
+
+/** `x.postMessage(…)` calls in document (pre-)order, found from the text instead of a full tree walk. */
+function postMessageCalls(sf: ts.SourceFile): PostMessageCall[] {
+  const calls: PostMessageCall[] = [];
+  const seen = new Set<ts.Node>();
+  const push = (node: ts.Node): void => {
     if (
       ts.isCallExpression(node) &&
       ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === 'postMessage'
+      node.expression.name.text === 'postMessage' &&
+      !seen.has(node)
     ) {
-      const finding = checkPostMessage(checker, sf, node, node.expression, opts);
-      if (finding) out.push(finding);
+      seen.add(node);
+      calls.push(node as PostMessageCall);
     }
-    ts.forEachChild(node, visit);
   };
-  visit(sf);
-  return out;
+  if (sf.text.includes('\\u')) {
+    // A unicode escape could spell the name: walk everything, as the text search would miss it.
+    const visit = (node: ts.Node): void => {
+      push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    return calls;
+  }
+  for (let at = sf.text.indexOf('postMessage'); at !== -1; at = sf.text.indexOf('postMessage', at + 1)) {
+    const name = innermostAt(sf, at);
+    if (name && ts.isIdentifier(name) && name.parent && name.parent.parent) push(name.parent.parent);
+  }
+  return calls.sort((a, b) => a.pos - b.pos || b.end - a.end);
+}
+
+/** The innermost node whose range (without leading trivia) starts at or covers `offset`. */
+function innermostAt(sf: ts.SourceFile, offset: number): ts.Node | null {
+  let node: ts.Node = sf;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) =>
+      c.pos <= offset && offset < c.end ? c : undefined,
+    );
+    if (!child) return node === sf ? null : node;
+    node = child;
+  }
 }
 
 /** Which kind of port a receiver is: by type, else by the usual names when types are missing. */
@@ -54,9 +115,11 @@ function checkPostMessage(
   call: ts.CallExpression,
   callee: ts.PropertyAccessExpression,
   opts: AnalyzeOptions,
-): StaticFinding | null {
+): Draft | null {
+  // The argument count first: it needs no type checking (a transfer list is already there).
+  if (call.arguments.length !== 1) return null;
   const kind = receiverKind(checker, callee.expression);
-  if (!kind || call.arguments.length !== 1) return null;
+  if (!kind) return null;
   const msg = call.arguments[0];
   const buffers = buffersOf(checker, msg);
   if (buffers.length === 0) return null;
@@ -70,7 +133,7 @@ function checkPostMessage(
   const size = bytes === null ? 'of unknown size' : formatBytes(bytes);
   const names = buffers.map((b) => b.text).join(', ');
   const savings = savingsSentence(staticBytes, hint, opts.oversizedBytes);
-  const fixes =
+  const fixes = (): Fix[] =>
     blockers.length === 0
       ? [transferListFix(checker, sf, call, buffers, savings)]
       : kind === 'BroadcastChannel'

@@ -1,41 +1,69 @@
 /**
- * A TypeScript LanguageService over in-memory file texts, so the TS/JS analyzer is type-aware
- * (`Worker`, `MessagePort`, `Buffer`, typed arrays) and re-checks only what changed after an edit.
+ * The TS/JS program the analyzer asks for types: a long-lived `ts.LanguageService` with script
+ * versions, so an edit re-parses (incrementally) and re-binds only the edited file, while the lib
+ * and `@types/node` SourceFiles stay cached in the document registry across programs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import ts from 'typescript';
+import { isTrimmedNodeType, libDir, typeRoots, TS_LIBS, WEB_SHIM_FILE, WEB_SHIM_TEXT } from './libs';
 
-/** Where lib.*.d.ts live: next to the bundle (dist/ts-lib) when shipped, else the typescript package. */
-function libDir(): string | null {
-  const candidates = [
-    process.env.ISOSCOPE_TS_LIB_DIR,
-    join(__dirname, 'ts-lib'),
-    dirname(ts.getDefaultLibFilePath({})),
-    join(process.cwd(), 'node_modules', 'typescript', 'lib'),
-  ];
-  return candidates.find((d): d is string => !!d && existsSync(join(d, 'lib.es2022.d.ts'))) ?? null;
+/** A file's text with the range changed since the previous version (for incremental parsing). */
+class EditedSnapshot implements ts.IScriptSnapshot {
+  constructor(
+    readonly text: string,
+    private previous: EditedSnapshot | null,
+  ) {}
+  getText(start: number, end: number): string {
+    return this.text.substring(start, end);
+  }
+  getLength(): number {
+    return this.text.length;
+  }
+  getChangeRange(old: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
+    // Only the step from the version right before is known; anything else reparses fully.
+    if (old !== this.previous || !this.previous) return undefined;
+    return changeRange(this.previous.text, this.text);
+  }
+  /** Drops the link to the previous text once the registry has used it (bounded memory). */
+  release(): void {
+    this.previous = null;
+  }
 }
 
-/** `@types` folders that exist (workspace first, then ours), for Node's worker_threads types. */
-function typeRoots(workspaceRoots: readonly string[]): string[] {
-  const roots = [
-    ...workspaceRoots.map((r) => join(r, 'node_modules', '@types')),
-    join(__dirname, 'types'),
-    join(process.cwd(), 'node_modules', '@types'),
-  ];
-  return roots.filter((r) => existsSync(join(r, 'node')));
+function changeRange(before: string, after: string): ts.TextChangeRange {
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (
+    tail < max - start &&
+    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
+  )
+    tail++;
+  return ts.createTextChangeRange(ts.createTextSpan(start, before.length - tail - start), after.length - tail - start);
+}
+
+/** A file read from disk (libs, @types, imported workspace modules), kept while its mtime holds. */
+interface DiskFile {
+  mtimeMs: number;
+  snapshot: ts.IScriptSnapshot;
 }
 
 /** A long-lived, incrementally updated TS project holding the files the analyzer looks at. */
 export class TsProject {
-  private readonly texts = new Map<string, { text: string; version: number }>();
+  private readonly texts = new Map<string, { snapshot: EditedSnapshot; version: number }>();
+  private readonly disk = new Map<string, DiskFile | null>();
   private readonly service: ts.LanguageService;
+  private readonly lib: string | null;
+  private readonly roots: string[];
+  /** Bumped by every change to any file: a finding's lazy fixes check it before reusing nodes. */
+  generation = 0;
   readonly options: ts.CompilerOptions;
 
   constructor(workspaceRoots: readonly string[] = []) {
-    const lib = libDir();
-    const roots = typeRoots(workspaceRoots);
+    this.lib = libDir();
+    this.roots = typeRoots(workspaceRoots);
     this.options = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -45,24 +73,24 @@ export class TsProject {
       strict: true,
       noEmit: true,
       skipLibCheck: true,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-      types: roots.length > 0 ? ['node'] : [],
-      typeRoots: roots,
+      lib: TS_LIBS,
+      types: this.roots.length > 0 ? ['node'] : [],
+      typeRoots: this.roots,
     };
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [...this.texts.keys()],
-      getScriptVersion: (f) => String(this.texts.get(f)?.version ?? 0),
-      getScriptSnapshot: (f) => {
+      getScriptFileNames: () => [WEB_SHIM_FILE, ...this.texts.keys()],
+      getScriptVersion: (f) => {
         const own = this.texts.get(f);
-        if (own) return ts.ScriptSnapshot.fromString(own.text);
-        if (!existsSync(f)) return undefined;
-        return ts.ScriptSnapshot.fromString(readFileSync(f, 'utf8'));
+        if (own) return String(own.version);
+        return String(this.diskFile(f)?.mtimeMs ?? 0);
       },
+      getScriptSnapshot: (f) => this.texts.get(f)?.snapshot ?? this.diskFile(f)?.snapshot,
       getCurrentDirectory: () => workspaceRoots[0] ?? process.cwd(),
-      getDefaultLibFileName: (o) => (lib ? join(lib, ts.getDefaultLibFileName(o)) : ts.getDefaultLibFilePath(o)),
-      fileExists: (f) => this.texts.has(f) || existsSync(f),
-      readFile: (f) => this.texts.get(f)?.text ?? (existsSync(f) ? readFileSync(f, 'utf8') : undefined),
+      getDefaultLibFileName: (o) =>
+        this.lib ? join(this.lib, ts.getDefaultLibFileName(o)) : ts.getDefaultLibFilePath(o),
+      fileExists: (f) => this.texts.has(f) || f === WEB_SHIM_FILE || existsSync(f),
+      readFile: (f) => this.texts.get(f)?.snapshot.text ?? this.readText(f),
       directoryExists: (d) => existsSync(d),
       getDirectories: ts.sys.getDirectories,
     };
@@ -72,25 +100,80 @@ export class TsProject {
   /** Sets (or updates) a file's text; unchanged text keeps the cached program. */
   setFile(file: string, text: string): void {
     const old = this.texts.get(file);
-    if (old && old.text === text) return;
-    this.texts.set(file, { text, version: (old?.version ?? 0) + 1 });
+    if (old && old.snapshot.text === text) return;
+    const previous = old ? old.snapshot : null;
+    this.texts.set(file, { snapshot: new EditedSnapshot(text, previous), version: (old?.version ?? 0) + 1 });
+    this.generation++;
   }
 
   /** Forgets a file (closed and not part of the workspace scan). */
   removeFile(file: string): void {
-    this.texts.delete(file);
+    if (this.texts.delete(file)) this.generation++;
+  }
+
+  /** The text the project holds for a file. */
+  textOf(file: string): string | undefined {
+    return this.texts.get(file)?.snapshot.text;
+  }
+
+  /** The version of a file's text (0 when the project doesn't hold it). */
+  versionOf(file: string): number {
+    return this.texts.get(file)?.version ?? 0;
   }
 
   /** The current program (rebuilt incrementally by the language service). */
   program(): ts.Program {
     const program = this.service.getProgram();
     if (!program) throw new Error('TypeScript program unavailable');
+    // The registry has taken the incremental step: drop the old texts the snapshots linked to.
+    for (const entry of this.texts.values()) entry.snapshot.release();
     return program;
   }
 
   /** Frees the language service. */
   dispose(): void {
     this.service.dispose();
+  }
+
+  private isInstalled(f: string): boolean {
+    return (
+      (this.lib !== null && f.startsWith(this.lib)) ||
+      this.roots.some((r) => f.startsWith(r)) ||
+      f.includes(`${sep}node_modules${sep}`)
+    );
+  }
+
+  private readText(f: string): string | undefined {
+    if (f === WEB_SHIM_FILE) return WEB_SHIM_TEXT;
+    if (isTrimmedNodeType(f, this.roots)) return existsSync(f) ? '' : undefined;
+    return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+  }
+
+  /**
+   * Disk files are read once and re-read only when their mtime changes (not on every program).
+   * Libs and installed packages are taken as fixed for the session: no stat per program either.
+   */
+  private diskFile(f: string): DiskFile | null {
+    const known = this.disk.get(f);
+    if (known !== undefined && (f === WEB_SHIM_FILE || this.isInstalled(f))) return known;
+    if (f === WEB_SHIM_FILE) {
+      const shim = { mtimeMs: 1, snapshot: ts.ScriptSnapshot.fromString(WEB_SHIM_TEXT) };
+      this.disk.set(f, shim);
+      return shim;
+    }
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(f).mtimeMs;
+    } catch {
+      // Gone (or never there): the program treats the file as missing.
+      this.disk.delete(f);
+      return null;
+    }
+    if (known && known.mtimeMs === mtimeMs) return known;
+    const text = this.readText(f);
+    const entry = text === undefined ? null : { mtimeMs, snapshot: ts.ScriptSnapshot.fromString(text) };
+    this.disk.set(f, entry);
+    return entry;
   }
 }
 
