@@ -1,8 +1,8 @@
 // One build file, several contexts: agent, cli, extension, language server, webview, examples, tests.
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -102,8 +102,42 @@ function copyAssets() {
   cpSync('webview/inspector.css', join(out, 'webview/inspector.css'));
 }
 
+/**
+ * Declaration files the bundled language server's TS analyzer loads at run time: lib.es2022 and the
+ * libs it references (dist/ts-lib), and the @types/node files it keeps (dist/types/node; the list
+ * is read from extension/language-server/ts/libs.ts so the two can't drift apart).
+ */
+function copyLanguageServerTypes() {
+  const libSrc = 'node_modules/typescript/lib';
+  const libOut = join(out, 'ts-lib');
+  rmSync(libOut, { recursive: true, force: true });
+  mkdirSync(libOut, { recursive: true });
+  const pending = ['es2022'];
+  const seen = new Set();
+  while (pending.length > 0) {
+    const name = pending.pop();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const text = readFileSync(join(libSrc, `lib.${name}.d.ts`), 'utf8');
+    cpSync(join(libSrc, `lib.${name}.d.ts`), join(libOut, `lib.${name}.d.ts`));
+    for (const m of text.matchAll(/^\/\/\/\s*<reference\s+lib="([^"]+)"/gm)) pending.push(m[1]);
+  }
+  const libsTs = readFileSync('extension/language-server/ts/libs.ts', 'utf8');
+  const list = /NODE_TYPES_KEPT = \[([^\]]*)\]/.exec(libsTs);
+  if (!list) throw new Error('esbuild.mjs: NODE_TYPES_KEPT not found in extension/language-server/ts/libs.ts');
+  const typesOut = join(out, 'types', 'node');
+  rmSync(typesOut, { recursive: true, force: true });
+  for (const [, file] of list[1].matchAll(/'([^']+)'/g)) {
+    const from = join('node_modules/@types/node', file);
+    if (!existsSync(from)) continue;
+    mkdirSync(dirname(join(typesOut, file)), { recursive: true });
+    cpSync(from, join(typesOut, file));
+  }
+}
+
 const started = Date.now();
 copyAssets();
+copyLanguageServerTypes();
 if (watch) {
   for (const options of contexts) (await esbuild.context(options)).watch();
   console.log('esbuild: watching');
