@@ -58,7 +58,10 @@ export class InspectorApp {
       },
       requestRender: () => this.requestRender(),
     });
-    this.isolatePage = new IsolatePage(() => this.setView('overview'));
+    this.isolatePage = new IsolatePage(
+      () => this.setView('overview'),
+      () => this.requestRender(),
+    );
     this.emptyState = emptyState(transport.kind);
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.locationBox = h('div', { class: 'banner location-box', role: 'status', hidden: true });
@@ -216,8 +219,11 @@ export class InspectorApp {
 
   private render(): void {
     const { store, ui } = this;
+    // Layout reads come first, while the DOM is still clean from the last frame: no forced layout.
+    if (ui.view === 'overview') this.overview.measure();
+    else if (ui.view === 'isolate') this.isolatePage.measure();
     const hasData = store.isolates.size > 0;
-    this.emptyState.hidden = hasData;
+    setHidden(this.emptyState, hasData);
     this.header.setView(ui.view);
     if (this.sessionsRev !== store.rev.sessions) {
       this.sessionsRev = store.rev.sessions;
@@ -226,10 +232,10 @@ export class InspectorApp {
     let errors = false;
     for (const f of store.findings.values()) if (f.severity === 'error') errors = true;
     this.header.setFindingsCount(store.findings.size, errors);
-    this.overview.root.hidden = !hasData || ui.view !== 'overview';
-    this.isolatePage.root.hidden = !hasData || ui.view !== 'isolate';
-    this.timeline.root.hidden = !hasData || ui.view !== 'timeline';
-    this.findings.root.hidden = ui.view !== 'findings' || !hasData;
+    setHidden(this.overview.root, !hasData || ui.view !== 'overview');
+    setHidden(this.isolatePage.root, !hasData || ui.view !== 'isolate');
+    setHidden(this.timeline.root, !hasData || ui.view !== 'timeline');
+    setHidden(this.findings.root, ui.view !== 'findings' || !hasData);
     if (hasData) {
       switch (ui.view) {
         case 'overview':
@@ -262,6 +268,11 @@ export class InspectorApp {
   diagnostics(): { invalidMessages: number; lastInvalidReason: string } {
     return { invalidMessages: this.invalidCount, lastInvalidReason: this.lastInvalidReason };
   }
+}
+
+/** Sets `hidden` only when it changes (a same-value write still invalidates style). */
+function setHidden(el: HTMLElement, hidden: boolean): void {
+  if (el.hidden !== hidden) el.hidden = hidden;
 }
 
 function emptyState(kind: 'vscode' | 'browser'): HTMLElement {

@@ -122,10 +122,13 @@ export class TimeChart {
     }).observe(host);
   }
 
-  /** Replaces the datasets' points (arrays are swapped in place) and redraws without animation. */
-  setData(points: XY[][]): void {
+  /**
+   * Refills each dataset's point array in place (`fill(out, datasetIndex)`; arrays and point
+   * objects are reused) and redraws without animation.
+   */
+  setData(fill: (out: XY[], datasetIndex: number) => void): void {
     const sets = this.chart.data.datasets;
-    for (let i = 0; i < sets.length; i++) sets[i].data = points[i] ?? [];
+    for (let i = 0; i < sets.length; i++) fill(sets[i].data, i);
     this.chart.update('none');
   }
 

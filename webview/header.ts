@@ -19,6 +19,8 @@ export class Header {
   private readonly invalid: HTMLElement;
   private readonly tabs = new Map<ViewName, HTMLButtonElement>();
   private readonly findingsCount: HTMLElement;
+  private activeTab: ViewName | null = null;
+  private findingsKey = '';
 
   constructor(onTab: (view: ViewName) => void) {
     const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' });
@@ -63,6 +65,8 @@ export class Header {
   /** Highlights the active tab (the isolate page keeps "Overview" highlighted). */
   setView(view: ViewName): void {
     const active = view === 'isolate' ? 'overview' : view;
+    if (active === this.activeTab) return;
+    this.activeTab = active;
     for (const [v, btn] of this.tabs) {
       btn.setAttribute('aria-selected', String(v === active));
       btn.tabIndex = v === active ? 0 : -1;
@@ -98,6 +102,9 @@ export class Header {
 
   /** Shows the number of findings on the Findings tab. */
   setFindingsCount(n: number, hasError: boolean): void {
+    const key = `${n}|${hasError}`;
+    if (key === this.findingsKey) return;
+    this.findingsKey = key;
     this.findingsCount.hidden = n === 0;
     setText(this.findingsCount, String(n));
     setClass(this.findingsCount, 'error', hasError);

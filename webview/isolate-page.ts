@@ -17,7 +17,7 @@ import {
   SIDE_TABLE_MAX_ROWS,
 } from './isolate-tables';
 import { LedgerTable } from './ledger-table';
-import { ringToPoints, type SeriesField } from './series';
+import { ringToPointsInto, type SeriesField } from './series';
 import type { InspectorStore } from './store';
 import type { ThemeColors } from './theme';
 
@@ -71,20 +71,23 @@ export class IsolatePage {
   private readonly channels = channelTable();
   private readonly ports = portTable();
   private readonly callSites = callSiteTable();
-  private readonly ledger = new LedgerTable();
+  private readonly ledger: LedgerTable;
+  /** Chart cards on screen (charts scrolled out of view are not redrawn). */
+  private readonly chartVisible: boolean[] = CHARTS.map(() => true);
+  private chartSeriesRev: number[] = CHARTS.map(() => -1);
   private readonly chartHosts: HTMLElement[] = [];
   private charts: TimeChart[] | null = null;
   private seen = {
     id: '',
     generation: -1,
     iso: null as IsolateSnapshot | null,
-    series: -1,
     channels: -1,
     ports: -1,
     sites: -1,
   };
 
-  constructor(onBack: () => void) {
+  constructor(onBack: () => void, requestRender: () => void) {
+    this.ledger = new LedgerTable(requestRender);
     const back = h(
       'button',
       { type: 'button', class: 'tool', title: 'Back to the overview (Esc)' },
@@ -116,6 +119,23 @@ export class IsolatePage {
       this.missing,
       this.body,
     );
+    // Charts scrolled out of view skip their redraws; they catch up when they come back.
+    const io = new IntersectionObserver((entries) => {
+      let back = false;
+      for (const e of entries) {
+        const i = this.chartHosts.indexOf(e.target as HTMLElement);
+        if (i < 0) continue;
+        if (e.isIntersecting && !this.chartVisible[i]) back = true;
+        this.chartVisible[i] = e.isIntersecting;
+      }
+      if (back) requestRender();
+    });
+    for (const host of this.chartHosts) io.observe(host);
+  }
+
+  /** Layout reads for this frame, done before any write (see the app's render). */
+  measure(): void {
+    this.ledger.measure();
   }
 
   private section(title: string, hint: string, content: HTMLElement): HTMLElement {
@@ -154,7 +174,6 @@ export class IsolatePage {
         id: iso.id,
         generation: store.rev.generation,
         iso: null,
-        series: -1,
         channels: -1,
         ports: -1,
         sites: -1,
@@ -185,14 +204,17 @@ export class IsolatePage {
         return chart;
       });
     }
-    if (s.series !== store.rev.series) {
-      s.series = store.rev.series;
-      const ring = store.series.get(iso.id);
-      const origin = store.originMs();
-      CHARTS.forEach((spec, i) => {
-        this.charts![i].setData(spec.fields.map((f) => (ring ? ringToPoints(ring, f, origin, CHART_POINTS) : [])));
+    if (switched) this.chartSeriesRev = this.chartSeriesRev.map(() => -1);
+    const ring = store.series.get(iso.id);
+    const origin = store.originMs();
+    CHARTS.forEach((spec, i) => {
+      if (!this.chartVisible[i] || this.chartSeriesRev[i] === store.rev.series) return;
+      this.chartSeriesRev[i] = store.rev.series;
+      this.charts![i].setData((out, j) => {
+        if (ring) ringToPointsInto(ring, spec.fields[j], origin, CHART_POINTS, out);
+        else out.length = 0;
       });
-    }
+    });
     if (s.channels !== store.rev.channels + store.rev.isolates) {
       s.channels = store.rev.channels + store.rev.isolates;
       this.channels.setRows(channelRows(store, iso.id), SIDE_TABLE_MAX_ROWS);

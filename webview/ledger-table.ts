@@ -1,94 +1,179 @@
 /**
- * The message ledger of one isolate: notable messages, newest first. Rendered incrementally —
- * new rows are prepended and the oldest trimmed — so 1,000 rows cost nothing per 4 Hz update.
+ * The message ledger of one isolate: notable messages, newest first, up to 1,000. The table is
+ * windowed inside its own fixed-height scroller: a small pool of row elements is re-bound to the
+ * entries in view, so new rows at 4 Hz cost a few cell writes, not the layout of a 1,000-row table.
  */
-import type { LedgerEntry } from '../protocol';
+import type { LedgerEntry, SourceLocation } from '../protocol';
 import { h, icon } from './dom';
 import { formatBytes, formatClock } from './format';
 import type { InspectorStore } from './store';
 import { locationButton } from './widgets';
 
-/** Most ledger rows kept in the DOM. */
+/** Most ledger rows the table holds (scrollable). */
 export const LEDGER_ROWS_SHOWN = 1000;
+/** Height of the scroller (CSS `.ledger-scroll`), used until the real one is measured. */
+const VIEW_PX = 400;
+/** Rows bound above and below the visible ones. */
+const OVERSCAN = 6;
+
+/** The newest `max` ledger rows of an isolate, newest first (pure: unit-tested). */
+export function ledgerRowsFor(
+  ledger: readonly LedgerEntry[],
+  isolateId: string,
+  max = LEDGER_ROWS_SHOWN,
+): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
+  for (let i = ledger.length - 1; i >= 0 && out.length < max; i--)
+    if (ledger[i].isolateId === isolateId) out.push(ledger[i]);
+  return out;
+}
+
+class LedgerRow {
+  readonly tr: HTMLTableRowElement;
+  private readonly cells: HTMLTableCellElement[];
+  private readonly bytesText: Text;
+  private readonly warn: HTMLElement;
+  private seq = -1;
+  private locationKey = '';
+
+  constructor() {
+    this.cells = Array.from({ length: 7 }, (_, i) =>
+      h('td', { class: i === 0 || i === 5 ? 'mono' : i >= 2 && i <= 4 ? 'num' : '' }),
+    );
+    this.cells[5].classList.add('shape');
+    this.warn = icon('warning', 'warn');
+    this.bytesText = document.createTextNode('');
+    this.cells[2].append(this.warn, this.bytesText);
+    this.tr = h('tr', { hidden: true }, ...this.cells);
+  }
+
+  bind(row: LedgerEntry | null, store: InspectorStore): void {
+    if (!row) {
+      if (this.seq !== -1) {
+        this.seq = -1;
+        this.tr.hidden = true;
+      }
+      return;
+    }
+    if (row.seq === this.seq) return;
+    this.seq = row.seq;
+    this.tr.hidden = false;
+    const over = row.bytes >= store.oversizedBytes;
+    this.tr.classList.toggle('oversized', over);
+    this.warn.hidden = !over;
+    const channel = store.channels.get(row.channelId);
+    this.cells[0].textContent = formatClock(row.atMs);
+    this.cells[1].textContent = channel?.label ?? row.channelId;
+    this.cells[1].title = row.channelId;
+    this.bytesText.data = formatBytes(row.bytes);
+    this.cells[3].textContent = formatBytes(row.typedArrayBytes);
+    this.cells[4].textContent = formatBytes(row.transferredBytes);
+    this.cells[5].textContent = row.shape;
+    this.cells[5].title = row.shape;
+    this.setLocation(row.location);
+  }
+
+  private setLocation(loc: SourceLocation | null): void {
+    const key = loc ? `${loc.file}:${loc.line}:${loc.column}` : '';
+    if (key === this.locationKey && this.cells[6].firstChild) return;
+    this.locationKey = key;
+    this.cells[6].replaceChildren(locationButton(loc));
+  }
+}
 
 /** Ledger table for the selected isolate. */
 export class LedgerTable {
   readonly root: HTMLElement;
+  private readonly scroller: HTMLElement;
   private readonly tbody: HTMLTableSectionElement;
+  private readonly topSpacer: HTMLTableRowElement;
+  private readonly bottomSpacer: HTMLTableRowElement;
   private readonly caption: HTMLElement;
-  private isolateId: string | null = null;
-  private generation = -1;
-  private lastSeq = -Infinity;
-  private rowCount = 0;
+  private readonly pool: LedgerRow[] = [];
+  private rows: LedgerEntry[] = [];
+  private key = '';
+  private scrollTopPx = 0;
+  private viewPx = VIEW_PX;
+  private rowPx = 24;
 
-  constructor() {
+  constructor(requestRender: () => void) {
     const cols = ['Time', 'Channel', 'Copied', 'Typed arrays', 'Transferred', 'Shape', 'Sent from'];
     const numeric = new Set(['Copied', 'Typed arrays', 'Transferred']);
     const head = h('tr');
     cols.forEach((c, i) => head.append(h('th', { scope: 'col', class: `lc-${i}${numeric.has(c) ? ' num' : ''}` }, c)));
-    this.tbody = h('tbody');
+    this.topSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
+    this.bottomSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
+    this.tbody = h('tbody', null, this.topSpacer, this.bottomSpacer);
     this.caption = h('p', { class: 'muted caption' });
-    this.root = h(
+    this.scroller = h(
       'div',
-      { class: 'ledger' },
-      this.caption,
-      h(
-        'div',
-        { class: 'table-scroll ledger-scroll' },
-        h('table', { class: 'grid ledger-table', 'aria-label': 'Message ledger' }, h('thead', null, head), this.tbody),
-      ),
+      { class: 'table-scroll ledger-scroll' },
+      h('table', { class: 'grid ledger-table', 'aria-label': 'Message ledger' }, h('thead', null, head), this.tbody),
     );
+    // The scroll handler runs with layout clean, so reading scrollTop here costs nothing extra.
+    this.scroller.addEventListener(
+      'scroll',
+      () => {
+        this.scrollTopPx = this.scroller.scrollTop;
+        requestRender();
+      },
+      { passive: true },
+    );
+    this.root = h('div', { class: 'ledger' }, this.caption, this.scroller);
+  }
+
+  /** Reads layout at the start of a frame (before writes): scroller height and row height. */
+  measure(): void {
+    const hgt = this.scroller.clientHeight;
+    if (hgt > 0) this.viewPx = hgt;
+    const first = this.pool[0];
+    if (first && !first.tr.hidden) {
+      const r = first.tr.getBoundingClientRect().height;
+      if (r > 0) this.rowPx = r;
+    }
   }
 
   /** Brings the table up to date for `isolateId`. */
   render(store: InspectorStore, isolateId: string): void {
-    if (isolateId !== this.isolateId || store.rev.generation !== this.generation) {
-      this.isolateId = isolateId;
-      this.generation = store.rev.generation;
-      this.lastSeq = -Infinity;
-      this.rowCount = 0;
-      this.tbody.replaceChildren();
-    }
-    const fresh: LedgerEntry[] = [];
-    // The store's ledger is ordered by seq: walk back from the end to the last row we rendered.
-    for (let i = store.ledger.length - 1; i >= 0; i--) {
-      const row = store.ledger[i];
-      if (row.seq <= this.lastSeq) break;
-      if (row.isolateId === isolateId) fresh.push(row);
-      if (fresh.length >= LEDGER_ROWS_SHOWN) break;
-    }
-    if (fresh.length) {
-      this.lastSeq = Math.max(this.lastSeq, fresh[0].seq);
-      const frag = document.createDocumentFragment();
-      for (const row of fresh) frag.append(this.rowFor(row, store));
-      this.tbody.prepend(frag);
-      this.rowCount += fresh.length;
-      while (this.rowCount > LEDGER_ROWS_SHOWN && this.tbody.lastElementChild) {
-        this.tbody.lastElementChild.remove();
-        this.rowCount--;
+    const key = `${isolateId}|${store.rev.generation}|${store.rev.ledger}`;
+    if (key !== this.key) {
+      const switched = !this.key.startsWith(`${isolateId}|${store.rev.generation}|`);
+      this.key = key;
+      this.rows = ledgerRowsFor(store.ledger, isolateId);
+      if (switched && this.scrollTopPx !== 0) {
+        this.scroller.scrollTop = 0;
+        this.scrollTopPx = 0;
       }
+      this.root.dataset.rows = String(this.rows.length);
+      const n = this.rows.length;
+      const cap = n >= LEDGER_ROWS_SHOWN ? ` (newest ${LEDGER_ROWS_SHOWN} kept)` : '';
+      const text =
+        n === 0
+          ? 'No notable messages yet. Messages of at least the notable size are recorded here with their call site.'
+          : `${n} notable messages${cap}. Rows over ${formatBytes(store.oversizedBytes)} are flagged.`;
+      if (this.caption.textContent !== text) this.caption.textContent = text;
     }
-    const cap = this.rowCount >= LEDGER_ROWS_SHOWN ? ` (newest ${LEDGER_ROWS_SHOWN} shown)` : '';
-    const text =
-      this.rowCount === 0
-        ? `No notable messages yet. Messages of at least the notable size are recorded here with their call site.`
-        : `${this.rowCount} notable messages${cap}. Rows over ${formatBytes(store.oversizedBytes)} are flagged.`;
-    if (this.caption.textContent !== text) this.caption.textContent = text;
+    this.bindWindow(store);
   }
 
-  private rowFor(row: LedgerEntry, store: InspectorStore): HTMLTableRowElement {
-    const channel = store.channels.get(row.channelId);
-    const over = row.bytes >= store.oversizedBytes;
-    return h(
-      'tr',
-      { class: over ? 'oversized' : '' },
-      h('td', { class: 'mono' }, formatClock(row.atMs)),
-      h('td', { title: row.channelId }, channel?.label ?? row.channelId),
-      h('td', { class: 'num' }, over ? icon('warning', 'warn') : '', formatBytes(row.bytes)),
-      h('td', { class: 'num' }, formatBytes(row.typedArrayBytes)),
-      h('td', { class: 'num' }, formatBytes(row.transferredBytes)),
-      h('td', { class: 'mono shape', title: row.shape }, row.shape),
-      h('td', null, locationButton(row.location)),
-    );
+  private bindWindow(store: InspectorStore): void {
+    const n = this.rows.length;
+    const rowPx = Math.max(1, this.rowPx);
+    const capacity = Math.ceil(this.viewPx / rowPx) + 2 * OVERSCAN;
+    const first = Math.max(0, Math.min(Math.floor(this.scrollTopPx / rowPx) - OVERSCAN, n - capacity));
+    const count = Math.max(0, Math.min(capacity, n - first));
+    setHeight(this.topSpacer, first * rowPx);
+    setHeight(this.bottomSpacer, Math.max(0, n - first - count) * rowPx);
+    while (this.pool.length < count) {
+      const row = new LedgerRow();
+      this.pool.push(row);
+      this.bottomSpacer.before(row.tr);
+    }
+    for (let i = 0; i < this.pool.length; i++) this.pool[i].bind(i < count ? this.rows[first + i] : null, store);
   }
+}
+
+function setHeight(el: HTMLElement, px: number): void {
+  const v = `${px}px`;
+  if (el.style.height !== v) el.style.height = v;
 }

@@ -1,108 +1,127 @@
-/** One row of the overview table: created once per isolate, then updated in place. */
+/**
+ * One pooled row of the overview table. The overview keeps a fixed pool of these (about one
+ * screenful) and re-binds them to whichever isolates are in the visible window: a re-sort changes
+ * what a row shows, never where the row is in the DOM. Every text write is skipped when the text
+ * is the one already shown (compared against a cache, so no DOM read either).
+ */
 import type { IsolateSnapshot } from '../protocol';
-import { h, icon, setClass, setText } from './dom';
+import { h, icon } from './dom';
 import { formatBytes, formatBytesPerSec, formatDurationMs, formatPercent, formatRate } from './format';
-import type { SeriesRing } from './series';
-import { SPARK_POINTS, Sparkline } from './sparkline';
-import type { ThemeColors } from './theme';
 
-const scratch = new Float32Array(SPARK_POINTS);
+/** The text an isolate shows in each cell (pure: unit-tested). */
+export function rowTexts(iso: IsolateSnapshot): string[] {
+  const exited = iso.state === 'exited';
+  return [
+    displayName(iso),
+    iso.runtime,
+    exited ? (iso.exitCode === null ? 'exited' : `exited (${iso.exitCode})`) : 'running',
+    formatPercent(iso.cpuPercent),
+    formatDurationMs(iso.cpuTimeMs),
+    `${formatBytes(iso.heapUsedBytes)} / ${formatBytes(iso.heapCapacityBytes)}`,
+    String(iso.queueDepth),
+    formatRate(iso.msgsInPerSec),
+    formatRate(iso.msgsOutPerSec),
+    formatBytesPerSec(iso.bytesCopiedPerSec),
+  ];
+}
 
-/** DOM for one isolate row. */
+/** The name shown for an isolate (never blank). */
+export function displayName(iso: { name: string; id: string }): string {
+  return iso.name.trim() === '' ? '(unnamed)' : iso.name;
+}
+
+/** DOM for one pooled row. */
 export class OverviewRow {
   readonly tr: HTMLTableRowElement;
+  /** The isolate this row currently shows (null: the row is spare and hidden). */
+  boundId: string | null = null;
   private readonly nameBtn: HTMLButtonElement;
   private readonly kindIcon: HTMLSpanElement;
-  private readonly runtime: HTMLTableCellElement;
-  private readonly stateText: HTMLSpanElement;
-  private readonly cpu: HTMLSpanElement;
-  private readonly cpuTime: HTMLTableCellElement;
-  private readonly heap: HTMLSpanElement;
   private readonly queue: HTMLSpanElement;
-  private readonly msgsIn: HTMLTableCellElement;
-  private readonly msgsOut: HTMLTableCellElement;
-  private readonly copied: HTMLSpanElement;
-  private readonly sparks: { cpu: Sparkline; heap: Sparkline; queue: Sparkline; copied: Sparkline };
+  private readonly cells: HTMLElement[];
+  private readonly texts: string[] = [];
   /** The snapshot last rendered; the store replaces objects on change, so identity means "same". */
   private shown: IsolateSnapshot | null = null;
-  private sparkSeriesRev = -1;
+  private flags = '';
+  private topPx = -1;
 
-  constructor(readonly id: string) {
-    this.sparks = {
-      cpu: new Sparkline('CPU over time'),
-      heap: new Sparkline('Heap used over time'),
-      queue: new Sparkline('Queue depth over time'),
-      copied: new Sparkline('Bytes copied per second over time'),
-    };
+  constructor() {
     this.kindIcon = icon('circle-filled', 'kind');
-    this.nameBtn = h('button', { class: 'link name', type: 'button', tabindex: -1, 'data-open': id });
-    this.runtime = h('td', { class: 'runtime' });
-    this.stateText = h('span');
-    this.cpu = h('span', { class: 'num' });
-    this.cpuTime = h('td', { class: 'num' });
-    this.heap = h('span', { class: 'num' });
+    this.nameBtn = h('button', { class: 'link name', type: 'button', tabindex: -1 });
+    const runtime = h('td', { class: 'runtime c-runtime' });
+    const stateText = h('span');
+    const cpu = h('span', { class: 'num' });
+    const cpuTime = h('td', { class: 'num c-cpuTimeMs' });
+    const heap = h('span', { class: 'num' });
     this.queue = h('span', { class: 'num' });
-    this.msgsIn = h('td', { class: 'num' });
-    this.msgsOut = h('td', { class: 'num' });
-    this.copied = h('span', { class: 'num' });
-    const sparkCell = (value: HTMLElement, spark: Sparkline) =>
-      h('td', { class: 'num spark-cell' }, h('span', { class: 'spark-wrap' }, spark.canvas), value);
+    const msgsIn = h('td', { class: 'num c-msgsInPerSec' });
+    const msgsOut = h('td', { class: 'num c-msgsOutPerSec' });
+    const copied = h('span', { class: 'num' });
+    // The sparkline itself is drawn by the overview on one canvas per column, over this slot.
+    const sparkCell = (value: HTMLElement, col: string) =>
+      h('td', { class: `num spark-cell c-${col}` }, h('span', { class: 'spark-slot' }), value);
+    this.cells = [this.nameBtn, runtime, stateText, cpu, cpuTime, heap, this.queue, msgsIn, msgsOut, copied];
     this.tr = h(
       'tr',
-      { 'data-isolate-id': id, tabindex: -1, 'aria-selected': 'false' },
-      h('td', { class: 'name-cell' }, this.kindIcon, this.nameBtn),
-      this.runtime,
-      h('td', { class: 'state' }, this.stateText),
-      sparkCell(this.cpu, this.sparks.cpu),
-      this.cpuTime,
-      sparkCell(this.heap, this.sparks.heap),
-      sparkCell(this.queue, this.sparks.queue),
-      this.msgsIn,
-      this.msgsOut,
-      sparkCell(this.copied, this.sparks.copied),
+      { tabindex: -1, 'aria-selected': 'false', hidden: true },
+      h('td', { class: 'name-cell c-name' }, this.kindIcon, this.nameBtn),
+      runtime,
+      h('td', { class: 'state c-state' }, stateText),
+      sparkCell(cpu, 'cpuPercent'),
+      cpuTime,
+      sparkCell(heap, 'heapUsedBytes'),
+      sparkCell(this.queue, 'queueDepth'),
+      msgsIn,
+      msgsOut,
+      sparkCell(copied, 'bytesCopiedPerSec'),
     );
   }
 
-  /** Updates the text cells if the snapshot changed. */
-  update(iso: IsolateSnapshot): void {
+  /** Shows `iso` as row `rowIndex` of the list (or hides the row for null); cheap when nothing changed. */
+  bind(iso: IsolateSnapshot | null, rowIndex: number, rowPx: number, selected: boolean): void {
+    const id = iso?.id ?? null;
+    if (id !== this.boundId) {
+      this.boundId = id;
+      this.shown = null;
+      this.tr.hidden = id === null;
+      if (id === null) {
+        delete this.tr.dataset.isolateId;
+        delete this.nameBtn.dataset.open;
+      } else {
+        this.tr.dataset.isolateId = id;
+        this.nameBtn.dataset.open = id;
+      }
+    }
+    if (!iso) return;
+    const topPx = rowIndex * rowPx;
+    if (topPx !== this.topPx) {
+      this.topPx = topPx;
+      this.tr.style.transform = `translateY(${topPx}px)`;
+    }
+    const flags = `${rowIndex}|${selected}`;
+    if (flags !== this.flags) {
+      this.flags = flags;
+      this.tr.setAttribute('aria-rowindex', String(rowIndex + 2));
+      this.tr.setAttribute('aria-selected', String(selected));
+      this.tr.classList.toggle('selected', selected);
+      this.tr.tabIndex = selected ? 0 : -1;
+    }
     if (this.shown === iso) return;
+    const before = this.shown;
     this.shown = iso;
-    setText(this.nameBtn, iso.name || '(unnamed)');
-    this.nameBtn.title = `${iso.name} — ${iso.id}`;
-    setClass(this.kindIcon, 'codicon-circle-filled', iso.kind === 'main');
-    setClass(this.kindIcon, 'codicon-primitive-dot', iso.kind !== 'main');
-    setText(this.runtime, iso.runtime);
-    const exited = iso.state === 'exited';
-    setText(this.stateText, exited ? (iso.exitCode === null ? 'exited' : `exited (${iso.exitCode})`) : 'running');
-    setClass(this.tr, 'exited', exited);
-    setText(this.cpu, formatPercent(iso.cpuPercent));
-    setText(this.cpuTime, formatDurationMs(iso.cpuTimeMs));
-    setText(this.heap, `${formatBytes(iso.heapUsedBytes)} / ${formatBytes(iso.heapCapacityBytes)}`);
-    setText(this.queue, String(iso.queueDepth));
-    setClass(this.queue, 'hot', iso.queueDepth >= 100);
-    setText(this.msgsIn, formatRate(iso.msgsInPerSec));
-    setText(this.msgsOut, formatRate(iso.msgsOutPerSec));
-    setText(this.copied, formatBytesPerSec(iso.bytesCopiedPerSec));
-  }
-
-  /** Redraws the sparklines when the series moved (only attached rows are asked to). */
-  drawSparks(ring: SeriesRing | undefined, seriesRev: number, theme: ThemeColors, force = false): void {
-    if (!ring || (!force && seriesRev === this.sparkSeriesRev)) return;
-    this.sparkSeriesRev = seriesRev;
-    let n = ring.tail('cpuPercent', scratch);
-    this.sparks.cpu.draw(scratch, n, theme.series[0], 10);
-    n = ring.tail('heapUsedBytes', scratch);
-    this.sparks.heap.draw(scratch, n, theme.series[1]);
-    n = ring.tail('queueDepth', scratch);
-    this.sparks.queue.draw(scratch, n, theme.series[2], 4);
-    n = ring.tail('bytesCopiedPerSec', scratch);
-    this.sparks.copied.draw(scratch, n, theme.series[3], 1024);
-  }
-
-  /** Marks the row selected (roving tabindex: the selected row is the one Tab reaches). */
-  setSelected(selected: boolean): void {
-    this.tr.setAttribute('aria-selected', String(selected));
-    this.tr.tabIndex = selected ? 0 : -1;
-    setClass(this.tr, 'selected', selected);
+    const texts = rowTexts(iso);
+    for (let i = 0; i < texts.length; i++) {
+      if (this.texts[i] !== texts[i]) {
+        this.texts[i] = texts[i];
+        this.cells[i].textContent = texts[i];
+      }
+    }
+    if (!before || before.name !== iso.name || before.id !== iso.id) this.nameBtn.title = `${iso.name} — ${iso.id}`;
+    if (!before || before.kind !== iso.kind || before.state !== iso.state || before.queueDepth !== iso.queueDepth) {
+      const main = iso.kind === 'main';
+      this.kindIcon.className = `codicon ${main ? 'codicon-circle-filled' : 'codicon-primitive-dot'} kind`;
+      this.tr.classList.toggle('exited', iso.state === 'exited');
+      this.queue.classList.toggle('hot', iso.queueDepth >= 100);
+    }
   }
 }

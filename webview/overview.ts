@@ -1,11 +1,16 @@
 /**
  * The overview: every isolate, live and exited, in a sortable, filterable table with sparklines.
- * The table is virtualized (only the rows in and near the viewport are in the DOM, between two
- * spacer rows) with fixed column widths, so a live re-sort of hundreds of isolates at 4 Hz costs a
- * few dozen rows of layout, not the whole table. Row objects are keyed by isolate id and reused.
+ * The table is virtualized: the body is a fixed-height box (`contain: strict`) holding a fixed pool
+ * of absolutely positioned, size-contained rows (about one screenful plus overscan) that are
+ * re-bound to the isolates in the visible window. Rows are never inserted or removed on a re-sort
+ * or a scroll; only changed texts are written, and a text change lays out one row, not the table.
+ * The visible rows' sparklines are drawn on four canvases (one per sparkline column). Layout is
+ * read once at the start of a frame (`measure`), before any write.
  */
 import { h, icon, setText } from './dom';
 import { OverviewRow } from './overview-row';
+import type { SeriesField } from './series';
+import { SPARK_POINTS, SparkColumn } from './sparkline';
 import { defaultDirFor, sortAndFilter, type SortKey } from './sort';
 import type { InspectorStore } from './store';
 import type { ThemeColors } from './theme';
@@ -27,6 +32,39 @@ const OVERSCAN_ROWS = 8;
 /** Sticky header + footer heights that cover rows at the edges of the viewport (px). */
 const TOP_COVER_PX = 64;
 const BOTTOM_COVER_PX = 28;
+/** Row height in CSS pixels (fixed by the stylesheet: rows are size-contained). */
+export const ROW_PX = 25;
+/** The sparkline columns: series field, theme colour index, and the floor that keeps noise flat. */
+const SPARK_COLUMNS: { field: SeriesField; color: number; floor: number; label: string }[] = [
+  { field: 'cpuPercent', color: 0, floor: 10, label: 'CPU over time' },
+  { field: 'heapUsedBytes', color: 1, floor: 0, label: 'Heap used over time' },
+  { field: 'queueDepth', color: 2, floor: 4, label: 'Queue depth over time' },
+  { field: 'bytesCopiedPerSec', color: 3, floor: 1024, label: 'Bytes copied per second over time' },
+];
+const scratch = new Float32Array(SPARK_POINTS);
+
+/** Viewport height assumed while the page has none yet (a webview not laid out yet reports 0). */
+const FALLBACK_VIEWPORT_PX = 1200;
+/** Upper bound of the row pool, whatever the viewport (bounded DOM). */
+const MAX_POOL_ROWS = 160;
+
+/** The slice of `total` sorted rows to bind: never empty while there are rows (pure: unit-tested). */
+export function visibleWindow(
+  total: number,
+  viewTopPx: number,
+  viewportPx: number,
+  rowPx: number,
+  overscan = OVERSCAN_ROWS,
+): { first: number; count: number } {
+  const rowH = Math.max(1, rowPx);
+  const viewH = viewportPx > 0 ? viewportPx : FALLBACK_VIEWPORT_PX;
+  const capacity = Math.min(MAX_POOL_ROWS, Math.ceil(viewH / rowH) + 2 * overscan);
+  // A stale scroll offset (the list shrank, the page is not laid out yet) must not leave the
+  // window past the end or before the start: clamp it so the last screenful is still shown.
+  const wanted = Math.floor(Math.max(0, viewTopPx) / rowH) - overscan;
+  const first = Math.max(0, Math.min(wanted, total - capacity));
+  return { first, count: Math.max(0, Math.min(capacity, total - first)) };
+}
 
 const COLUMNS: { key: SortKey; label: string; title: string; numeric: boolean }[] = [
   { key: 'name', label: 'Name', title: 'Isolate debug name / worker name', numeric: false },
@@ -46,16 +84,19 @@ export class OverviewView {
   readonly root: HTMLElement;
   private readonly table: HTMLTableElement;
   private readonly tbody: HTMLTableSectionElement;
-  private readonly topSpacer: HTMLTableRowElement;
-  private readonly bottomSpacer: HTMLTableRowElement;
+  private readonly scroller: HTMLElement;
+  private readonly sparkColumns = SPARK_COLUMNS.map((c) => new SparkColumn(c.label));
+  private sparkKey = '';
   private readonly filterInput: HTMLInputElement;
   private readonly summary: HTMLSpanElement;
   private readonly headerCells = new Map<SortKey, HTMLTableCellElement>();
-  private readonly rows = new Map<string, OverviewRow>();
-  /** All filtered and sorted ids; only a window of them is attached. */
+  /** The row pool, in DOM order; row i shows order[first + i]. */
+  private readonly pool: OverviewRow[] = [];
+  /** All filtered and sorted ids; only a window of them is bound to pool rows. */
   private order: string[] = [];
-  private attached: string[] = [];
-  private rowHeightPx = 25;
+  private readonly rowHeightPx = ROW_PX;
+  /** Layout read at the start of the frame (see `measure`). */
+  private measured = { tbodyTop: 0, scrollY: 0, viewportPx: 0, tbodyOffsetPx: 0, sparkLeftPx: [] as number[] };
   private lastKey = '';
   private sortKey = '';
   private selectedId: string | null = null;
@@ -75,7 +116,6 @@ export class OverviewView {
     clearBtn.addEventListener('click', () => actions.clearExited());
     this.summary = h('span', { class: 'summary' });
     const headRow = h('tr');
-    const colgroup = h('colgroup');
     for (const col of COLUMNS) {
       const btn = h('button', { type: 'button', class: 'sort', title: col.title }, col.label, icon('', 'sort-icon'));
       btn.addEventListener('click', () => {
@@ -83,14 +123,11 @@ export class OverviewView {
         const next = key === col.key ? (dir === 'asc' ? 'desc' : 'asc') : defaultDirFor(col.key);
         actions.changeSort(col.key, next);
       });
-      const th = h('th', { scope: 'col', class: col.numeric ? 'num' : '', 'aria-sort': 'none' }, btn);
+      const th = h('th', { scope: 'col', class: `${col.numeric ? 'num ' : ''}c-${col.key}`, 'aria-sort': 'none' }, btn);
       this.headerCells.set(col.key, th);
       headRow.append(th);
-      colgroup.append(h('col', { class: `col-${col.key}` }));
     }
-    this.topSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
-    this.bottomSpacer = h('tr', { class: 'spacer-row', 'aria-hidden': 'true' });
-    this.tbody = h('tbody', null, this.topSpacer, this.bottomSpacer);
+    this.tbody = h('tbody');
     this.tbody.addEventListener('click', (ev) => this.onClick(ev));
     this.tbody.addEventListener('dblclick', (ev) => {
       const id = this.rowIdOf(ev.target);
@@ -100,7 +137,6 @@ export class OverviewView {
     this.table = h(
       'table',
       { class: 'grid overview', 'aria-label': 'Isolates' },
-      colgroup,
       h('thead', null, headRow),
       this.tbody,
     );
@@ -114,7 +150,7 @@ export class OverviewView {
         this.summary,
         clearBtn,
       ),
-      h('div', { class: 'table-scroll' }, this.table),
+      (this.scroller = h('div', { class: 'table-scroll' }, this.table, ...this.sparkColumns.map((c) => c.canvas))),
     );
     window.addEventListener('scroll', () => actions.requestRender(), { passive: true });
     window.addEventListener('resize', () => actions.requestRender());
@@ -132,13 +168,35 @@ export class OverviewView {
     if (id) this.moveFocus(id);
   }
 
+  /**
+   * Reads the layout the virtual window needs. Called at the start of the frame, before any DOM
+   * write of that frame, so it never forces a synchronous layout.
+   */
+  measure(): void {
+    const scrollY = window.scrollY;
+    const top = this.tbody.getBoundingClientRect().top;
+    // A hidden overview has no box: keep the last figures instead of reading zeros.
+    if (top === 0 && this.root.hidden) return;
+    const scrollerRect = this.scroller.getBoundingClientRect();
+    // Where the sparkline slots sit (same in every row): read from the first bound row.
+    const sparkLeftPx: number[] = [];
+    const firstRow = this.pool.find((r) => r.boundId !== null);
+    if (firstRow) {
+      firstRow.tr
+        .querySelectorAll('.spark-slot')
+        .forEach((slot) => sparkLeftPx.push(slot.getBoundingClientRect().left - scrollerRect.left));
+    }
+    this.measured = {
+      tbodyTop: top + scrollY,
+      scrollY,
+      viewportPx: window.innerHeight,
+      tbodyOffsetPx: top - scrollerRect.top,
+      sparkLeftPx,
+    };
+  }
+
   /** Brings the table up to date with the store and UI state. */
   render(store: InspectorStore, ui: UiState, theme: ThemeColors, themeChanged: boolean): void {
-    // Layout reads first (the DOM is clean at frame start), writes after.
-    const tbodyTop = this.tbody.getBoundingClientRect().top + window.scrollY;
-    const firstRow = this.attached.length ? this.rows.get(this.attached[0]) : undefined;
-    if (firstRow?.tr.isConnected) this.rowHeightPx = firstRow.tr.getBoundingClientRect().height || this.rowHeightPx;
-
     if (this.filterInput.value !== ui.filter && document.activeElement !== this.filterInput) {
       this.filterInput.value = ui.filter;
     }
@@ -148,21 +206,79 @@ export class OverviewView {
       this.sortKey = `${ui.sortKey}|${ui.sortDir}`;
       this.resort(store, ui);
     }
-    if (this.selectedId !== ui.selectedIsolateId) {
-      if (this.selectedId) this.rows.get(this.selectedId)?.setSelected(false);
-      this.selectedId = ui.selectedIsolateId;
-      if (this.selectedId) this.rows.get(this.selectedId)?.setSelected(true);
+    this.selectedId = ui.selectedIsolateId;
+    this.bindWindow(store, theme, themeChanged);
+  }
+
+  /** Binds the pool rows to the isolates in the visible window and updates them in place. */
+  private bindWindow(store: InspectorStore, theme: ThemeColors, themeChanged: boolean): void {
+    const rowH = this.rowHeightPx;
+    const n = this.order.length;
+    const { tbodyTop, scrollY, viewportPx } = this.measured;
+    const { first, count } = visibleWindow(n, scrollY - tbodyTop, viewportPx, rowH);
+    setHeight(this.tbody, n * rowH);
+    // Keyboard focus follows the isolate, not the pool row, when the rows re-bind.
+    const active = document.activeElement;
+    const focusedRow = this.pool.find((r) => r.tr === active);
+    const focusedId = this.pendingFocus ?? focusedRow?.boundId ?? null;
+    while (this.pool.length < count) {
+      const row = new OverviewRow();
+      this.pool.push(row);
+      this.tbody.append(row.tr);
     }
-    this.attachWindow(tbodyTop);
-    for (const id of this.attached) {
-      const row = this.rows.get(id)!;
-      const iso = store.isolates.get(id);
-      if (iso) row.update(iso);
-      row.drawSparks(store.series.get(id), store.rev.series, theme, themeChanged);
+    let tabbable = false;
+    for (let i = 0; i < this.pool.length; i++) {
+      const row = this.pool[i];
+      if (i >= count) {
+        row.bind(null, 0, rowH, false);
+        continue;
+      }
+      const id = this.order[first + i];
+      const selected = id === this.selectedId;
+      row.bind(store.isolates.get(id) ?? null, first + i, rowH, selected);
+      if (selected) tabbable = true;
     }
-    if (this.pendingFocus && this.attached.includes(this.pendingFocus)) {
-      this.rows.get(this.pendingFocus)?.tr.focus({ preventScroll: true });
-      this.pendingFocus = null;
+    // Keep one row reachable with Tab even when the selection is scrolled away.
+    if (!tabbable && count > 0) this.pool[0].tr.tabIndex = 0;
+    if (focusedId) {
+      const target = this.pool.find((r) => r.boundId === focusedId);
+      if (target) {
+        if (target.tr !== active) target.tr.focus({ preventScroll: true });
+        this.pendingFocus = null;
+      }
+    }
+    this.drawSparks(store, theme, themeChanged, first, count);
+  }
+
+  /** Redraws the sparkline canvases when the series, the window or the order moved. */
+  private drawSparks(store: InspectorStore, theme: ThemeColors, force: boolean, first: number, count: number): void {
+    const { tbodyOffsetPx, sparkLeftPx } = this.measured;
+    if (sparkLeftPx.length !== this.sparkColumns.length) {
+      // No geometry yet (first frame with rows): measure it on the next frame.
+      if (count > 0) this.actions.requestRender();
+      return;
+    }
+    const key = `${store.rev.series}|${store.rev.isolates}|${first}|${count}|${this.lastKey}|${sparkLeftPx.join(',')}|${tbodyOffsetPx}`;
+    if (!force && key === this.sparkKey) return;
+    this.sparkKey = key;
+    const rowH = this.rowHeightPx;
+    this.sparkColumns.forEach((col, c) => {
+      const style = col.canvas.style;
+      const left = `${sparkLeftPx[c]}px`;
+      const top = `${tbodyOffsetPx + first * rowH}px`;
+      if (style.left !== left) style.left = left;
+      if (style.top !== top) style.top = top;
+      col.begin(count, rowH);
+    });
+    for (let i = 0; i < count; i++) {
+      const id = this.order[first + i];
+      const ring = store.series.get(id);
+      if (!ring) continue;
+      const alpha = store.isolates.get(id)?.state === 'exited' ? 0.55 : 1;
+      SPARK_COLUMNS.forEach((spec, c) => {
+        const n = ring.tail(spec.field, scratch);
+        this.sparkColumns[c].draw(i, scratch, n, theme.series[spec.color], spec.floor, alpha);
+      });
     }
   }
 
@@ -175,13 +291,6 @@ export class OverviewView {
       if (ic)
         ic.className = `codicon sort-icon${active ? ` codicon-triangle-${ui.sortDir === 'asc' ? 'up' : 'down'}` : ''}`;
     }
-    // Row objects for isolates that are gone (clear-exited, re-hydrate) are dropped.
-    for (const [id, row] of this.rows) {
-      if (!store.isolates.has(id)) {
-        row.tr.remove();
-        this.rows.delete(id);
-      }
-    }
     this.order = sorted.map((iso) => iso.id);
     this.table.setAttribute('aria-rowcount', String(this.order.length + 1));
     let running = 0;
@@ -191,49 +300,17 @@ export class OverviewView {
     setText(this.summary, `${total} isolates · ${running} running · ${total - running} exited${shown}`);
   }
 
-  /** Attaches the rows intersecting the viewport (plus overscan) between the spacers. */
-  private attachWindow(tbodyTop: number): void {
-    const rowH = Math.max(1, this.rowHeightPx);
-    const n = this.order.length;
-    const viewTop = window.scrollY - tbodyTop;
-    const first = Math.max(0, Math.floor(viewTop / rowH) - OVERSCAN_ROWS);
-    const last = Math.min(n, Math.ceil((viewTop + window.innerHeight) / rowH) + OVERSCAN_ROWS);
-    const next = this.order.slice(first, Math.max(first, last));
-    this.topSpacer.style.height = `${first * rowH}px`;
-    this.bottomSpacer.style.height = `${Math.max(0, n - first - next.length) * rowH}px`;
-    if (sameOrder(next, this.attached)) return;
-    // Detach the old window first: appending a row to the fragment moves it, and removing it
-    // afterwards would take it out of the fragment again.
-    for (const id of this.attached) this.rows.get(id)?.tr.remove();
-    const frag = document.createDocumentFragment();
-    next.forEach((id, i) => {
-      let row = this.rows.get(id);
-      if (!row) {
-        row = new OverviewRow(id);
-        this.rows.set(id, row);
-        if (id === this.selectedId) row.setSelected(true);
-      }
-      row.tr.setAttribute('aria-rowindex', String(first + i + 2));
-      frag.append(row.tr);
-    });
-    this.topSpacer.after(frag);
-    this.attached = next;
-    // Keep one row reachable with Tab even when the selection is scrolled away.
-    if (!next.some((id) => this.rows.get(id)?.tr.tabIndex === 0) && next[0]) this.rows.get(next[0])!.tr.tabIndex = 0;
-  }
-
   /** Scrolls a row into the virtual window if needed and focuses it after the next render. */
   private moveFocus(id: string): void {
     const index = this.order.indexOf(id);
     if (index < 0) return;
+    // An input handler, not a frame: reading layout here forces nothing the frame would not do.
     const rowTop = this.tbody.getBoundingClientRect().top + window.scrollY + index * this.rowHeightPx;
     if (rowTop < window.scrollY + TOP_COVER_PX) window.scrollTo(0, rowTop - TOP_COVER_PX);
     else if (rowTop + this.rowHeightPx > window.scrollY + window.innerHeight - BOTTOM_COVER_PX) {
       window.scrollTo(0, rowTop + this.rowHeightPx - window.innerHeight + BOTTOM_COVER_PX);
     }
-    const row = this.rows.get(id);
-    if (row?.tr.isConnected && this.attached.includes(id)) row.tr.focus({ preventScroll: true });
-    else this.pendingFocus = id;
+    this.pendingFocus = id;
     this.actions.requestRender();
   }
 
@@ -292,8 +369,7 @@ export class OverviewView {
   }
 }
 
-function sameOrder(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function setHeight(el: HTMLElement, px: number): void {
+  const v = `${px}px`;
+  if (el.style.height !== v) el.style.height = v;
 }

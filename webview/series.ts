@@ -151,3 +151,49 @@ export function ringToPoints(ring: SeriesRing, field: SeriesField, originMs: num
     maxPoints,
   );
 }
+
+/**
+ * Like `ringToPoints`, but writes into `out`, reusing its point objects (no garbage per update);
+ * `out` is truncated or grown to the result's length, which is returned.
+ */
+export function ringToPointsInto(
+  ring: SeriesRing,
+  field: SeriesField,
+  originMs: number,
+  maxPoints: number,
+  out: XY[],
+): number {
+  let k = 0;
+  const put = (i: number) => {
+    const x = (ring.timeAt(i) - originMs) / 1000;
+    const y = ring.valueAt(field, i);
+    const p = out[k];
+    if (p) {
+      p.x = x;
+      p.y = y;
+    } else out.push({ x, y });
+    k++;
+  };
+  const n = ring.length;
+  if (n <= maxPoints || maxPoints < 4) {
+    for (let i = 0; i < n; i++) put(i);
+  } else {
+    const buckets = Math.floor(maxPoints / 2);
+    const size = n / buckets;
+    for (let b = 0; b < buckets; b++) {
+      const from = Math.floor(b * size);
+      const to = Math.min(n, Math.floor((b + 1) * size));
+      let minI = from;
+      let maxI = from;
+      for (let i = from + 1; i < to; i++) {
+        const y = ring.valueAt(field, i);
+        if (y < ring.valueAt(field, minI)) minI = i;
+        if (y > ring.valueAt(field, maxI)) maxI = i;
+      }
+      put(Math.min(minI, maxI));
+      if (maxI !== minI) put(Math.max(minI, maxI));
+    }
+  }
+  out.length = k;
+  return k;
+}

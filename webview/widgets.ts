@@ -137,11 +137,19 @@ export class SimpleTable<T> {
           const k = c.key(r);
           if (k === row.keys[i]) return;
           row.keys[i] = k;
+          const v = c.cell(r);
+          if (typeof v === 'string') cell.textContent = v;
+          else cell.replaceChildren(v);
+          return;
         }
+        // Text cells: compare with the text last written (a cache, not a DOM read).
         const v = c.cell(r);
         if (typeof v === 'string') {
-          if (cell.textContent !== v || cell.childElementCount > 0) cell.textContent = v;
+          if (v === row.keys[i]) return;
+          row.keys[i] = v;
+          cell.textContent = v;
         } else {
+          row.keys[i] = '\u0000';
           cell.replaceChildren(v);
         }
       });
