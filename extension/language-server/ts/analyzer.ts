@@ -8,6 +8,7 @@ import { formatBytes, hintAt, savingsSentence, withLazyFixes } from '../analysis
 import { buffersOf, variableSymbol, type BufferRef } from './buffers';
 import { transferCopyFix, transferListFix } from './fixes';
 import type { TsProject } from './project';
+import { planStatements, type FileMemory, type FindingData } from './statement-reuse';
 
 const TARGETS = new Set(['Worker', 'MessagePort', 'BroadcastChannel', 'DedicatedWorkerGlobalScope']);
 
@@ -17,36 +18,81 @@ type Draft = Omit<StaticFinding, 'fixes'> & { fixes: () => Fix[] };
 /**
  * Analyzes one TS/JS file of the project (its text must have been set with `project.setFile`).
  * A file that never says `postMessage` costs no program update; otherwise the checker is asked
- * about the call sites only.
+ * about the call sites only, and only in the statements the last edit can have affected (the
+ * findings of the others are reused, moved with their statement).
  */
 export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions): StaticFinding[] {
   const text = project.textOf(file);
-  if (text === undefined || !text.includes('postMessage')) return [];
+  const remembered = project.memories;
+  if (text === undefined || !text.includes('postMessage')) {
+    remembered.delete(file);
+    return [];
+  }
+  const program = project.program();
+  const sf = program.getSourceFile(file);
+  if (!sf) {
+    remembered.delete(file);
+    return [];
+  }
+  // Runtime hints are matched by line, and a unicode escape could hide a name from the word scan:
+  // such analyses neither reuse nor get reused.
+  const key =
+    opts.runtimeHints.length > 0 || text.includes('\\u') ? null : `${opts.oversizedBytes}|${project.changeStamp(file)}`;
+  const previous = key === null ? undefined : remembered.get(file);
+  const { plans, facts } = planStatements(sf, previous && previous.key === key ? previous : null);
+  const calls = postMessageCalls(sf);
+  const generation = project.generation;
+  const version = project.versionOf(file);
+  let checker: ts.TypeChecker | null = null;
+  const out: StaticFinding[] = [];
+  const statements: FileMemory['statements'] = [];
+  let next = 0;
+  for (const plan of plans) {
+    const own: FindingData[] = [];
+    const reuse = plan.reuse;
+    if (reuse) {
+      while (next < calls.length && calls[next].pos < plan.node.end) next++;
+      for (const f of reuse.findings) {
+        const moved = { ...f, start: f.start + plan.start - reuse.start, end: f.end + plan.start - reuse.start };
+        own.push(moved);
+        out.push(withLazyFixes({ ...moved }, () => fixesLater(project, file, opts, moved, version)));
+      }
+    } else {
+      for (; next < calls.length && calls[next].pos < plan.node.end; next++) {
+        checker ??= program.getTypeChecker();
+        const draft = checkPostMessage(checker, sf, calls[next], calls[next].expression, opts);
+        if (!draft) continue;
+        const { fixes, ...finding } = draft;
+        own.push(finding);
+        // Nodes of this program are safe while nothing changed (edits reparse incrementally,
+        // which reuses and moves old nodes); after that, the call is checked again.
+        out.push(
+          withLazyFixes({ ...finding }, () =>
+            project.generation === generation ? fixes() : fixesLater(project, file, opts, finding, version),
+          ),
+        );
+      }
+    }
+    statements.push({ text: plan.text, start: plan.start, findings: own });
+  }
+  if (key === null) remembered.delete(file);
+  else remembered.set(file, { key, statements, facts });
+  return out;
+}
+
+/** Fixes of a finding whose program is gone: the call is checked again, if the text is the same. */
+function fixesLater(project: TsProject, file: string, opts: AnalyzeOptions, f: FindingData, version: number): Fix[] {
+  if (project.versionOf(file) !== version) return [];
   const program = project.program();
   const sf = program.getSourceFile(file);
   if (!sf) return [];
   const checker = program.getTypeChecker();
-  const generation = project.generation;
-  const version = project.versionOf(file);
-  const out: StaticFinding[] = [];
   for (const call of postMessageCalls(sf)) {
+    if (call.end < f.start || call.pos > f.end) continue;
     const draft = checkPostMessage(checker, sf, call, call.expression, opts);
-    if (!draft) continue;
-    const { fixes, ...finding } = draft;
-    out.push(
-      withLazyFixes(finding, () => {
-        // Nodes of this program are safe while nothing changed (edits reparse incrementally,
-        // which reuses and moves old nodes). Same text, other files changed: redo this file.
-        if (project.generation === generation) return fixes();
-        if (project.versionOf(file) !== version) return [];
-        const again = analyzeTs(project, file, opts);
-        return (
-          again.find((f) => f.rule === finding.rule && f.start === finding.start && f.end === finding.end)?.fixes ?? []
-        );
-      }),
-    );
+    if (draft && draft.rule === f.rule && draft.start === f.start && draft.end === f.end) return draft.fixes();
   }
-  return out;
+  return [];
 }
 
 type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression };

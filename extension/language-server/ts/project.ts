@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import ts from 'typescript';
+import type { FileMemory } from './statement-reuse';
 import { isTrimmedNodeType, libDir, typeRoots, TS_LIBS, WEB_SHIM_FILE, WEB_SHIM_TEXT } from './libs';
 
 /** A file's text with the range changed since the previous version (for incremental parsing). */
@@ -59,6 +60,12 @@ export class TsProject {
   private readonly roots: string[];
   /** Bumped by every change to any file: a finding's lazy fixes check it before reusing nodes. */
   generation = 0;
+  /** The analyzer's memory of each file's last analysis (see statement-reuse.ts). */
+  readonly memories = new Map<string, FileMemory>();
+  /** Changes per file (kept across removal), to tell a file's own edits from everyone else's. */
+  private readonly ownChanges = new Map<string, number>();
+  /** Disk files (imported modules) seen to change or vanish. */
+  private diskChanges = 0;
   readonly options: ts.CompilerOptions;
 
   constructor(workspaceRoots: readonly string[] = []) {
@@ -103,12 +110,23 @@ export class TsProject {
     if (old && old.snapshot.text === text) return;
     const previous = old ? old.snapshot : null;
     this.texts.set(file, { snapshot: new EditedSnapshot(text, previous), version: (old?.version ?? 0) + 1 });
-    this.generation++;
+    this.noteChange(file);
   }
 
   /** Forgets a file (closed and not part of the workspace scan). */
   removeFile(file: string): void {
-    if (this.texts.delete(file)) this.generation++;
+    if (this.texts.delete(file)) this.noteChange(file);
+    this.memories.delete(file);
+  }
+
+  /** Changes to anything but `file` so far: equal stamps mean the rest of the project is as it was. */
+  changeStamp(file: string): string {
+    return `${this.generation - (this.ownChanges.get(file) ?? 0)}:${this.diskChanges}`;
+  }
+
+  private noteChange(file: string): void {
+    this.generation++;
+    this.ownChanges.set(file, (this.ownChanges.get(file) ?? 0) + 1);
   }
 
   /** The text the project holds for a file. */
@@ -166,10 +184,12 @@ export class TsProject {
       mtimeMs = statSync(f).mtimeMs;
     } catch {
       // Gone (or never there): the program treats the file as missing.
+      if (this.disk.get(f)) this.diskChanges++;
       this.disk.delete(f);
       return null;
     }
     if (known && known.mtimeMs === mtimeMs) return known;
+    if (known) this.diskChanges++;
     const text = this.readText(f);
     const entry = text === undefined ? null : { mtimeMs, snapshot: ts.ScriptSnapshot.fromString(text) };
     this.disk.set(f, entry);
