@@ -83,6 +83,18 @@ function setUp(context: vscode.ExtensionContext, log: Log & vscode.Disposable): 
   };
   applyTerminalSetting();
   scope.add(onDidChangeSettings(applyTerminalSetting));
+  // The threshold applies live: the model re-judges its findings (diagnostics follow through the
+  // refresh above), the language server its static ones, and the panel shows the new value.
+  scope.add(
+    onDidChangeSettings(() => {
+      const bytes = readSettings().oversizedMessageBytes;
+      if (bytes === model.oversizedBytes) return;
+      model.setOversizedBytes(bytes);
+      runtimeDiagnostics.setOversizedBytes(bytes);
+      inspector.rehydrate();
+      log.info(`oversized threshold is now ${bytes} bytes`);
+    }),
+  );
 
   const debugConfigurationProvider = new AgentDebugConfigurationProvider(runtime, log);
   for (const type of NODE_DEBUG_TYPES)

@@ -61,6 +61,11 @@ export class InspectorPanelHost implements vscode.Disposable {
     this.adopt(panel);
   }
 
+  /** Sends a visible, hydrated panel a fresh snapshot (values that updates don't carry changed). */
+  rehydrate(): void {
+    if (this.panel?.visible && this.cursor) this.hydrate();
+  }
+
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,

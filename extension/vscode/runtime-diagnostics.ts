@@ -16,6 +16,8 @@ export interface RuntimeFindingsSink {
   readonly kind: 'language-server' | 'diagnostic-collection' | 'starting';
   /** Replaces all runtime findings. */
   update(findings: Finding[]): void;
+  /** The oversized threshold changed (the server re-judges its static findings). */
+  setOversizedBytes(bytes: number): void;
   dispose(): void;
 }
 
@@ -35,6 +37,8 @@ export function createDiagnosticCollectionSink(): RuntimeFindingsSink {
       collection.clear();
       for (const [file, diagnostics] of byFile) collection.set(fileUri(file), diagnostics);
     },
+    // Runtime findings arrive already judged by the model; the fallback has no static analysis.
+    setOversizedBytes: () => undefined,
     dispose: () => collection.dispose(),
   };
 }
@@ -44,6 +48,7 @@ export function languageServerSink(client: LanguageClientHandle): RuntimeFinding
   return {
     kind: 'language-server',
     update: (findings) => client.pushRuntimeFindings(findings),
+    setOversizedBytes: (bytes) => client.setOversizedBytes(bytes),
     dispose: () => void client.dispose(),
   };
 }
@@ -55,6 +60,7 @@ export function languageServerSink(client: LanguageClientHandle): RuntimeFinding
 export class RuntimeDiagnostics implements RuntimeFindingsSink {
   private target: RuntimeFindingsSink | null = null;
   private latest: Finding[] | null = null;
+  private thresholdBytes: number | null = null;
   private disposed = false;
 
   get kind(): RuntimeFindingsSink['kind'] {
@@ -73,12 +79,19 @@ export class RuntimeDiagnostics implements RuntimeFindingsSink {
     if (this.disposed) return sink.dispose();
     this.target = sink;
     log.info(`runtime findings are published through the ${sink.kind}`);
+    // A change made while the server was starting may have missed its initialization options.
+    if (this.thresholdBytes !== null) sink.setOversizedBytes(this.thresholdBytes);
     if (this.latest) sink.update(this.latest);
   }
 
   update(findings: Finding[]): void {
     this.latest = findings;
     this.target?.update(findings);
+  }
+
+  setOversizedBytes(bytes: number): void {
+    this.thresholdBytes = bytes;
+    this.target?.setOversizedBytes(bytes);
   }
 
   dispose(): void {
