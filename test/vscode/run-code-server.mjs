@@ -2,7 +2,8 @@
 // 1.139.1, real workbench in Chromium, real Node extension host). In order:
 //   1. installs code-server (pinned, cached by version outside the repo) and Chromium,
 //   2. `npm run package` builds dist/ and dist/isoscope.vsix,
-//   3. installs the .vsix into an isolated code-server with its own CLI,
+//   3. installs the .vsix into an isolated code-server with its own CLI, plus the fixture
+//      extensions the suite needs (test/fixtures/vscode-dart-adapter-ext),
 //   4. runs the mocha suite (test/vscode/suite) inside the extension host,
 //   5. runs the Playwright UI test against the installed .vsix in the same code-server.
 // Writes `{passed, failed, skipped, failedNames, skippedNames}` to $ISOSCOPE_COUNTS_FILE.
@@ -14,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { ensureCodeServer } from '../../scripts/setup/code-server.mjs';
 import { Counts } from './harness/counts.mjs';
 import { installVsix, prepareRunDir, startCodeServer } from './harness/code-server-instance.mjs';
+import { installFixtureExtensions } from './harness/fixture-extensions.mjs';
 import { runExtensionHostSuite } from './harness/extension-host-suite.mjs';
 import { runInspectorUiTest } from './ui/inspector-ui.mjs';
 
@@ -71,6 +73,11 @@ async function main() {
       if (!existsSync(join(dirs.extensions, folders[0], 'dist', 'extension.cjs')))
         throw new Error('the installed extension has no dist/extension.cjs');
     }));
+
+  // The suite's Dart-Code session test needs a debugger type that announces a VM service.
+  await counts.check('fixture: the test Dart debug adapter extension installs into code-server', () =>
+    installFixtureExtensions({ repo, codeServer, dirs, runDir }),
+  );
 
   try {
     server = await startCodeServer({ ...codeServer, dirs });
