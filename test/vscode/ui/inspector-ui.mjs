@@ -2,6 +2,8 @@
 // extension installed from dist/isoscope.vsix: open the demo launcher, run "Isoscope: Profile
 // Node Program…" from the command palette, open the inspector from the status bar, read the
 // worker names inside the webview, click a finding and check the editor opened at its line.
+// Before that, the empty Isolates view's welcome content and its walkthrough link; after it, a
+// window reload that must bring the inspector panel back (WebviewPanelSerializer).
 // Each step is one counted check; screenshots go to test-results/vscode/.
 import { join } from 'node:path';
 import { launchChromium, workbenchUrl } from '../harness/browser.mjs';
@@ -51,13 +53,38 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
   try {
     // Our item, inside the status bar part (the command palette row has a similar aria-label).
     const statusItem = page.locator('.part.statusbar [aria-label^="Isoscope:"]').first();
-    const activated = await counts.check(
-      'ui: the installed .vsix activates from the command palette and profiles the demo (status bar counts findings)',
+    const loaded = await counts.check('ui: the workbench loads with the installed .vsix', async () => {
+      await page.goto(workbenchUrl(server.url, workspace));
+      await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+      // Let the workbench finish restoring before typing into it.
+      await page.locator('.statusbar').waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await counts.check(
+      'ui: the empty Isolates view shows its welcome content, and "Learn more" opens the walkthrough',
       async () => {
-        await page.goto(workbenchUrl(server.url, workspace));
-        await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
-        // Let the workbench finish restoring before typing into it.
-        await page.locator('.statusbar').waitFor({ timeout: STEP_TIMEOUT_MS });
+        if (!loaded) throw new Error('not run: the workbench did not load');
+        await page.locator('.part.activitybar [aria-label^="Isoscope"]').first().click();
+        const welcome = page.locator('.part.sidebar .welcome-view-content');
+        await welcome.filter({ hasText: 'No isolates yet' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        for (const button of ['Profile Node Program…', 'Connect to Dart VM Service…'])
+          await welcome.getByRole('button', { name: button }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('00-welcome-view.png');
+        await welcome.getByRole('button', { name: 'Learn more' }).click();
+        const walkthrough = page.locator('.part.editor .gettingStartedContainer');
+        await walkthrough.getByText('Get started with Isoscope').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        await walkthrough.getByText('Profile a Node program').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('00-walkthrough.png');
+        await runCommand(page, 'View: Close All Editors');
+        // Back to the Explorer, so the later step opens the Isolates view with one click.
+        await runCommand(page, 'View: Show Explorer');
+      },
+    );
+
+    const activated = await counts.check(
+      'ui: the installed .vsix profiles the demo from the command palette (status bar counts findings)',
+      async () => {
+        if (!loaded) throw new Error('not run: the workbench did not load');
         await quickOpen(page, expected.launcher);
         await runCommand(page, 'Isoscope: Profile Node Program');
         await statusItem.waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -76,6 +103,7 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         'ui: selecting an isolate in the Isolates view opens its page',
         'not run: the extension did not activate',
       );
+      counts.fail('ui: the inspector panel is restored after a reload', 'not run: the extension did not activate');
       return;
     }
 
@@ -121,6 +149,39 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         await row.click();
         await frame.locator('h2.isolate-title', { hasText: name }).waitFor({ timeout: STEP_TIMEOUT_MS });
         await shot('05-tree-selects-isolate.png');
+      },
+    );
+
+    await counts.check(
+      'ui: after a window reload the inspector panel is restored (serializer) and shows the re-profiled demo workers',
+      async () => {
+        if (!inspectorOk) throw new Error('not run: the inspector did not show the workers');
+        const inspectorTab = page.locator('.tabs-container .tab', { hasText: 'Isoscope Inspector' });
+        if ((await inspectorTab.count()) !== 1) throw new Error('expected one inspector tab before the reload');
+        await page.reload();
+        await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+        await page.locator('.statusbar').waitFor({ timeout: STEP_TIMEOUT_MS });
+        // The tab comes back on its own; its content is rendered by the new extension host through
+        // the serializer once the tab is shown (VS Code restores hidden webviews lazily).
+        await inspectorTab.first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        await inspectorTab.first().click();
+        await frame.locator('button.tab[data-view="overview"]').waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('06-restored-panel.png');
+        const tabs = await inspectorTab.count();
+        if (tabs !== 1) throw new Error(`expected one restored inspector tab, found ${tabs}`);
+        // A reload starts a new extension host (new model and collector): profile the demo again and
+        // check that the restored panel is wired to it.
+        // The launcher's tab was restored too; clicking it also takes focus out of the webview.
+        await page.locator('.tabs-container .tab', { hasText: expected.launcher }).first().click();
+        await page
+          .locator('.tabs-container .tab.active', { hasText: expected.launcher })
+          .waitFor({ timeout: STEP_TIMEOUT_MS });
+        await runCommand(page, 'Isoscope: Profile Node Program');
+        await inspectorTab.first().click();
+        await frame.locator('button.tab[data-view="overview"]').click();
+        for (const name of expected.workerNames)
+          await frame.getByText(name, { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        await shot('07-restored-panel-live.png');
       },
     );
   } finally {
