@@ -2,8 +2,10 @@
  * Inspector UI benchmark in Chromium: 256 isolates updating at 4 Hz plus a 1,000-row ledger,
  * streamed through the real inspector server (fake model data, real WebSocket, real bundle).
  *
- * - frame time: each UI render, including the style/layout it causes (the page runs with `?perf`,
- *   which reads layout inside the measured section); p95 over the run.
+ * - frame time: the rAF-to-rAF interval while the 4 Hz stream runs (a late frame shows as 33 ms+),
+ *   plus long tasks (PerformanceObserver 'longtask'); and, separately, each UI render including
+ *   the style/layout it causes (the page runs with `?perf`, which forces layout inside the
+ *   measured section); p95 over the run.
  * - sample → DOM latency: every update is stamped with its sample time (`atMs` of the points); a
  *   MutationObserver in the page timestamps the commit of `data-sample-ms` on the app root.
  * - main-thread CPU per update (CDP Performance metrics in thread time): unlike wall-clock frame
@@ -35,6 +37,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OBSERVERS = `(() => {
   window.__lat = [];
   window.__raf = [];
+  window.__long = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__long.push(e.duration);
+  }).observe({ type: 'longtask' });
   const root = document.getElementById('app');
   new MutationObserver(() => {
     const s = Number(root.dataset.sampleMs);
@@ -56,12 +62,13 @@ async function installObservers(page: Page): Promise<void> {
 interface Collected {
   lat: number[];
   raf: number[];
+  long: number[];
   renders: number[];
 }
 
 async function collect(page: Page, rendersBefore: number): Promise<Collected> {
   return (await page.evaluate(
-    `({ lat: window.__lat.splice(0), raf: window.__raf.splice(0), renders: window.isoscope.renderDurationsMs().slice(${rendersBefore}) })`,
+    `({ lat: window.__lat.splice(0), raf: window.__raf.splice(0), long: window.__long.splice(0), renders: window.isoscope.renderDurationsMs().slice(${rendersBefore}) })`,
   )) as Collected;
 }
 
@@ -99,20 +106,34 @@ async function phase(page: Page, cdp: CDPSession, model: FakeModel, label: strin
   const m1 = await cpuMetrics(cdp);
   const perRender = (k: string) => round(((m1[k] - m0[k]) * 1000) / Math.max(1, r.renders.length));
   log(
-    `${label}: ${r.renders.length} renders, ${r.lat.length} commits, p95 render ${pct(r.renders, 95).toFixed(2)} ms, p95 latency ${pct(r.lat, 95)} ms`,
+    `${label}: ${r.renders.length} renders, ${r.lat.length} commits, p95 rAF-to-rAF ${pct(r.raf, 95).toFixed(1)} ms, p95 render ${pct(r.renders, 95).toFixed(2)} ms, p95 latency ${pct(r.lat, 95)} ms, ${r.long.length} long tasks`,
   );
+  const seconds = durationMs / 1000;
   return {
     renders: r.renders.length,
-    frameMsP50: round(pct(r.renders, 50)),
-    frameMsP95: round(pct(r.renders, 95)),
-    frameMsMax: round(Math.max(...r.renders)),
+    // Frame time as the user sees it: the interval between consecutive animation frames while
+    // the 4 Hz stream runs (16.7 ms = every 60 Hz frame made it; a frame that took too long shows
+    // up as 33 ms or more).
+    frames: r.raf.length,
+    frameMsP50: round(pct(r.raf, 50)),
+    frameMsP95: round(pct(r.raf, 95)),
+    frameMsP99: round(pct(r.raf, 99)),
+    framesOver17MsPercent: round((100 * r.raf.filter((v) => v > 17.5).length) / Math.max(1, r.raf.length), 1),
+    // Long tasks (> 50 ms on the main thread) during the stream.
+    longTasksPerMin: round((r.long.length / seconds) * 60, 1),
+    longTaskMsMax: r.long.length ? round(Math.max(...r.long)) : 0,
+    // The UI's own work per render (render + the style/layout it causes, forced inside the
+    // measured section with ?perf).
+    renderMsP50: round(pct(r.renders, 50)),
+    renderMsP95: round(pct(r.renders, 95)),
+    renderMsMax: round(Math.max(...r.renders)),
     latencyMsP50: pct(r.lat, 50),
     latencyMsP95: pct(r.lat, 95),
-    rafIntervalMsP95: round(pct(r.raf, 95)),
     // Main-thread CPU per update cycle (message handling + render + style + layout), in thread time.
     cpuMsPerUpdate: perRender('TaskDuration'),
     scriptCpuMsPerUpdate: perRender('ScriptDuration'),
     styleLayoutCpuMsPerUpdate: round(perRender('RecalcStyleDuration') + perRender('LayoutDuration')),
+    domNodes: m1.Nodes,
     machineLoadAvg1m: round((load0 + loadavg()[0]) / 2, 1),
   };
 }
@@ -137,7 +158,7 @@ async function main(): Promise<void> {
     // The table is virtualized and sorted by CPU: find the main isolate by filtering.
     await page.fill('input.filter', 'iso-0');
     await page.click('tr[data-isolate-id="iso-0"] .name');
-    await page.waitForSelector('.ledger tbody tr:nth-child(1000)');
+    await page.waitForSelector('.ledger[data-rows="1000"] tbody tr:not([hidden]):not(.spacer-row)');
     const isolatePage = await phase(page, cdp, model, 'isolate page (1,000 ledger rows)', 30_000);
 
     // Memory: 10 minutes of 250 ms samples at 10× speed.
@@ -155,12 +176,14 @@ async function main(): Promise<void> {
     await step(2160);
     await sleep(500);
     const after10Min = await heapUsed(cdp);
-    const ledgerRows = await page.locator('.ledger tbody tr').count();
+    const ledgerRows = await page.locator('.ledger tbody tr:not(.spacer-row)').count();
+    const ledgerRowsHeld = Number(await page.locator('.ledger').getAttribute('data-rows'));
     log(
       `heap after 1 min ${(after1Min.heapBytes / 1048576).toFixed(1)} MiB, after 10 min ${(after10Min.heapBytes / 1048576).toFixed(1)} MiB`,
     );
 
     const frameP95 = Math.max(overview.frameMsP95, isolatePage.frameMsP95);
+    const renderP95 = Math.max(overview.renderMsP95, isolatePage.renderMsP95);
     const latP95 = Math.max(overview.latencyMsP95, isolatePage.latencyMsP95);
     const growth = after10Min.heapBytes / after1Min.heapBytes;
     const result = {
@@ -168,6 +191,7 @@ async function main(): Promise<void> {
       results: {
         isolates: ISOLATES,
         updateHz: 4,
+        ledgerRowsHeld,
         ledgerRowsInDom: ledgerRows,
         overview,
         isolatePage,
@@ -181,7 +205,10 @@ async function main(): Promise<void> {
         },
       },
       targets: [
-        { name: 'p95 frame time (ms)', target: 16, actual: frameP95, met: frameP95 <= 16 },
+        // rAF-to-rAF cannot go below one 60 Hz vsync (16.7 ms): met when no more than 5 % of
+        // frames were late, i.e. the p95 interval is one vsync.
+        { name: 'p95 frame time, rAF-to-rAF (ms)', target: 16.7, actual: frameP95, met: frameP95 <= 17.5 },
+        { name: 'p95 render + style + layout per frame (ms)', target: 16, actual: renderP95, met: renderP95 <= 16 },
         { name: 'p95 sample→DOM latency (ms)', target: 250, actual: latP95, met: latP95 <= 250 },
         {
           name: 'heap after 10 min / after 1 min (bounded)',
