@@ -100,8 +100,13 @@ export class TsProject {
       readFile: (f) => this.texts.get(f)?.snapshot.text ?? this.readText(f),
       directoryExists: (d) => existsSync(d),
       getDirectories: ts.sys.getDirectories,
+      // JSDoc carries types only in JS files; skipping it elsewhere makes lib and big-file parses cheaper.
+      jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo,
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.service = ts.createLanguageService(
+      host,
+      ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, host.getCurrentDirectory(), host.jsDocParsingMode),
+    );
   }
 
   /** Sets (or updates) a file's text; unchanged text keeps the cached program. */
