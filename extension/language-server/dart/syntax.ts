@@ -99,9 +99,14 @@ function argumentsOf(selector: Node | null): Node | null {
   return null;
 }
 
-/** The arguments of a call, positional and named, with their value ranges. */
+const argsCache = new WeakMap<Node, DartArg[]>();
+
+/** The arguments of a call, positional and named, with their value ranges (memoized per node). */
 export function callArgs(args: Node): DartArg[] {
+  const cached = argsCache.get(args);
+  if (cached) return cached;
   const out: DartArg[] = [];
+  argsCache.set(args, out);
   for (const child of args.namedChildren) {
     if (!child) continue;
     if (child.type === 'argument') {
@@ -124,9 +129,13 @@ export function callArgs(args: Node): DartArg[] {
   return out;
 }
 
-/** Positional arguments only. */
+const positionalCache = new WeakMap<Node, DartArg[]>();
+
+/** Positional arguments only (memoized: several rules ask for the same call's arguments). */
 export function positional(args: Node): DartArg[] {
-  return callArgs(args).filter((a) => a.label === null);
+  let list = positionalCache.get(args);
+  if (!list) positionalCache.set(args, (list = callArgs(args).filter((a) => a.label === null)));
+  return list;
 }
 
 /** Closest ancestor of one of the given types. */
