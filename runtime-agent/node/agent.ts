@@ -7,6 +7,7 @@
  */
 import { basename, join } from 'node:path';
 import { AGENT_PROTOCOL_VERSION, type AgentCapability, type HelloFrame } from '../../protocol/agent-frames';
+import { installBroadcastHooks } from './broadcast-hooks';
 import { CallSiteTable, setAgentFile } from './call-sites';
 import { ChannelRegistry } from './channel-registry';
 import { epochMs } from './clock';
@@ -123,8 +124,9 @@ function start(): void {
   }
   sink.connect(ctx.exporterLink);
 
-  installMessageHooks(ctx);
-  installWorkerPatch(ctx);
+  const hooks = installMessageHooks(ctx);
+  installBroadcastHooks(ctx, hooks.noteNotable);
+  installWorkerPatch(ctx); // last: it syncs the ESM named exports
   sampler.start(config.sampleMs);
 
   process.on('exit', (code) => {

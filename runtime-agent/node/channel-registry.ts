@@ -4,6 +4,7 @@
  * same prototype hooks and must be ignored. Also produces this thread's `channel` records.
  */
 import type { ChannelRecord } from '../../protocol/agent-frames';
+import type { BroadcastReceiver } from './broadcast-hooks';
 import { DelayHistogram } from './delay-histogram';
 import { ChannelKind, F64, I32, SharedTable } from './shared-table';
 
@@ -17,6 +18,8 @@ export interface PortEnd {
   delays: DelayHistogram;
   /** Notable messages sent through this port (for call-site sampling). */
   notableSends: number;
+  /** Set for a BroadcastChannel object and its internal handle (send/recv are -1 then). */
+  bc: BroadcastReceiver | null;
 }
 
 const kindLabel: Record<number, string> = {
@@ -35,6 +38,10 @@ export class ChannelRegistry {
   private readonly histograms = new Map<number, DelayHistogram>();
   /** Slots this thread reports, with the sent+delivered+bytes it last reported. */
   private readonly reported = new Map<number, number>();
+  /** Labels of slots that are not labelled by their kind alone (BroadcastChannel names). */
+  private readonly labels = new Map<number, string>();
+  /** Broadcast delays seen by this thread, by sending slot (several threads may receive). */
+  private readonly broadcastHistograms = new Map<number, DelayHistogram>();
 
   constructor(
     readonly table: SharedTable,
@@ -49,7 +56,7 @@ export class ChannelRegistry {
       delays = new DelayHistogram();
       if (recv >= 0) this.histograms.set(recv, delays);
     }
-    const end: PortEnd = { send, recv, delays, notableSends: 0 };
+    const end: PortEnd = { send, recv, delays, notableSends: 0, bc: null };
     this.ends.set(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
@@ -61,6 +68,28 @@ export class ChannelRegistry {
       if (!this.reported.has(recv)) this.reported.set(recv, -1);
     }
     return end;
+  }
+
+  /** Counts a BroadcastChannel object (or its internal handle) through `receiver`. */
+  registerBroadcast(target: object, receiver: BroadcastReceiver): void {
+    this.ends.set(target, { send: -1, recv: -1, delays: new DelayHistogram(), notableSends: 0, bc: receiver });
+  }
+
+  /** Reports `slot` from this thread under `label` (BroadcastChannel slots, senders and receivers). */
+  track(slot: number, label: string): void {
+    this.labels.set(slot, label);
+    if (!this.reported.has(slot)) this.reported.set(slot, -1);
+  }
+
+  /** This thread's delay histogram of deliveries from broadcast sending slot `slot`. */
+  broadcastDelays(slot: number, label: string): DelayHistogram {
+    let h = this.broadcastHistograms.get(slot);
+    if (h === undefined) {
+      h = new DelayHistogram();
+      this.broadcastHistograms.set(slot, h);
+      this.track(slot, label);
+    }
+    return h;
   }
 
   /** The end registered for `port`, if the agent counts it. */
@@ -100,6 +129,15 @@ export class ChannelRegistry {
       t.f64[base + F64.delayP95Ms] = s.p95Ms;
       t.f64[base + F64.delayMaxMs] = s.maxMs;
     }
+    for (const [slot, delays] of this.broadcastHistograms) {
+      // Several receiving threads: percentiles are the last reporter's, the max is everyone's.
+      const s = delays.stats();
+      if (s.count === 0) continue;
+      const base = slot * F64.stride;
+      t.f64[base + F64.delayP50Ms] = s.p50Ms;
+      t.f64[base + F64.delayP95Ms] = s.p95Ms;
+      if (s.maxMs > t.f64[base + F64.delayMaxMs]) t.f64[base + F64.delayMaxMs] = s.maxMs;
+    }
     const out: ChannelRecord[] = [];
     for (const [slot, last] of this.reported) {
       const ib = slot * I32.stride;
@@ -116,7 +154,7 @@ export class ChannelRegistry {
         channelId: this.channelId(slot),
         fromIsolateId: `${this.pid}:${from < 0 ? 0 : from}`,
         toIsolateId: to < 0 ? null : `${this.pid}:${to}`,
-        label: kindLabel[t.i32[ib + I32.kind]] ?? 'channel',
+        label: this.labels.get(slot) ?? kindLabel[t.i32[ib + I32.kind]] ?? 'channel',
         atMs,
         sent: Math.max(0, sent),
         delivered: Math.max(0, delivered),

@@ -16,6 +16,7 @@ import { describeShape } from './shape';
 import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
+import type { NotableHook } from './broadcast-hooks';
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -51,8 +52,16 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   return info;
 }
 
-/** Installs the hooks for this thread. Returns whether deliveries can be counted. */
-export function installMessageHooks(ctx: ThreadContext): boolean {
+/** What the MessagePort hooks share with the BroadcastChannel hooks. */
+export interface MessageHooks {
+  /** Whether deliveries can be counted on this Node version. */
+  deliveries: boolean;
+  /** The notable-message ledger path. */
+  noteNotable: NotableHook;
+}
+
+/** Installs the hooks for this thread. */
+export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const { raw, registry, table } = ctx;
   const proto = raw.MessagePort.prototype as unknown as Record<string | symbol, unknown>;
   const originalPost = raw.postMessage;
@@ -66,6 +75,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     walked: SizeEstimate,
     transferredBytes: number,
     message: unknown,
+    below: object = postMessage,
   ): void {
     const shape = describeShape(message);
     const est = calibration.correct(`${slot}|${shape}`, message, walked);
@@ -73,7 +83,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
     const n = end.notableSends++;
     if (!shouldCapture(n)) return;
-    const site = captureCallSite(postMessage);
+    const site = captureCallSite(below);
     if (site !== null) ctx.sites.add(site, captureWeight(n), est.bytes, est.typedArrayBytes, transferredBytes);
     ctx.sink.push({
       type: 'message',
@@ -90,13 +100,14 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
 
   // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
   // tells whether the app passed a transfer argument at all, so the original sees the same call.
-  function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): void {
+  function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): unknown {
     const end = registry.get(this);
     const withTransfer = arguments.length > 1;
     if (end === undefined || end.send < 0) {
       if (withTransfer) return originalPost.call(this, message, transfer);
       return arguments.length === 0 ? originalPost.call(this) : originalPost.call(this, message);
     }
+    let result: unknown;
     const slot = end.send;
     const est = scratch;
     let moving = NO_TRANSFER;
@@ -112,9 +123,10 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     const seq = table.noteSend(slot, nowMs());
     const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
     try {
-      if (withTransfer) originalPost.call(this, message, transfer);
-      else if (arguments.length === 0) originalPost.call(this);
-      else originalPost.call(this, message);
+      // Node returns true from a successful post: the app sees the same value.
+      if (withTransfer) result = originalPost.call(this, message, transfer);
+      else if (arguments.length === 0) result = originalPost.call(this);
+      else result = originalPost.call(this, message);
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
@@ -131,6 +143,7 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
         debugLog(`ledger failed: ${String(err)}`);
       }
     }
+    return result;
   }
 
   /** Leaves the channel slots of transferred ports for the receiving thread to pick up. */
@@ -179,7 +192,8 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
       // The same dispatch also carries 'close' events: only messages consume the queue.
       if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {
-          onDelivered(this, end);
+          if (end.bc !== null) end.bc.delivered();
+          else onDelivered(this, end);
         } catch (err) {
           // Counting must never break delivery to the app.
           debugLog(`delivery hook failed: ${String(err)}`);
@@ -200,7 +214,8 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     const result = originalReceive(port as WT.MessagePort);
     if (result !== undefined) {
       const end = registry.get(port);
-      if (end !== undefined && end.recv >= 0) {
+      if (end !== undefined && end.bc !== null) end.bc.delivered();
+      else if (end !== undefined && end.recv >= 0) {
         const delayMs = table.noteDelivery(end.recv, nowMs());
         if (delayMs >= 0) end.delays.add(delayMs);
       }
@@ -208,5 +223,5 @@ export function installMessageHooks(ctx: ThreadContext): boolean {
     return result;
   };
   (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
-  return deliveries;
+  return { deliveries, noteNotable };
 }

@@ -5,6 +5,7 @@
  * receiving thread is blocked in sync code. Send timestamps live in per-channel rings so the
  * receiver can compute queueing delay by FIFO matching on the shared `performance.now()` clock.
  */
+import { BroadcastTable, type BroadcastBuffers } from './broadcast-table';
 
 /** Channel slots per process; channels past this are not counted (and the agent says so). */
 export const MAX_CHANNELS = 4096;
@@ -27,6 +28,8 @@ export const I32 = {
   kind: 5,
   /** ring index + 1 (0 = not assigned yet, -1 = none left). */
   ring: 6,
+  /** BroadcastChannel only: deliveries owed (receivers open at each send, summed). */
+  expected: 7,
   stride: 8,
 } as const;
 
@@ -54,6 +57,7 @@ export interface SharedBuffers {
   f64: SharedArrayBuffer;
   rings: SharedArrayBuffer;
   mailbox: SharedArrayBuffer;
+  broadcast: BroadcastBuffers;
 }
 
 /** Typed views over the shared buffers, one set per thread. */
@@ -80,6 +84,7 @@ export class SharedTable {
       f64: new SharedArrayBuffer(MAX_CHANNELS * F64.stride * 8),
       rings: new SharedArrayBuffer(MAX_RINGS * RING_SLOTS * 2 * 8),
       mailbox: new SharedArrayBuffer(MAILBOX_ENTRIES * MAILBOX_STRIDE * 4),
+      broadcast: BroadcastTable.createBuffers(),
     });
   }
 
@@ -149,10 +154,14 @@ export class SharedTable {
     return delay > 0 ? delay : 0;
   }
 
-  /** Messages sent but not yet delivered. */
+  /** Messages sent but not yet delivered (BroadcastChannel: deliveries owed but not made). */
   depth(slot: number): number {
     const base = slot * I32.stride;
-    const d = Atomics.load(this.i32, base + I32.sent) - Atomics.load(this.i32, base + I32.delivered);
+    const owed =
+      this.i32[base + I32.kind] === ChannelKind.broadcast
+        ? Atomics.load(this.i32, base + I32.expected)
+        : Atomics.load(this.i32, base + I32.sent);
+    const d = owed - Atomics.load(this.i32, base + I32.delivered);
     return d > 0 ? d : 0;
   }
 
