@@ -149,22 +149,30 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
     }
     const bytes = scratch.bytes;
     const walked = bytes >= ctx.config.notableBytes ? { ...scratch } : null;
-    let slot = -1;
     bt.lock(r.nameIndex);
     let result: unknown;
+    let slot = -1;
     try {
-      // Throws (DataCloneError, closed channel) exactly as without the agent; nothing is counted.
-      result = originalPost.call(this, message);
       slot = senderSlot(r);
+      const base = slot * I32.stride;
+      const receivers = Math.max(0, bt.openCount(r.nameIndex) - 1);
+      // Announced before the real post: receivers may get the message before it returns.
+      bt.recordSend(r.nameIndex, slot, r.instance, nowMs());
+      if (slot >= 0) Atomics.add(i32, base + I32.expected, receivers);
+      try {
+        result = originalPost.call(this, message);
+      } catch (err) {
+        // DataCloneError or a closed channel, thrown exactly as without the agent: nothing counted.
+        bt.unrecordSend(r.nameIndex);
+        if (slot >= 0) Atomics.sub(i32, base + I32.expected, receivers);
+        slot = -1;
+        throw err;
+      }
       if (slot >= 0) {
-        const base = slot * I32.stride;
-        const receivers = Math.max(0, bt.openCount(r.nameIndex) - 1);
         Atomics.add(i32, base + I32.sent, 1);
-        const owed = Atomics.add(i32, base + I32.expected, receivers) + receivers;
-        const depth = owed - Atomics.load(i32, base + I32.delivered);
+        const depth = Atomics.load(i32, base + I32.expected) - Atomics.load(i32, base + I32.delivered);
         if (depth > i32[base + I32.maxDepth]) Atomics.store(i32, base + I32.maxDepth, depth);
       }
-      bt.recordSend(r.nameIndex, slot, r.instance, nowMs());
     } finally {
       bt.unlock(r.nameIndex);
     }

@@ -135,7 +135,10 @@ export class BroadcastTable {
     return Atomics.load(this.names, index * N.stride + N.next);
   }
 
-  /** Records one posted message (under the lock, after the real post succeeded). */
+  /**
+   * Records one message about to be posted (under the lock, *before* the real post: a receiver in
+   * another thread may be handed the message before postMessage even returns here).
+   */
   recordSend(index: number, senderSlot: number, instance: number, timeMs: number): void {
     const at = index * N.stride;
     const seq = this.names[at + N.next];
@@ -145,6 +148,11 @@ export class BroadcastTable {
     this.rings[r + 2] = instance;
     this.rings[r + 3] = timeMs;
     Atomics.store(this.names, at + N.next, seq + 1);
+  }
+
+  /** Takes back the last `recordSend` (under the lock) when the real post threw. */
+  unrecordSend(index: number): void {
+    Atomics.sub(this.names, index * N.stride + N.next, 1);
   }
 
   /**

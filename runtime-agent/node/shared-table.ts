@@ -16,24 +16,28 @@ export const RING_SLOTS = 32768;
 /** Entries in the mailbox that tells a receiver which channel a transferred port belongs to. */
 export const MAILBOX_ENTRIES = 1024;
 
-/** Int32 fields of a channel slot. */
+/**
+ * Int32 fields of a channel slot, in three 64-byte cache lines: fields written only at setup
+ * (read by both sides), the sender's counters, and the receiver's counter. Sender and receiver
+ * write different lines, so a busy channel does not bounce one line between two cores.
+ */
 export const I32 = {
-  sent: 0,
-  delivered: 1,
-  maxDepth: 2,
   /** threadId + 1 of the sending end's thread (0 = unknown). */
-  fromThread: 3,
+  fromThread: 0,
   /** threadId + 1 of the receiving end's thread (0 = unknown). */
-  toThread: 4,
-  kind: 5,
+  toThread: 1,
+  kind: 2,
   /** ring index + 1 (0 = not assigned yet, -1 = none left). */
-  ring: 6,
+  ring: 3,
+  sent: 16,
+  maxDepth: 17,
   /** BroadcastChannel only: deliveries owed (receivers open at each send, summed). */
-  expected: 7,
-  stride: 8,
+  expected: 18,
+  delivered: 32,
+  stride: 48,
 } as const;
 
-/** Float64 fields of a channel slot. */
+/** Float64 fields of a channel slot (one 64-byte line per slot: neighbouring slots have other writers). */
 export const F64 = {
   bytesCopied: 0,
   bytesTransferred: 1,
@@ -41,7 +45,7 @@ export const F64 = {
   delayP50Ms: 3,
   delayP95Ms: 4,
   delayMaxMs: 5,
-  stride: 6,
+  stride: 8,
 } as const;
 
 /** What kind of link a channel is (for its label). */

@@ -30,6 +30,7 @@ const HEADER_BYTES = 2; // version tag + version
 const twoByteChar = /[\u0100-\uffff]/;
 const hasOwn = Object.prototype.hasOwnProperty;
 const getDescriptor = Object.getOwnPropertyDescriptor;
+const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(key: string): unknown }).__lookupGetter__;
 const objectProto = Object.prototype;
 
 /** Bytes a V8 base-128 varint takes for a non-negative integer. */
@@ -183,6 +184,23 @@ function dataValue(o: object, key: string, st?: WalkState): unknown {
 }
 
 function plainObjectBytes(o: object, depth: number, st: WalkState): number {
+  // Small objects: for-in over own keys allocates nothing (no key array, no descriptors); an own
+  // getter is detected with __lookupGetter__ and never called. Setter-only properties read as
+  // undefined without running anything. Past SAMPLE_ENTRIES keys, fall back to sampling.
+  let n = 0;
+  let sampled = 0;
+  for (const key in o) {
+    if (!hasOwn.call(o, key)) continue;
+    if (++n > SAMPLE_ENTRIES) return sampledObjectBytes(o, depth, st);
+    let value: unknown;
+    if (lookupGetter.call(o, key) !== undefined) st.touchesAppCode = true;
+    else value = (o as Record<string, unknown>)[key];
+    sampled += keyBytes(key) + walk(value, depth + 1, st, false);
+  }
+  return 2 + varintBytes(n) + sampled;
+}
+
+function sampledObjectBytes(o: object, depth: number, st: WalkState): number {
   const keys = Object.keys(o);
   const n = keys.length;
   const bytes = 2 + varintBytes(n);
