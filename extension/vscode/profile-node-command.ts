@@ -19,6 +19,7 @@ export interface ProfiledLaunch {
 }
 
 const scriptLanguages = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
+const scriptExtensions = /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/;
 /** Marks configurations we already instrumented, so the debug provider does not add the agent twice. */
 export const INSTRUMENTED_FLAG = '__isoscopeAgent';
 
@@ -28,6 +29,11 @@ async function chooseProgram(arg: ProfileNodeArgs | undefined): Promise<vscode.U
     return typeof arg.program === 'string' ? vscode.Uri.file(arg.program) : arg.program;
   const active = vscode.window.activeTextEditor?.document;
   if (active && active.uri.scheme === 'file' && scriptLanguages.has(active.languageId)) return active.uri;
+  // activeTextEditor can lag behind (or be unset while focus is in the palette or a panel); the
+  // active tab still says which file the user is looking at.
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (tab instanceof vscode.TabInputText && tab.uri.scheme === 'file' && scriptExtensions.test(tab.uri.path))
+    return tab.uri;
   const picked = await vscode.window.showOpenDialog({
     title: 'Profile Node Program',
     openLabel: 'Profile',

@@ -165,19 +165,25 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         // the serializer once the tab is shown (VS Code restores hidden webviews lazily).
         await inspectorTab.first().waitFor({ timeout: STEP_TIMEOUT_MS });
         await inspectorTab.first().click();
+        // Move off the tab: its hover label would otherwise cover the inspector's own tabs.
+        await page.locator('iframe.webview').first().hover();
         await frame.locator('button.tab[data-view="overview"]').waitFor({ timeout: STEP_TIMEOUT_MS });
         await shot('06-restored-panel.png');
         const tabs = await inspectorTab.count();
         if (tabs !== 1) throw new Error(`expected one restored inspector tab, found ${tabs}`);
         // A reload starts a new extension host (new model and collector): profile the demo again and
         // check that the restored panel is wired to it.
-        // The launcher's tab was restored too; clicking it also takes focus out of the webview.
+        // Run it on the restored launcher tab. Once the status bar names its language, the editor has
+        // its text model and the extension host has been told it is the active editor.
         await page.locator('.tabs-container .tab', { hasText: expected.launcher }).first().click();
+        await page.locator('.part.editor .monaco-editor .view-lines').first().click();
         await page
-          .locator('.tabs-container .tab.active', { hasText: expected.launcher })
+          .locator('[id="status.editor.mode"]', { hasText: 'JavaScript' })
           .waitFor({ timeout: STEP_TIMEOUT_MS });
         await runCommand(page, 'Isoscope: Profile Node Program');
         await inspectorTab.first().click();
+        // Move off the tab again (its hover label).
+        await page.locator('iframe.webview').first().hover();
         await frame.locator('button.tab[data-view="overview"]').click();
         for (const name of expected.workerNames)
           await frame.getByText(name, { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
