@@ -7,20 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumArgs as args, chromiumPath } from './setup/paths.mjs';
 
 const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'docs', 'screenshots');
-const args = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const cli = spawn(
   process.execPath,
   [join(root, 'dist/cli.cjs'), 'run', '--', process.execPath, join(root, 'dist/examples/node/demo.js')],
@@ -46,7 +36,7 @@ try {
   for (const scheme of ['dark', 'light']) {
     const profile = mkdtempSync(join(tmpdir(), 'isoscope-shots-'));
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: chromiumPath,
       headless: true,
       args,
       colorScheme: scheme,

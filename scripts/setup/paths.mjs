@@ -10,3 +10,15 @@ export const node24Bin = join(node24Dir, 'bin', 'node');
 export const CODE_SERVER_VERSION = '4.139.1';
 export const codeServerDir = join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
 export const chromiumPath = '/usr/bin/chromium';
+
+/** Flags for Debian's Chromium on these machines: headless, and no background network traffic. */
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -6,18 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/setup/paths.mjs';
 
-/** Chromium flags from the team brief. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Chromium flags shared with the VS Code harness and the screenshot script. */
+export const CHROMIUM_ARGS = chromiumArgs;
 
 /** A launched browser context plus its cleanup. */
 export interface LaunchedChromium {
@@ -31,7 +23,7 @@ export async function launchChromium(
 ): Promise<LaunchedChromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'isoscope-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.ISOSCOPE_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: process.env.ISOSCOPE_CHROMIUM ?? chromiumPath,
     headless: true,
     args: CHROMIUM_ARGS,
     colorScheme: opts.colorScheme ?? 'dark',

@@ -1,18 +1,7 @@
 // Chromium for the workbench: Debian's /usr/bin/chromium driven by playwright-core (never a
 // downloaded browser), headless, with a fresh profile per launch.
 import { chromium } from 'playwright-core';
-import { chromiumPath } from '../../../scripts/setup/paths.mjs';
-
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { chromiumArgs, chromiumPath } from '../../../scripts/setup/paths.mjs';
 
 /** Launches Chromium; playwright gives every launch a fresh temporary user-data-dir. */
 export async function launchChromium() {
