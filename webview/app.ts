@@ -280,7 +280,7 @@ function emptyState(kind: 'vscode' | 'browser'): HTMLElement {
     kind === 'vscode'
       ? [
           'Start a Dart or Flutter debug session — Isoscope attaches to its VM service automatically.',
-          'Or run a Node program in an Isoscope terminal (command “Isoscope: New Terminal”), or use “Isoscope: Connect to VM Service…”.',
+          'Node: run “Isoscope: Profile Node Program…”, or turn on “Isoscope: Toggle Profiling in Terminals” and start node in a new terminal. A Dart app started elsewhere: “Isoscope: Connect to Dart VM Service…”.',
         ]
       : [
           'Waiting for the program to report its first isolate.',
