@@ -144,7 +144,7 @@ export class ChannelRegistry {
       const fb = slot * F64.stride;
       const sent = Atomics.load(t.i32, ib + I32.sent);
       const delivered = Atomics.load(t.i32, ib + I32.delivered);
-      const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs] + t.f64[fb + F64.bytesCopiedByReceiver];
+      const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs];
       if (fingerprint === last || (sent === 0 && delivered === 0)) continue;
       this.reported.set(slot, fingerprint);
       const from = Atomics.load(t.i32, ib + I32.fromThread) - 1;
@@ -160,9 +160,9 @@ export class ChannelRegistry {
         delivered: Math.max(0, delivered),
         depth: t.depth(slot),
         maxDepth: Math.max(0, t.i32[ib + I32.maxDepth]),
-        bytesCopied: t.f64[fb + F64.bytesCopied] + t.f64[fb + F64.bytesCopiedByReceiver],
+        bytesCopied: t.f64[fb + F64.bytesCopied],
         bytesTransferred: t.f64[fb + F64.bytesTransferred],
-        maxMessageBytes: Math.max(t.f64[fb + F64.maxMessageBytes], t.f64[fb + F64.maxMessageBytesByReceiver]),
+        maxMessageBytes: t.f64[fb + F64.maxMessageBytes],
         delayMsP50: t.f64[fb + F64.delayP50Ms],
         delayMsP95: t.f64[fb + F64.delayP95Ms],
         delayMsMax: t.f64[fb + F64.delayMaxMs],

@@ -14,13 +14,9 @@ import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
 import { estimateInto, type SizeEstimate } from './size-estimator';
-import { I32 } from './shared-table';
-import { isolateIdOf, type ThreadContext } from './thread-context';
+import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
-
-/** Messages of a channel the sender always walks itself before the walk may move to the receiver. */
-export const SENDER_WALKS_FIRST = 256;
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -72,7 +68,6 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const notableBytes = ctx.config.notableBytes;
   const calibration = new SizeCalibration();
   const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
-  const receiverScratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
 
   function noteNotable(
     end: PortEnd,
@@ -116,17 +111,16 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     const slot = end.send;
     const est = scratch;
     let moving = NO_TRANSFER;
-    const seq = table.noteSend(slot, nowMs());
-    const walk = senderWalks(end, slot, seq, withTransfer);
     try {
       moving = withTransfer ? transferInfo(transfer, raw.MessagePort) : NO_TRANSFER;
-      if (walk) estimateInto(message, moving.buffers, est);
+      estimateInto(message, moving.buffers, est);
     } catch (err) {
       // The estimator must never throw into the app: count the send with an unknown size.
       est.bytes = 0;
       est.typedArrayBytes = 0;
       debugLog(`estimate failed: ${String(err)}`);
     }
+    const seq = table.noteSend(slot, nowMs());
     const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
     try {
       // Node returns true from a successful post: the app sees the same value.
@@ -139,9 +133,8 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       if (moved > 0) withdrawPorts(slot, seq, moved);
       throw err;
     }
-    if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
-    if (!walk) return result; // the receiving thread walks this one (see senderWalks)
     table.addBytes(slot, est.bytes, moving.bufferBytes);
+    if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
     if (est.bytes >= notableBytes) {
       try {
         noteNotable(end, slot, { ...est }, moving.bufferBytes, message);
@@ -151,51 +144,6 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       }
     }
     return result;
-  }
-
-  /**
-   * Whether the sender walks message `seq` for its size. The sender walks the first
-   * SENDER_WALKS_FIRST messages of a channel; if none was notable, the walk moves to the receiving
-   * thread, which sees the deserialized copy (plain data: no getters or proxies to guard against,
-   * and off the sender's critical path). The sender takes it back for good on the first message
-   * with a transfer list or when the receiver found a notable message (so later notable messages
-   * get their call site). Counts, delays and bytes stay exact; bytes of a receiver-walked message
-   * are counted when it is delivered.
-   */
-  function senderWalks(end: PortEnd, slot: number, seq: number, withTransfer: boolean): boolean {
-    const base = slot * I32.stride;
-    const mode = table.i32[base + I32.walkMode];
-    if (mode === 0) {
-      if (seq < SENDER_WALKS_FIRST || end.notableSends > 0 || withTransfer || raw.hybridDispatch === null) return true;
-      table.walkOnReceiver(slot, seq);
-      return false;
-    }
-    if (mode === 1) {
-      if (!withTransfer && Atomics.load(table.i32, base + I32.walkRequest) === 0) return false;
-      table.walkOnSender(slot, seq);
-    }
-    return true;
-  }
-
-  /** Receiving side of `senderWalks`: sizes a delivered copy, and flags notable ones. */
-  function receiverWalk(slot: number, data: unknown): void {
-    const est = receiverScratch;
-    estimateInto(data, null, est);
-    table.addReceiverBytes(slot, est.bytes);
-    if (est.bytes < notableBytes) return;
-    Atomics.store(table.i32, slot * I32.stride + I32.walkRequest, 1);
-    const from = Atomics.load(table.i32, slot * I32.stride + I32.fromThread) - 1;
-    ctx.sink.push({
-      type: 'message',
-      isolateId: isolateIdOf(ctx.pid, from < 0 ? 0 : from),
-      channelId: registry.channelId(slot),
-      atMs: epochMs(),
-      bytes: est.bytes,
-      typedArrayBytes: est.typedArrayBytes,
-      transferredBytes: 0,
-      callSite: null, // found on the receiving side: the sender's stack is gone
-      shape: describeShape(data),
-    });
   }
 
   /** Leaves the channel slots of transferred ports for the receiving thread to pick up. */
@@ -213,13 +161,12 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     for (let i = 0; i < count; i++) table.take(slot, seq, i);
   }
 
-  function onDelivered(port: object, end: PortEnd, data: unknown, isMessage: boolean): void {
+  function onDelivered(port: object, end: PortEnd): void {
     const slot = end.recv;
     if (slot < 0) return;
     const delayMs = table.noteDelivery(slot, nowMs());
     const seq = table.lastDeliveredSeq;
     if (delayMs >= 0) end.delays.add(delayMs);
-    if (isMessage && table.receiverWalks(slot, seq)) receiverWalk(slot, data);
     const ports = (port as Record<symbol, unknown>)[kCurrentlyReceivingPorts];
     if (Array.isArray(ports) && ports.length > 0) {
       for (let i = 0; i < ports.length; i++) {
@@ -246,7 +193,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {
           if (end.bc !== null) end.bc.delivered();
-          else onDelivered(this, end, data, type === 'message');
+          else onDelivered(this, end);
         } catch (err) {
           // Counting must never break delivery to the app.
           debugLog(`delivery hook failed: ${String(err)}`);
@@ -271,12 +218,6 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       else if (end !== undefined && end.recv >= 0) {
         const delayMs = table.noteDelivery(end.recv, nowMs());
         if (delayMs >= 0) end.delays.add(delayMs);
-        try {
-          if (table.receiverWalks(end.recv, table.lastDeliveredSeq)) receiverWalk(end.recv, result.message);
-        } catch (err) {
-          // Sizing is best-effort; the app gets its message regardless.
-          debugLog(`receiver walk failed: ${String(err)}`);
-        }
       }
     }
     return result;

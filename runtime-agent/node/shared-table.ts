@@ -29,17 +29,11 @@ export const I32 = {
   kind: 2,
   /** ring index + 1 (0 = not assigned yet, -1 = none left). */
   ring: 3,
-  /** Who walks messages for their size: 0 the sender, 1 the receiver from `recvFrom`, 2 the sender again from `sendFrom`. */
-  walkMode: 4,
-  recvFrom: 5,
-  sendFrom: 6,
   sent: 16,
   maxDepth: 17,
   /** BroadcastChannel only: deliveries owed (receivers open at each send, summed). */
   expected: 18,
   delivered: 32,
-  /** Set by the receiver when it found a notable message: the sender takes the walk back. */
-  walkRequest: 33,
   stride: 48,
 } as const;
 
@@ -51,9 +45,6 @@ export const F64 = {
   delayP50Ms: 3,
   delayP95Ms: 4,
   delayMaxMs: 5,
-  /** Bytes of messages walked by the receiving thread (a separate writer: never a lost update). */
-  bytesCopiedByReceiver: 6,
-  maxMessageBytesByReceiver: 7,
   stride: 8,
 } as const;
 
@@ -184,37 +175,6 @@ export class SharedTable {
     this.f64[base + F64.bytesCopied] += copiedBytes;
     this.f64[base + F64.bytesTransferred] += transferredBytes;
     if (messageBytes > this.f64[base + F64.maxMessageBytes]) this.f64[base + F64.maxMessageBytes] = messageBytes;
-  }
-
-  /** Adds the bytes of one message walked by the receiving thread. */
-  addReceiverBytes(slot: number, copiedBytes: number): void {
-    const base = slot * F64.stride;
-    this.f64[base + F64.bytesCopiedByReceiver] += copiedBytes;
-    if (copiedBytes > this.f64[base + F64.maxMessageBytesByReceiver]) {
-      this.f64[base + F64.maxMessageBytesByReceiver] = copiedBytes;
-    }
-  }
-
-  /** Whether message `seq` of `slot` is the receiver's to walk (see I32.walkMode). */
-  receiverWalks(slot: number, seq: number): boolean {
-    const base = slot * I32.stride;
-    const mode = Atomics.load(this.i32, base + I32.walkMode);
-    if (mode === 0 || seq < this.i32[base + I32.recvFrom]) return false;
-    return mode === 1 || seq < this.i32[base + I32.sendFrom];
-  }
-
-  /** Sender: hands the size walk to the receiver from message `seq` on (before that message is posted). */
-  walkOnReceiver(slot: number, seq: number): void {
-    const base = slot * I32.stride;
-    this.i32[base + I32.recvFrom] = seq;
-    Atomics.store(this.i32, base + I32.walkMode, 1);
-  }
-
-  /** Sender: takes the walk back from message `seq` on, for good (before that message is posted). */
-  walkOnSender(slot: number, seq: number): void {
-    const base = slot * I32.stride;
-    this.i32[base + I32.sendFrom] = seq;
-    Atomics.store(this.i32, base + I32.walkMode, 2);
   }
 
   /** Marks which thread now holds the receiving end (after a port moved). */

@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serialize } from 'node:v8';
 import type { AgentRecord, ChannelRecord } from '../../../protocol';
 import { appReport, runApp } from '../../helpers/agent-run';
 import { startFrameSink, type FrameSink } from '../../helpers/frame-sink';
@@ -78,14 +77,6 @@ test('flood: sent/delivered match the app, max depth and queueing delay match it
   close(down.delayMsP95, app.p95DelayMs, 'p95 delay');
   close(down.delayMsP50, app.p50DelayMs, 'p50 delay');
   assert.ok(down.bytesCopied > 0 && down.maxMessageBytes > 0);
-  // Past the first messages the size walk moves to the receiving thread: the total must still
-  // cover every message (within the estimator's error of what V8 really serializes).
-  let serialized = 0;
-  for (let i = 0; i < total; i++) serialized += serialize({ i, t: 1234.5678 }).length;
-  assert.ok(
-    Math.abs(down.bytesCopied - serialized) <= serialized * 0.03,
-    `bytes copied ${down.bytesCopied} vs serialized ${serialized}`,
-  );
 });
 
 test('notable messages: estimated sizes within 10 % of v8.serialize, call site and transfer recorded', async () => {
