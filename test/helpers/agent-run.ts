@@ -24,6 +24,8 @@ export interface AppRun {
   stderr: string;
   code: number | null;
   wallMs: number;
+  /** The app's process id (what its agent's `hello` announces). */
+  pid: number;
 }
 
 /** Options of one run. */
@@ -63,7 +65,7 @@ export function runApp(app: string, opts: RunOptions): Promise<AppRun> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolveRun({ stdout, stderr, code, wallMs: performance.now() - started });
+      resolveRun({ stdout, stderr, code, wallMs: performance.now() - started, pid: child.pid ?? -1 });
     });
   });
 }

@@ -18,8 +18,12 @@ export interface FrameSink {
   refusedConnections: number;
   /** All records of all batch frames, in arrival order. */
   records(): AgentRecord[];
-  /** Resolves when a `bye` frame has arrived (or rejects after `timeoutMs`). */
-  waitForBye(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when the agent of process `pid` (the pid its `hello` announced) has sent `bye`, or
+   * rejects after `timeoutMs`. Per pid, because the sink outlives runs: any earlier run's `bye`
+   * must not count, and everything one connection sends arrives before its `bye`.
+   */
+  waitForBye(pid: number, timeoutMs?: number): Promise<void>;
   /** Drops every open connection (simulates a collector crash) but keeps listening unless told. */
   killConnections(): void;
   close(): Promise<void>;
@@ -32,6 +36,7 @@ export async function startFrameSink(opts: { token?: string } = {}): Promise<Fra
   const rejected: string[] = [];
   const sockets = new Set<WebSocket>();
   let refusedConnections = 0;
+  const byePids = new Set<number>();
   let byeWaiters: (() => void)[] = [];
   const wss = new WebSocketServer({
     host: '127.0.0.1',
@@ -49,6 +54,7 @@ export async function startFrameSink(opts: { token?: string } = {}): Promise<Fra
   });
   wss.on('connection', (ws) => {
     sockets.add(ws);
+    let pid: number | null = null;
     ws.on('close', () => sockets.delete(ws));
     ws.on('message', (raw, isBinary) => {
       if (isBinary) {
@@ -61,7 +67,9 @@ export async function startFrameSink(opts: { token?: string } = {}): Promise<Fra
         return;
       }
       frames.push(result.frame);
+      if (result.frame.type === 'hello') pid = result.frame.pid;
       if (result.frame.type === 'bye') {
+        if (pid !== null) byePids.add(pid);
         const waiters = byeWaiters;
         byeWaiters = [];
         for (const w of waiters) w();
@@ -78,14 +86,23 @@ export async function startFrameSink(opts: { token?: string } = {}): Promise<Fra
       return refusedConnections;
     },
     records: () => frames.flatMap((f) => (f.type === 'batch' ? f.records : [])),
-    waitForBye(timeoutMs = 10_000) {
-      if (frames.some((f) => f.type === 'bye')) return Promise.resolve();
+    waitForBye(pid, timeoutMs = 10_000) {
+      if (byePids.has(pid)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no bye frame within ${timeoutMs} ms`)), timeoutMs);
-        byeWaiters.push(() => {
+        const check = (): boolean => {
+          if (!byePids.has(pid)) return false;
           clearTimeout(timer);
           resolve();
-        });
+          return true;
+        };
+        const waiter = (): void => {
+          if (!check()) byeWaiters.push(waiter);
+        };
+        const timer = setTimeout(() => {
+          byeWaiters = byeWaiters.filter((w) => w !== waiter);
+          reject(new Error(`no bye frame from pid ${pid} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        byeWaiters.push(waiter);
       });
     },
     killConnections() {

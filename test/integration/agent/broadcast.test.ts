@@ -43,7 +43,7 @@ test('BroadcastChannel between real workers: per-sender sent/delivered match the
   assert.equal(report.cloneError, 'DataCloneError');
   assert.equal(report.receivedBy.w1.main, 300, 'the app really exchanged messages');
 
-  await sink.waitForBye();
+  await sink.waitForBye(run.pid);
   assert.deepEqual(sink.rejected, []);
   const records = sink.frames.slice(start).flatMap((f) => (f.type === 'batch' ? f.records : []));
   const isolateOf = new Map<string, Who>();

@@ -27,7 +27,7 @@ async function recordsOf(app: string, args: string[]): Promise<{ stdout: string;
   const start = sink.frames.length;
   const run = await runApp(join(apps, app), { agent: true, sink, args });
   assert.equal(run.code, 0, run.stderr);
-  await sink.waitForBye();
+  await sink.waitForBye(run.pid);
   const byeAt = sink.frames.findIndex((f, i) => i >= start && f.type === 'bye');
   assert.ok(byeAt >= 0, 'bye frame received');
   assert.deepEqual(sink.rejected, []);

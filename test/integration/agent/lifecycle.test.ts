@@ -32,7 +32,7 @@ test('CJS app: every kind of worker is recorded with name, parent, start and exi
   const before = sink.frames.length;
   const run = await runApp(join(apps, 'lifecycle.cjs'), { agent: true, sink });
   assert.equal(run.code, 0, run.stderr);
-  await sink.waitForBye();
+  await sink.waitForBye(run.pid);
   assert.deepEqual(sink.rejected, []);
   const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
   const mainId = pidOf(records);
@@ -76,7 +76,7 @@ test('ESM app: named imports get the instrumented Worker and MessageChannel', as
   const before = sink.frames.length;
   const run = await runApp(join(apps, 'lifecycle.mjs'), { agent: true, sink });
   assert.equal(run.code, 0, run.stderr);
-  await sink.waitForBye();
+  await sink.waitForBye(run.pid);
   const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
   const mainId = pidOf(records);
   for (const name of ['esm-named', 'hello-worker.cjs']) {

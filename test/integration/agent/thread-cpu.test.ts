@@ -20,7 +20,7 @@ test(`per-thread CPU time and heap per isolate (Node ${process.versions.node}: f
     env: { ISOSCOPE_SAMPLE_MS: '50', PRINT_CPU: '1' },
   });
   assert.equal(run.code, 0, run.stderr);
-  await sink.waitForBye();
+  await sink.waitForBye(run.pid);
   const hello = sink.frames.find((f) => f.type === 'hello');
   assert.ok(hello && hello.type === 'hello');
   assert.equal(hello.runtimeVersion, process.version);

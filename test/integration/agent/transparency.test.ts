@@ -10,11 +10,14 @@ before(async () => {
   sink = await startFrameSink();
 });
 after(() => sink.close());
+/** Pids of the agent runs, whose records the last test inspects. */
+const agentPids: number[] = [];
 
 for (const mode of ['exitcode', 'exit'] as const) {
   test(`same stdout, stderr, exit code, DataCloneErrors and detaching with and without the agent (${mode})`, async () => {
     const plain = await runApp(app, { agent: false, args: [mode] });
     const agent = await runApp(app, { agent: true, sink, args: [mode] });
+    agentPids.push(agent.pid);
     assert.equal(plain.code, mode === 'exit' ? 5 : 7);
     assert.equal(agent.code, plain.code);
     assert.equal(agent.stdout, plain.stdout);
@@ -30,7 +33,8 @@ for (const mode of ['exitcode', 'exit'] as const) {
 }
 
 test('the agent counted the transparency app without rejected frames', async () => {
-  await sink.waitForBye();
+  assert.equal(agentPids.length, 2, 'both agent runs happened');
+  for (const pid of agentPids) await sink.waitForBye(pid);
   assert.deepEqual(sink.rejected, []);
   const records = sink.records();
   const echo = records.find((r) => r.type === 'isolate-start' && r.name === 'echo');
