@@ -6,7 +6,7 @@
  * dies, it reconnects with backoff while the queue stays bounded (oldest dropped, counted).
  */
 import { writeSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { FrameQueue } from './exporter-queue';
@@ -26,6 +26,8 @@ let closing = false;
 let byeDone = false;
 let framesSent = 0;
 let totalDropped = 0;
+/** Every open link (the main thread's and one per worker), so `bye` can drain them all. */
+const links = new Set<MessagePort>();
 
 function debug(message: string): void {
   if (!data.debug) return;
@@ -106,8 +108,30 @@ function connect(): void {
 
 let byeMessage: { exitCode: number | null; atMs: number } | null = null;
 
+/**
+ * Takes every message already queued on any link, synchronously. Each link is its own port and
+ * Node gives no order between ports: the main thread's `bye` can be dispatched before the last
+ * chunk a worker posted just before it exited (that worker's exit happened before the main
+ * thread's), and anything dispatched after `bye` is lost when the process ends.
+ */
+function drainLinks(): void {
+  let took = 0;
+  for (let again = true; again;) {
+    again = false;
+    for (const port of [...links]) {
+      for (let got = receiveMessageOnPort(port); got !== undefined; got = receiveMessageOnPort(port)) {
+        took++;
+        again = true; // a drained 'port' message adds a link that must be drained too
+        handle(got.message as ToExporterMessage);
+      }
+    }
+  }
+  if (took > 0) debug(`drained ${took} message(s) still queued at bye`);
+}
+
 function sendBye(): void {
   if (byeMessage === null || socket === null || !open) return;
+  drainLinks();
   pump(true);
   const ws = socket;
   send(JSON.stringify({ type: 'bye', atMs: byeMessage.atMs, exitCode: byeMessage.exitCode }), () => {
@@ -116,7 +140,7 @@ function sendBye(): void {
   });
 }
 
-function onMessage(message: ToExporterMessage): void {
+function handle(message: ToExporterMessage): void {
   switch (message.t) {
     case 'chunk':
       queue.add(message);
@@ -126,8 +150,10 @@ function onMessage(message: ToExporterMessage): void {
       listen(message.port);
       break;
     case 'bye':
+      if (closing) break; // a second bye (cannot happen: only the main thread sends one)
       closing = true;
       byeMessage = { exitCode: message.exitCode, atMs: message.atMs };
+      drainLinks();
       // Connected: flush and say bye. Still connecting: the open handler does it. Otherwise
       // there is nobody to tell, and the app must not wait for us.
       if (open) sendBye();
@@ -141,7 +167,9 @@ function onMessage(message: ToExporterMessage): void {
 }
 
 function listen(port: MessagePort): void {
-  port.on('message', onMessage);
+  links.add(port);
+  port.on('message', handle);
+  port.on('close', () => links.delete(port));
 }
 
 listen(data.link);
