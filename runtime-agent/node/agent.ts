@@ -128,6 +128,9 @@ function start(): void {
   installBroadcastHooks(ctx, hooks.noteNotable);
   installWorkerPatch(ctx); // last: it syncs the ESM named exports
   sampler.start(config.sampleMs);
+  // One sample now: a thread that lives less than a period, or is ended by terminate() (which
+  // skips its 'exit' hook, so no final sample), still reports its own heap and CPU once.
+  sampler.tick();
 
   process.on('exit', (code) => {
     try {

@@ -22,6 +22,17 @@ function byName(records: AgentRecord[], name: string): IsolateStartRecord {
   return found[0];
 }
 
+/**
+ * No periodic sample during these runs, so each instrumented isolate sends exactly two samples
+ * from inside: one at start-up and the final one at its exit. Counting both proves the final
+ * sample survives the thread's end, however short its life.
+ */
+const ONLY_START_AND_EXIT_SAMPLES = { ISOSCOPE_SAMPLE_MS: '600000' };
+
+function samplesOf(records: AgentRecord[], isolateId: string): number {
+  return records.filter((r) => r.type === 'sample' && r.isolateId === isolateId).length;
+}
+
 function pidOf(records: AgentRecord[]): string {
   const main = starts(records).find((r) => r.kind === 'main');
   assert.ok(main, 'main isolate recorded');
@@ -30,7 +41,7 @@ function pidOf(records: AgentRecord[]): string {
 
 test('CJS app: every kind of worker is recorded with name, parent, start and exit', async () => {
   const before = sink.frames.length;
-  const run = await runApp(join(apps, 'lifecycle.cjs'), { agent: true, sink });
+  const run = await runApp(join(apps, 'lifecycle.cjs'), { agent: true, sink, env: ONLY_START_AND_EXIT_SAMPLES });
   assert.equal(run.code, 0, run.stderr);
   await sink.waitForBye(run.pid);
   assert.deepEqual(sink.rejected, []);
@@ -61,11 +72,8 @@ test('CJS app: every kind of worker is recorded with name, parent, start and exi
     assert.equal(exit.exitCode, 0, `${name} exit code`);
     assert.ok(exit.atMs >= start.atMs, `${name} exits after it starts`);
     // Samples come only from the agent inside the worker: this proves the preload survived
-    // custom execArgv, env: {}, eval and nesting.
-    assert.ok(
-      records.some((r) => r.type === 'sample' && r.isolateId === start.isolateId),
-      `${name} was instrumented from inside`,
-    );
+    // custom execArgv, env: {}, eval and nesting, and that the exit-time sample was delivered.
+    assert.equal(samplesOf(records, start.isolateId), 2, `${name} was instrumented from inside (start + exit samples)`);
   }
   assert.equal(byName(records, 'hello-worker.cjs').scriptPath, join(apps, 'hello-worker.cjs'));
   // Workers with their own execArgv still see only what they asked for (+ the preload).
@@ -74,7 +82,7 @@ test('CJS app: every kind of worker is recorded with name, parent, start and exi
 
 test('ESM app: named imports get the instrumented Worker and MessageChannel', async () => {
   const before = sink.frames.length;
-  const run = await runApp(join(apps, 'lifecycle.mjs'), { agent: true, sink });
+  const run = await runApp(join(apps, 'lifecycle.mjs'), { agent: true, sink, env: ONLY_START_AND_EXIT_SAMPLES });
   assert.equal(run.code, 0, run.stderr);
   await sink.waitForBye(run.pid);
   const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
@@ -83,8 +91,9 @@ test('ESM app: named imports get the instrumented Worker and MessageChannel', as
     const start = byName(records, name);
     assert.equal(start.parentId, mainId);
     assert.ok(records.some((r) => r.type === 'isolate-exit' && r.isolateId === start.isolateId));
-    assert.ok(records.some((r) => r.type === 'sample' && r.isolateId === start.isolateId));
+    assert.equal(samplesOf(records, start.isolateId), 2, `${name}: start + exit samples`);
   }
+  assert.equal(samplesOf(records, mainId), 2, 'main thread: start + exit samples');
   assert.equal(appReport<{ got: number }>(run.stdout).got, 1);
   const sameThread = records.filter(
     (r) => r.type === 'channel' && r.label === 'MessageChannel' && r.fromIsolateId === mainId && r.sent === 1,
