@@ -18,6 +18,9 @@ import { HANDOFF_FLAG_KEY, HANDOFF_TAG, isolateIdOf, type HandoffMessage, type T
 import { findPorts, withPreload, workerName, type WorkerOptionsLike } from './worker-options';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
 
+/** Longest a new worker waits for its parent's hand-off flag (normally microseconds). */
+export const HANDOFF_WAIT_MS = 10_000;
+
 /** Finds a Node-internal symbol-keyed field by its description (internal API: may be absent). */
 function internalField(target: object, description: string): unknown {
   for (const sym of Object.getOwnPropertySymbols(target)) {
@@ -161,7 +164,12 @@ export function receiveHandoff(ctx: Pick<ThreadContext, 'raw'>): HandoffMessage 
   const port = workerThreads.parentPort;
   const flag = workerThreads.getEnvironmentData(HANDOFF_FLAG_KEY);
   if (port === null || !(flag instanceof Int32Array)) return null;
-  if (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, 1000);
+  // The parent raises the flag in the same synchronous constructor call that started this
+  // thread, so only scheduling can delay it (on a loaded machine, beyond a second). Giving up
+  // early would leave the hand-off message for the app to receive, so the bound is generous.
+  if (Atomics.load(flag, 0) === 0 && Atomics.wait(flag, 0, 0, HANDOFF_WAIT_MS) === 'timed-out') {
+    debugLog(`no hand-off within ${HANDOFF_WAIT_MS} ms: this worker is not instrumented`);
+  }
   if (Atomics.load(flag, 0) !== 1) return null;
   const got = ctx.raw.receiveMessageOnPort(port);
   const message = got?.message as Partial<HandoffMessage> | undefined;
