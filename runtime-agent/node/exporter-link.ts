@@ -10,8 +10,13 @@ import { EXPORTER_MARKER, type ByeMessage, type ExporterData } from './exporter-
 import { rawPost, type RawApis } from './raw-apis';
 import type { AgentConfig } from './config';
 
-/** Longest the process exit waits for the final frames (typically a few ms). */
-export const BYE_WAIT_MS = 300;
+/**
+ * Longest the process exit waits for the final frames (typically a few ms). Generous because on
+ * a loaded machine the exporter thread may not be scheduled for hundreds of ms, and giving up
+ * loses the run's last records and its `bye`; only a collector that stops reading (or never
+ * finishes the handshake) makes the exit wait this long.
+ */
+export const BYE_WAIT_MS = 2000;
 
 /** The running exporter, from the main thread's point of view. */
 export interface ExporterHandle {
@@ -55,7 +60,9 @@ export function startExporter(raw: RawApis, config: AgentConfig, hello: HelloFra
         const bye: ByeMessage = { t: 'bye', exitCode, atMs };
         try {
           rawPost(raw, port1, bye);
-          Atomics.wait(byeFlag, 0, 0, BYE_WAIT_MS);
+          if (Atomics.wait(byeFlag, 0, 0, BYE_WAIT_MS) === 'timed-out') {
+            debugLog(`exporter did not finish within ${BYE_WAIT_MS} ms: the last records may be lost`);
+          }
         } catch (err) {
           debugLog(`final flush failed: ${String(err)}`);
         }
