@@ -16,7 +16,9 @@ const agentPids: number[] = [];
 for (const mode of ['exitcode', 'exit'] as const) {
   test(`same stdout, stderr, exit code, DataCloneErrors and detaching with and without the agent (${mode})`, async () => {
     const plain = await runApp(app, { agent: false, args: [mode] });
-    const agent = await runApp(app, { agent: true, sink, args: [mode] });
+    // A hung exit fails here (runApp rejects at the timeout). The exit wait's own bound is not
+    // compared in wall time: on a loaded 2-core machine a run took 2.9 s vs 0.9 s without any hang.
+    const agent = await runApp(app, { agent: true, sink, args: [mode], timeoutMs: 30_000 });
     agentPids.push(agent.pid);
     assert.equal(plain.code, mode === 'exit' ? 5 : 7);
     assert.equal(agent.code, plain.code);
@@ -27,8 +29,6 @@ for (const mode of ['exitcode', 'exit'] as const) {
     assert.match(plain.stdout, /detached 0 0 0/);
     assert.match(plain.stdout, /via transferred port 0,1,2/);
     assert.match(plain.stdout, /worker exit code 3/);
-    // Exit promptness: not a timing assertion on speed, only "the agent does not hang the exit".
-    assert.ok(agent.wallMs < plain.wallMs + 1500, `agent run took ${agent.wallMs} ms vs ${plain.wallMs} ms`);
   });
 }
 
