@@ -134,11 +134,13 @@ function start(): void {
 
   process.on('exit', (code) => {
     try {
-      sampler.tick();
+      // The main thread's last snapshot covers every channel it touches, changed or not, so it
+      // overrides any older worker record the exporter drains at bye.
+      sampler.collect(exporter !== null);
       sampler.stop();
       sink.push({ type: 'isolate-exit', isolateId, atMs: epochMs(), exitCode: typeof code === 'number' ? code : null });
-      sink.flush();
-      if (exporter !== null) exporter.byeAndWait(typeof code === 'number' ? code : null, epochMs());
+      if (exporter !== null) exporter.byeAndWait(typeof code === 'number' ? code : null, epochMs(), sink.takeChunks());
+      else sink.flush();
       debugLog(
         `exit: records dropped in this thread ${sink.droppedCount()}, channels ${JSON.stringify(table.usage())}`,
       );

@@ -117,8 +117,11 @@ export class ChannelRegistry {
     return `${this.pid}:c${slot}`;
   }
 
-  /** Channel records for every slot this thread touches whose counters moved since last time. */
-  records(atMs: number): ChannelRecord[] {
+  /**
+   * Channel records for every slot this thread touches whose counters moved since last time, or
+   * (`all`) every slot with traffic: the main thread's final snapshot, which must be the last word.
+   */
+  records(atMs: number, all = false): ChannelRecord[] {
     const t = this.table;
     for (const [slot, delays] of this.histograms) {
       if (!this.inbound.has(slot)) continue;
@@ -145,7 +148,7 @@ export class ChannelRegistry {
       const sent = Atomics.load(t.i32, ib + I32.sent);
       const delivered = Atomics.load(t.i32, ib + I32.delivered);
       const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs];
-      if (fingerprint === last || (sent === 0 && delivered === 0)) continue;
+      if ((fingerprint === last && !all) || (sent === 0 && delivered === 0)) continue;
       this.reported.set(slot, fingerprint);
       const from = Atomics.load(t.i32, ib + I32.fromThread) - 1;
       const to = Atomics.load(t.i32, ib + I32.toThread) - 1;

@@ -9,6 +9,7 @@ import { debugLog } from './debug-log';
 import { EXPORTER_MARKER, type ByeMessage, type ExporterData } from './exporter-messages';
 import { rawPost, type RawApis } from './raw-apis';
 import type { AgentConfig } from './config';
+import type { ChunkMessage } from './record-sink';
 
 /**
  * Longest the process exit waits for the final frames (typically a few ms). Generous because on
@@ -22,7 +23,7 @@ export const BYE_WAIT_MS = 2000;
 export interface ExporterHandle {
   link: MessagePort;
   /** Sends `bye` and waits (bounded) until the exporter wrote everything. */
-  byeAndWait(exitCode: number | null, atMs: number): void;
+  byeAndWait(exitCode: number | null, atMs: number, final: ChunkMessage[]): void;
 }
 
 /** Starts the exporter worker; null when there is no collector to talk to or it cannot start. */
@@ -56,8 +57,8 @@ export function startExporter(raw: RawApis, config: AgentConfig, hello: HelloFra
     worker.unref();
     return {
       link: port1,
-      byeAndWait(exitCode, atMs) {
-        const bye: ByeMessage = { t: 'bye', exitCode, atMs };
+      byeAndWait(exitCode, atMs, final) {
+        const bye: ByeMessage = { t: 'bye', exitCode, atMs, final };
         try {
           rawPost(raw, port1, bye);
           if (Atomics.wait(byeFlag, 0, 0, BYE_WAIT_MS) === 'timed-out') {

@@ -32,6 +32,12 @@ export interface ByeMessage {
   t: 'bye';
   exitCode: number | null;
   atMs: number;
+  /**
+   * The main thread's final records. Carried here, not posted before, so the exporter queues them
+   * after draining every other link: they are the newest snapshot of the shared channel counters
+   * and must arrive after any older worker record of the same channel (the collector keeps the last).
+   */
+  final: ChunkMessage[];
 }
 
 /** Everything a thread can send the exporter. */

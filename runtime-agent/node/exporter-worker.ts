@@ -154,6 +154,7 @@ function handle(message: ToExporterMessage): void {
       closing = true;
       byeMessage = { exitCode: message.exitCode, atMs: message.atMs };
       drainLinks();
+      for (const chunk of message.final) queue.add(chunk); // after the drained (older) records
       // Connected: flush and say bye. Still connecting: the open handler does it. Otherwise
       // there is nobody to tell, and the app must not wait for us.
       if (open) sendBye();

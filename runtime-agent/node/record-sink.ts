@@ -55,26 +55,28 @@ export class RecordSink {
     return this.dropped;
   }
 
+  /** Everything pending as chunks, without sending (the main thread's final records ride on `bye`). */
+  takeChunks(): ChunkMessage[] {
+    const records = this.pending;
+    this.pending = [];
+    const chunks: ChunkMessage[] = [];
+    for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
+      const part = records.length <= CHUNK_RECORDS ? records : records.slice(i, i + CHUNK_RECORDS);
+      chunks.push({ t: 'chunk', count: part.length, json: JSON.stringify(part), dropped: this.dropped });
+      this.dropped = 0;
+    }
+    return chunks;
+  }
+
   /** Sends everything pending to the exporter. Never throws. */
   flush(): void {
     if (this.link === null || this.pending.length === 0) return;
-    const records = this.pending;
-    this.pending = [];
+    const count = this.pending.length;
     try {
-      for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
-        const part = records.length <= CHUNK_RECORDS ? records : records.slice(i, i + CHUNK_RECORDS);
-        const chunk: ChunkMessage = {
-          t: 'chunk',
-          count: part.length,
-          json: JSON.stringify(part),
-          dropped: this.dropped,
-        };
-        this.dropped = 0;
-        this.rawPost(this.link, chunk);
-      }
+      for (const chunk of this.takeChunks()) this.rawPost(this.link, chunk);
     } catch {
       // A closed exporter port: the records are lost, counted as dropped, and the app goes on.
-      this.dropped += records.length;
+      this.dropped += count;
       this.link = null;
     }
   }

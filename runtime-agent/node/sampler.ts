@@ -34,13 +34,18 @@ export class Sampler {
 
   /** Pushes a sample plus changed channel/call-site records, then flushes. Never throws. */
   tick(): void {
+    this.collect(false);
+    this.ctx.sink.flush();
+  }
+
+  /** Pushes a sample plus channel/call-site records (`allChannels`: unchanged ones too). Never throws. */
+  collect(allChannels: boolean): void {
     try {
       const { sink } = this.ctx;
       sink.push(this.sample());
       const at = epochMs();
-      for (const r of this.ctx.registry.records(at)) sink.push(r);
+      for (const r of this.ctx.registry.records(at, allChannels)) sink.push(r);
       for (const r of this.ctx.sites.records()) sink.push(r);
-      sink.flush();
     } catch {
       // A failed sample is skipped; the next tick tries again. The app never sees agent errors.
     }
