@@ -123,3 +123,24 @@ test('onDidChange is coalesced: many changes, one notification', async () => {
   assert.equal(calls, 1);
   model.dispose();
 });
+
+test('out-of-order channel records (two threads report one channel): counters never go back, depth is the newest', () => {
+  const model = twoIsolates();
+  model.ingest(
+    'node:1',
+    channel('c1', '0', '1', { atMs: 2000, sent: 316, delivered: 316, depth: 0, bytesCopied: 9000 }),
+  );
+  // An older snapshot of the same channel, from the other end, arrives late.
+  model.ingest(
+    'node:1',
+    channel('c1', '0', '1', { atMs: 1500, sent: 315, delivered: 300, depth: 15, bytesCopied: 8000 }),
+  );
+  const c = model.snapshot().channels.find((x) => x.label === '0→1')!;
+  assert.equal(c.sent, 316);
+  assert.equal(c.delivered, 316);
+  assert.equal(c.bytesCopied, 9000);
+  assert.equal(c.depth, 0);
+  assert.equal(c.maxDepth, 0);
+  const report = model.toReport();
+  assert.equal(report.isolates.find((i) => i.id === '0')!.messagesSent, 316);
+});

@@ -43,6 +43,8 @@ const locKey = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
 export class ModelStore {
   readonly isolates = new Map<string, IsolateEntry>();
   readonly channels = new Map<string, ChannelSnapshot>();
+  /** When each channel snapshot's point-in-time values were measured (weak: follows eviction). */
+  private readonly channelAtMs = new WeakMap<ChannelSnapshot, number>();
   readonly callSites = new Map<string, CallSiteSnapshot>();
   readonly oversized = new Map<string, OversizedAggregate>();
   readonly ports = new Map<string, PortSnapshot[]>();
@@ -163,24 +165,30 @@ export class ModelStore {
     const old = this.channels.get(id);
     if (old) this.contribute(old, -1);
     else if (this.channels.size >= this.limits.maxChannels) this.evictOldestChannel();
+    // Several threads report the same channel, so records can arrive out of order: cumulative
+    // counters only grow (take the max), and point-in-time values come from the newest record.
+    const oldAtMs = old ? (this.channelAtMs.get(old) ?? -Infinity) : -Infinity;
+    const stale = old !== undefined && r.atMs < oldAtMs;
+    const current = stale ? old : r;
     const snap: ChannelSnapshot = {
       id,
       sessionId,
       label: r.label,
       from: from.snap.id,
       to: to ? to.snap.id : null,
-      sent: r.sent,
-      delivered: r.delivered,
-      depth: r.depth,
+      sent: Math.max(r.sent, old?.sent ?? 0),
+      delivered: Math.max(r.delivered, old?.delivered ?? 0),
+      depth: current.depth,
       maxDepth: Math.max(r.maxDepth, old?.maxDepth ?? 0),
-      bytesCopied: r.bytesCopied,
-      bytesTransferred: r.bytesTransferred,
+      bytesCopied: Math.max(r.bytesCopied, old?.bytesCopied ?? 0),
+      bytesTransferred: Math.max(r.bytesTransferred, old?.bytesTransferred ?? 0),
       maxMessageBytes: Math.max(r.maxMessageBytes, old?.maxMessageBytes ?? 0),
-      delayMsP50: r.delayMsP50,
-      delayMsP95: r.delayMsP95,
+      delayMsP50: current.delayMsP50,
+      delayMsP95: current.delayMsP95,
       delayMsMax: Math.max(r.delayMsMax, old?.delayMsMax ?? 0),
     };
     this.channels.set(id, snap);
+    this.channelAtMs.set(snap, stale ? oldAtMs : r.atMs);
     this.contribute(snap, 1);
     if (to) {
       to.inbound.add(id);
