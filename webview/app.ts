@@ -217,8 +217,10 @@ export class InspectorApp {
     });
   }
 
-  private render(): void {
+  /** Draws this frame's share of the work; false while an update still has slices to draw. */
+  private render(): boolean {
     const { store, ui } = this;
+    let settled = true;
     // Layout reads come first, while the DOM is still clean from the last frame: no forced layout.
     if (ui.view === 'overview') this.overview.measure();
     else if (ui.view === 'isolate') this.isolatePage.measure();
@@ -239,7 +241,7 @@ export class InspectorApp {
     if (hasData) {
       switch (ui.view) {
         case 'overview':
-          this.overview.render(store, ui, this.theme, this.themeChanged);
+          settled = this.overview.render(store, ui, this.theme, this.themeChanged);
           this.themeChanged = false;
           break;
         case 'isolate':
@@ -257,11 +259,14 @@ export class InspectorApp {
         }
       }
     }
+    // The rest of the update goes into the next frames (the view asked for no single long frame).
+    if (!settled) this.requestRender();
     const d = store.drops;
     setText(
       this.footer,
       `oversized > ${formatBytes(store.oversizedBytes)} · collector rejected ${formatCount(d.framesRejected)} frames · agents dropped ${formatCount(d.agentRecordsDropped)} records · ledger evicted ${formatCount(d.ledgerEvicted)} rows · UI evicted ${formatCount(store.uiEvicted)}`,
     );
+    return settled;
   }
 
   /** Diagnostics for tests and benchmarks. */

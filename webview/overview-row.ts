@@ -77,6 +77,11 @@ export class OverviewRow {
     );
   }
 
+  /** True when the row already shows exactly this snapshot (binding it again writes nothing but position). */
+  shows(iso: IsolateSnapshot): boolean {
+    return this.shown === iso;
+  }
+
   /** Shows `iso` as row `rowIndex` of the list (or hides the row for null); cheap when nothing changed. */
   bind(iso: IsolateSnapshot | null, rowIndex: number, rowPx: number, selected: boolean): void {
     const id = iso?.id ?? null;

@@ -29,6 +29,12 @@ export interface OverviewActions {
 
 /** Rows attached above and below the visible window, so fast scrolling shows no gaps. */
 const OVERSCAN_ROWS = 8;
+/**
+ * Rows whose content changes that one animation frame may rewrite. A 4 Hz update re-sorts and
+ * changes every visible row; writing them all in one frame (texts, then their layout and paint)
+ * made that frame miss its vsync. Spread over a few frames, visible rows first, no frame does.
+ */
+const ROW_WRITES_PER_FRAME = 16;
 /** Sticky header + footer heights that cover rows at the edges of the viewport (px). */
 const TOP_COVER_PX = 64;
 const BOTTOM_COVER_PX = 28;
@@ -99,6 +105,10 @@ export class OverviewView {
   private measured = { tbodyTop: 0, scrollY: 0, viewportPx: 0, tbodyOffsetPx: 0, sparkLeftPx: [] as number[] };
   private lastKey = '';
   private sortKey = '';
+  /** The UI part of lastKey, the window bound last frame: the user's changes are drawn at once. */
+  private uiKey = '';
+  private boundWindow = '';
+  private userChange = false;
   private selectedId: string | null = null;
   private pendingFocus: string | null = null;
 
@@ -195,23 +205,35 @@ export class OverviewView {
     };
   }
 
-  /** Brings the table up to date with the store and UI state. */
-  render(store: InspectorStore, ui: UiState, theme: ThemeColors, themeChanged: boolean): void {
+  /**
+   * Brings the table up to date with the store and UI state, one frame's slice at a time: returns
+   * false while rows or sparklines are still to be drawn (the caller renders again next frame).
+   */
+  render(store: InspectorStore, ui: UiState, theme: ThemeColors, themeChanged: boolean): boolean {
     if (this.filterInput.value !== ui.filter && document.activeElement !== this.filterInput) {
       this.filterInput.value = ui.filter;
     }
     const key = `${ui.sortKey}|${ui.sortDir}|${ui.filter}|${store.rev.isolates}|${store.rev.generation}`;
+    const uiKey = `${ui.sortKey}|${ui.sortDir}|${ui.filter}`;
+    if (uiKey !== this.uiKey) {
+      this.uiKey = uiKey;
+      this.userChange = true;
+    }
     if (key !== this.lastKey) {
       this.lastKey = key;
       this.sortKey = `${ui.sortKey}|${ui.sortDir}`;
       this.resort(store, ui);
     }
     this.selectedId = ui.selectedIsolateId;
-    this.bindWindow(store, theme, themeChanged);
+    return this.bindWindow(store, theme, themeChanged);
   }
 
-  /** Binds the pool rows to the isolates in the visible window and updates them in place. */
-  private bindWindow(store: InspectorStore, theme: ThemeColors, themeChanged: boolean): void {
+  /**
+   * Binds the pool rows to the isolates in the visible window and updates them in place, at most
+   * ROW_WRITES_PER_FRAME changed rows per frame (rows on screen first); the sparklines are drawn in
+   * a frame of their own once every row is bound. Returns true when nothing is left to draw.
+   */
+  private bindWindow(store: InspectorStore, theme: ThemeColors, themeChanged: boolean): boolean {
     const rowH = this.rowHeightPx;
     const n = this.order.length;
     const { tbodyTop, scrollY, viewportPx } = this.measured;
@@ -227,15 +249,32 @@ export class OverviewView {
       this.tbody.append(row.tr);
     }
     let tabbable = false;
-    for (let i = 0; i < this.pool.length; i++) {
+    for (let i = count; i < this.pool.length; i++) this.pool[i].bind(null, 0, rowH, false);
+    // Rows on screen first, then the overscan above them.
+    const onScreen = Math.max(0, Math.min(count, Math.floor((scrollY - tbodyTop) / rowH) - first));
+    // A scroll, resize or the user's sort/filter moves rows: bind them all now (a deferred row
+    // would show an old isolate at a new place). Data updates keep every row in place, so a row
+    // left for a later frame shows its previous isolate where it was.
+    const windowKey = `${first}|${count}`;
+    const unlimited = this.userChange || windowKey !== this.boundWindow || this.pendingFocus !== null;
+    this.boundWindow = windowKey;
+    this.userChange = false;
+    let writes = 0;
+    let pending = false;
+    for (let k = 0; k < count; k++) {
+      const i = (onScreen + k) % count;
       const row = this.pool[i];
-      if (i >= count) {
-        row.bind(null, 0, rowH, false);
-        continue;
-      }
       const id = this.order[first + i];
+      const iso = store.isolates.get(id) ?? null;
       const selected = id === this.selectedId;
-      row.bind(store.isolates.get(id) ?? null, first + i, rowH, selected);
+      if (iso && !row.shows(iso)) {
+        if (!unlimited && writes >= ROW_WRITES_PER_FRAME) {
+          pending = true;
+          continue;
+        }
+        writes++;
+      }
+      row.bind(iso, first + i, rowH, selected);
       if (selected) tabbable = true;
     }
     // Keep one row reachable with Tab even when the selection is scrolled away.
@@ -247,19 +286,24 @@ export class OverviewView {
         this.pendingFocus = null;
       }
     }
-    this.drawSparks(store, theme, themeChanged, first, count);
+    if (pending || writes > 0) {
+      // Sparklines follow in a later frame, over rows that show the same isolates.
+      if (themeChanged) this.sparkKey = '';
+      return false;
+    }
+    return this.drawSparks(store, theme, themeChanged, first, count);
   }
 
-  /** Redraws the sparkline canvases when the series, the window or the order moved. */
-  private drawSparks(store: InspectorStore, theme: ThemeColors, force: boolean, first: number, count: number): void {
+  /** Redraws the sparkline canvases when the series, the window or the order moved (true: settled). */
+  private drawSparks(store: InspectorStore, theme: ThemeColors, force: boolean, first: number, count: number): boolean {
     const { tbodyOffsetPx, sparkLeftPx } = this.measured;
     if (sparkLeftPx.length !== this.sparkColumns.length) {
       // No geometry yet (first frame with rows): measure it on the next frame.
       if (count > 0) this.actions.requestRender();
-      return;
+      return count === 0;
     }
     const key = `${store.rev.series}|${store.rev.isolates}|${first}|${count}|${this.lastKey}|${sparkLeftPx.join(',')}|${tbodyOffsetPx}`;
-    if (!force && key === this.sparkKey) return;
+    if (!force && key === this.sparkKey) return true;
     this.sparkKey = key;
     const rowH = this.rowHeightPx;
     this.sparkColumns.forEach((col, c) => {
@@ -280,6 +324,7 @@ export class OverviewView {
         this.sparkColumns[c].draw(i, scratch, n, theme.series[spec.color], spec.floor, alpha);
       });
     }
+    return true;
   }
 
   private resort(store: InspectorStore, ui: UiState): void {

@@ -13,11 +13,14 @@ export class PerfRecorder {
   /** When true, force layout inside the measured section so the figure includes style + layout. */
   includeLayout = false;
 
-  /** Runs `render` and records its duration; stamps the root with the sample time it reflects. */
-  measure(render: () => void, latestSampleMs: number, root: HTMLElement): void {
+  /**
+   * Runs `render` (one frame's slice of the work) and records its duration; once `render` reports
+   * the view settled (every slice of the update drawn), stamps the root with the sample time it reflects.
+   */
+  measure(render: () => boolean, latestSampleMs: number, root: HTMLElement): void {
     const t0 = performance.now();
-    render();
-    if (latestSampleMs > 0) root.dataset.sampleMs = String(latestSampleMs);
+    const settled = render();
+    if (settled && latestSampleMs > 0) root.dataset.sampleMs = String(latestSampleMs);
     // Reading layout forces the style/layout the browser would do before paint anyway.
     if (this.includeLayout) void root.offsetHeight;
     this.renderMs[this.renders % RING] = performance.now() - t0;
