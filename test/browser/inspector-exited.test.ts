@@ -108,7 +108,9 @@ test('worker names are shown in full in a panel-sized window, not as an ellipsis
   await page.evaluate(() => window.scrollTo(0, 0));
   for (const name of ['resize-pool-1', 'pipeline-produce', 'pipeline-consume', 'one-shot-1', 'log-sink']) {
     await page.fill('input.filter', name);
-    const btn = page.locator('tr[data-isolate-id]:not([hidden]) button.name', { hasText: name }).first();
+    // Exact text: 'one-shot-1' must not match one-shot-10…19, whose order depends on timing.
+    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const btn = page.locator('tr[data-isolate-id]:not([hidden]) button.name', { hasText: exact }).first();
     await btn.waitFor({ timeout: TIMEOUT });
     const fit = await btn.evaluate((el) => ({ text: el.textContent, scroll: el.scrollWidth, client: el.clientWidth }));
     assert.equal(fit.text, name);
