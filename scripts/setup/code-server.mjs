@@ -32,8 +32,12 @@ export function ensureCodeServer() {
   rmSync(join(codeServerDir, 'node_modules'), { recursive: true, force: true });
   mkdirSync(codeServerDir, { recursive: true });
   writeFileSync(join(codeServerDir, 'package.json'), '{"private":true}\n');
+  // Under `npm test` the outer npm's variables (npm_config_user_agent naming Node 20, npm_node_execpath…)
+  // leak into this install, and code-server's postinstall reads the Node version from the user agent:
+  // drop them so the inner npm describes itself (running on Node 24).
+  const cleanBase = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...codeServerEnv(),
+    ...codeServerEnv(cleanBase),
     // The machine's npmrc points node-gyp at Node 20's headers; code-server's modules run on 24.
     npm_config_nodedir: node24Dir,
     JOBS: 'max',
