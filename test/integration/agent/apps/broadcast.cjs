@@ -60,15 +60,23 @@ if (isMainThread) {
   const received = { main: 0, w1: 0, w2: 0 };
   let total = 0;
   const expected = N_MAIN + N_WORKER; // main's messages and the other worker's
+  // Done only when this worker has both sent its own messages and received everyone else's: the
+  // others' messages can all arrive before this worker has handled its 'go'.
+  let sentAll = false;
+  const finishIfDone = () => {
+    if (!sentAll || total !== expected) return;
+    bc.close();
+    parentPort.postMessage({ name: workerData.name, sent: N_WORKER, received });
+  };
   bc.onmessage = (e) => {
     received[e.data.from] = (received[e.data.from] ?? 0) + 1;
-    if (++total === expected) {
-      bc.close();
-      parentPort.postMessage({ name: workerData.name, sent: N_WORKER, received });
-    }
+    total++;
+    finishIfDone();
   };
   parentPort.once('message', () => {
     for (let i = 0; i < N_WORKER; i++) bc.postMessage({ from: workerData.name, i });
+    sentAll = true;
+    finishIfDone();
   });
   parentPort.postMessage('ready');
 }
