@@ -116,10 +116,14 @@ test('onDidChange is coalesced: many changes, one notification', async () => {
       resolve();
     }),
   );
+  // The model's coalescing timer is unref'd (it must not keep a CLI alive), so hold the event
+  // loop open while waiting for it; otherwise the test process can end with `fired` pending.
+  const keepAlive = setTimeout(() => undefined, 10_000);
   model.openSession(session());
   for (let i = 0; i < 50; i++) model.ingest('node:1', sample('0', 1000 + i));
   await fired;
   await new Promise((r) => setTimeout(r, 60));
+  clearTimeout(keepAlive);
   assert.equal(calls, 1);
   model.dispose();
 });
