@@ -199,4 +199,17 @@ export interface IsolateSeriesPoint {
   bytesCopiedPerSec: Bytes;
 }
 
+/** The numeric fields of a series point besides `atMs`, in a fixed order (shared by producers and views). */
+export const SERIES_FIELDS = [
+  'heapUsedBytes',
+  'heapCapacityBytes',
+  'externalBytes',
+  'cpuPercent',
+  'queueDepth',
+  'queueDelayMsP95',
+  'msgsInPerSec',
+  'msgsOutPerSec',
+  'bytesCopiedPerSec',
+] as const satisfies readonly (keyof IsolateSeriesPoint)[];
+
 export type { Micros };

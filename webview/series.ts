@@ -3,19 +3,10 @@
  * are overwritten), plus min/max-preserving downsampling for charts and sparklines.
  */
 import type { IsolateSeries, IsolateSeriesPoint } from '../protocol';
+import { SERIES_FIELDS } from '../protocol/model';
 
-/** The numeric fields of a series point, in a fixed order. */
-export const SERIES_FIELDS = [
-  'heapUsedBytes',
-  'heapCapacityBytes',
-  'externalBytes',
-  'cpuPercent',
-  'queueDepth',
-  'queueDelayMsP95',
-  'msgsInPerSec',
-  'msgsOutPerSec',
-  'bytesCopiedPerSec',
-] as const satisfies readonly (keyof IsolateSeriesPoint)[];
+/** The numeric fields of a series point, in a fixed order (declared once in protocol/). */
+export { SERIES_FIELDS };
 
 /** One numeric series field name. */
 export type SeriesField = (typeof SERIES_FIELDS)[number];

@@ -5,6 +5,7 @@
  * bundle) and allocation-light because it runs on every 4 Hz update of up to hundreds of isolates.
  */
 import type { ToWebviewMessage } from '../protocol';
+import { SERIES_FIELDS } from '../protocol/model';
 
 /** The outcome of validating one incoming message. */
 export type ValidationResult = { ok: true; message: ToWebviewMessage } | { ok: false; reason: string };
@@ -106,18 +107,7 @@ const ISOLATE_NUMBERS = [
   'bytesCopiedPerSec',
 ];
 
-const POINT_NUMBERS = [
-  'atMs',
-  'heapUsedBytes',
-  'heapCapacityBytes',
-  'externalBytes',
-  'cpuPercent',
-  'queueDepth',
-  'queueDelayMsP95',
-  'msgsInPerSec',
-  'msgsOutPerSec',
-  'bytesCopiedPerSec',
-];
+const POINT_NUMBERS = ['atMs', ...SERIES_FIELDS];
 
 function channel(o: Obj, p: string): void {
   for (const k of ['id', 'sessionId', 'label', 'from']) str(o, k, p);

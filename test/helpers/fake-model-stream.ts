@@ -16,6 +16,7 @@ import type {
   ModelUpdate,
   SessionInfo,
 } from '../../protocol';
+import { SERIES_FIELDS } from '../../protocol/model';
 
 /** Options of the fake stream. */
 export interface FakeModelOptions {
@@ -31,17 +32,7 @@ export interface FakeModelOptions {
   hostileName?: boolean;
 }
 
-const FIELDS = [
-  'heapUsedBytes',
-  'heapCapacityBytes',
-  'externalBytes',
-  'cpuPercent',
-  'queueDepth',
-  'queueDelayMsP95',
-  'msgsInPerSec',
-  'msgsOutPerSec',
-  'bytesCopiedPerSec',
-] as const;
+const FIELDS = SERIES_FIELDS;
 
 /** A deterministic pseudo-random generator (mulberry32). */
 function rng(seed: number): () => number {
