@@ -245,7 +245,7 @@ export class InspectorApp {
           this.themeChanged = false;
           break;
         case 'isolate':
-          this.isolatePage.render(store, ui.selectedIsolateId, this.theme);
+          settled = this.isolatePage.render(store, ui.selectedIsolateId, this.theme);
           break;
         case 'timeline':
           this.timeline.render(store);

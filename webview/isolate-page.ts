@@ -18,6 +18,7 @@ import {
 } from './isolate-tables';
 import { LedgerTable } from './ledger-table';
 import { ringToPointsInto, type SeriesField } from './series';
+import { SliceScheduler, type Slice } from './slices';
 import type { InspectorStore } from './store';
 import type { ThemeColors } from './theme';
 
@@ -74,20 +75,19 @@ export class IsolatePage {
   private readonly ledger: LedgerTable;
   /** Chart cards on screen (charts scrolled out of view are not redrawn). */
   private readonly chartVisible: boolean[] = CHARTS.map(() => true);
-  private chartSeriesRev: number[] = CHARTS.map(() => -1);
   private readonly chartHosts: HTMLElement[] = [];
-  private charts: TimeChart[] | null = null;
-  private seen = {
-    id: '',
-    generation: -1,
-    iso: null as IsolateSnapshot | null,
-    channels: -1,
-    ports: -1,
-    sites: -1,
-  };
+  private readonly charts: (TimeChart | undefined)[] = CHARTS.map(() => undefined);
+  private readonly slices: SliceScheduler;
+  /** What the slices draw from, set by each render. */
+  private store!: InspectorStore;
+  private iso: IsolateSnapshot | null = null;
+  private theme!: ThemeColors;
+  private shownId = '';
+  private shownGeneration = -1;
 
   constructor(onBack: () => void, requestRender: () => void) {
     this.ledger = new LedgerTable(requestRender);
+    this.slices = this.buildSlices();
     const back = h(
       'button',
       { type: 'button', class: 'tool', title: 'Back to the overview (Esc)' },
@@ -149,14 +149,19 @@ export class IsolatePage {
 
   /** Re-applies theme colours to the charts. */
   applyTheme(theme: ThemeColors): void {
-    for (const c of this.charts ?? []) c.applyTheme(theme);
+    for (const c of this.charts) c?.applyTheme(theme);
   }
 
-  /** Brings the page up to date for `isolateId`. */
-  render(store: InspectorStore, isolateId: string | null, theme: ThemeColors): void {
+  /**
+   * Brings the page up to date for `isolateId`, one frame's slices at a time (see SliceScheduler):
+   * returns false while parts of the page still show older data (the caller renders again next
+   * frame). Opening another isolate draws the whole page at once.
+   */
+  render(store: InspectorStore, isolateId: string | null, theme: ThemeColors): boolean {
     const iso = isolateId ? store.isolates.get(isolateId) : undefined;
-    this.body.hidden = !iso;
-    this.missing.hidden = !!iso;
+    // Same-value writes of `hidden` still invalidate style (of the whole page body here).
+    if (this.body.hidden !== !iso) this.body.hidden = !iso;
+    if (this.missing.hidden !== !!iso) this.missing.hidden = !!iso;
     if (!iso) {
       setText(this.title, 'No isolate selected');
       setText(
@@ -165,68 +170,97 @@ export class IsolatePage {
           ? `Isolate ${isolateId} is not (or no longer) known. Go back to the overview and pick one.`
           : 'Pick an isolate in the overview.',
       );
-      return;
+      return true;
     }
-    const s = this.seen;
-    const switched = s.id !== iso.id || s.generation !== store.rev.generation;
-    if (switched)
-      Object.assign(s, {
-        id: iso.id,
-        generation: store.rev.generation,
-        iso: null,
-        channels: -1,
-        ports: -1,
-        sites: -1,
-      });
-    if (s.iso !== iso) {
-      s.iso = iso;
-      setText(this.title, iso.name || '(unnamed)');
-      this.title.title = iso.id;
-      setText(this.badge, iso.state === 'running' ? 'running' : 'exited');
-      setClass(this.badge, 'exited', iso.state !== 'running');
+    this.store = store;
+    this.iso = iso;
+    this.theme = theme;
+    const switched = this.shownId !== iso.id || this.shownGeneration !== store.rev.generation;
+    if (switched) {
+      this.shownId = iso.id;
+      this.shownGeneration = store.rev.generation;
+      this.slices.reset();
     }
+    // The window of ledger rows follows scrolling at once; new rows come with the ledger's slice.
+    this.ledger.bindWindow(store);
+    return switched ? this.slices.runAll() : this.slices.runFrame();
+  }
+
+  /** The page's slices, each drawn in a frame of its own when an update changes them. */
+  private buildSlices(): SliceScheduler {
+    const base = () => `${this.shownId}|${this.shownGeneration}`;
+    const slices: Slice[] = [
+      {
+        // Cheap text updates: shares a frame with one heavier slice.
+        cost: 0.5,
+        key: () => `${base()}|${this.store.rev.isolates}|${this.store.rev.sessions}|${this.store.atMs}`,
+        draw: () => this.drawGeneral(),
+      },
+      ...CHARTS.map((spec, i): Slice => ({
+        // A chart scrolled out of view is not redrawn; it catches up when it comes back.
+        key: () => (this.chartVisible[i] ? `${base()}|${this.store.rev.series}` : `hidden|${base()}`),
+        draw: () => this.drawChart(spec, i),
+      })),
+      {
+        key: () => `${base()}|${this.store.rev.channels}|${this.store.rev.isolates}`,
+        draw: () => this.channels.setRows(channelRows(this.store, this.shownId), SIDE_TABLE_MAX_ROWS),
+      },
+      {
+        key: () => `${base()}|${this.store.rev.callSites}|${this.store.rev.ports}`,
+        draw: () => {
+          this.callSites.setRows(callSiteRows(this.store, this.shownId), SIDE_TABLE_MAX_ROWS);
+          this.ports.setRows(portRows(this.store, this.shownId), SIDE_TABLE_MAX_ROWS);
+        },
+      },
+      {
+        key: () => `${base()}|${this.store.rev.ledger}|${this.store.oversizedBytes}`,
+        draw: () => this.ledger.refresh(this.store, this.shownId),
+      },
+    ];
+    return new SliceScheduler(slices);
+  }
+
+  private drawGeneral(): void {
+    const { iso, store } = this;
+    if (!iso) return;
+    setText(this.title, iso.name || '(unnamed)');
+    this.title.title = iso.id;
+    setText(this.badge, iso.state === 'running' ? 'running' : 'exited');
+    setClass(this.badge, 'exited', iso.state !== 'running');
     this.general.render(iso, store, store.atMs);
-    if (!this.charts) {
-      this.charts = CHARTS.map((spec, i) => {
-        const chart = new TimeChart(
-          `${spec.title} over time`,
-          spec.labels.map((label, j) => ({
-            label,
-            axis: spec.y2?.fieldIndex === j ? 'y2' : 'y',
-            fill: !!spec.fill && j === 0,
-          })),
-          spec.format,
-          theme,
-          spec.y2?.format,
-          !!spec.integer,
-        );
-        chart.attach(this.chartHosts[i]);
-        return chart;
-      });
-    }
-    if (switched) this.chartSeriesRev = this.chartSeriesRev.map(() => -1);
-    const ring = store.series.get(iso.id);
-    const origin = store.originMs();
-    CHARTS.forEach((spec, i) => {
-      if (!this.chartVisible[i] || this.chartSeriesRev[i] === store.rev.series) return;
-      this.chartSeriesRev[i] = store.rev.series;
-      this.charts![i].setData((out, j) => {
-        if (ring) ringToPointsInto(ring, spec.fields[j], origin, CHART_POINTS, out);
-        else out.length = 0;
-      });
+  }
+
+  private drawChart(spec: ChartSpec, i: number): void {
+    if (!this.chartVisible[i]) return;
+    const chart = this.chart(i);
+    const ring = this.store.series.get(this.shownId);
+    const origin = this.store.originMs();
+    chart.setData((out, j) => {
+      if (ring) ringToPointsInto(ring, spec.fields[j], origin, CHART_POINTS, out);
+      else out.length = 0;
     });
-    if (s.channels !== store.rev.channels + store.rev.isolates) {
-      s.channels = store.rev.channels + store.rev.isolates;
-      this.channels.setRows(channelRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
+  }
+
+  /** The i-th chart, created (once) on first use. */
+  private chart(i: number): TimeChart {
+    let chart = this.charts[i];
+    if (!chart) {
+      const spec = CHARTS[i];
+      chart = new TimeChart(
+        `${spec.title} over time`,
+        spec.labels.map((label, j) => ({
+          label,
+          axis: spec.y2?.fieldIndex === j ? 'y2' : 'y',
+          fill: !!spec.fill && j === 0,
+        })),
+        spec.format,
+        this.theme,
+        spec.y2?.format,
+        !!spec.integer,
+      );
+      chart.attach(this.chartHosts[i]);
+      this.charts[i] = chart;
     }
-    if (s.ports !== store.rev.ports) {
-      s.ports = store.rev.ports;
-      this.ports.setRows(portRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
-    }
-    if (s.sites !== store.rev.callSites) {
-      s.sites = store.rev.callSites;
-      this.callSites.setRows(callSiteRows(store, iso.id), SIDE_TABLE_MAX_ROWS);
-    }
-    this.ledger.render(store, iso.id);
+    return chart;
   }
 }

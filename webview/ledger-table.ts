@@ -133,8 +133,8 @@ export class LedgerTable {
     }
   }
 
-  /** Brings the table up to date for `isolateId`. */
-  render(store: InspectorStore, isolateId: string): void {
+  /** Takes the isolate's current ledger rows and shows them (the isolate page's ledger slice). */
+  refresh(store: InspectorStore, isolateId: string): void {
     const key = `${isolateId}|${store.rev.generation}|${store.rev.ledger}`;
     if (key !== this.key) {
       const switched = !this.key.startsWith(`${isolateId}|${store.rev.generation}|`);
@@ -156,7 +156,8 @@ export class LedgerTable {
     this.bindWindow(store);
   }
 
-  private bindWindow(store: InspectorStore): void {
+  /** Binds the pool to the rows in the scroller's window (cheap when nothing moved: run every frame). */
+  bindWindow(store: InspectorStore): void {
     const n = this.rows.length;
     const rowPx = Math.max(1, this.rowPx);
     const capacity = Math.ceil(this.viewPx / rowPx) + 2 * OVERSCAN;

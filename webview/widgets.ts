@@ -1,6 +1,7 @@
 /** Small shared widgets: location links, copied-vs-transferable bars, simple rebuildable tables. */
 import type { SourceLocation } from '../protocol';
-import { h, icon } from './dom';
+import { h, icon, setText } from './dom';
+import { reorderChildren } from './reorder';
 import { formatBytes, formatLocation, shortPath } from './format';
 
 /** A button that shows a source location and asks the host to open it (data-location holds JSON). */
@@ -116,8 +117,8 @@ export class SimpleTable<T> {
   setRows(allRows: T[], limit = Infinity): void {
     const rows = allRows.length > limit ? allRows.slice(0, limit) : allRows;
     const more = allRows.length - rows.length;
-    this.more.hidden = more === 0;
-    if (more > 0) this.more.textContent = `Showing the top ${rows.length} of ${allRows.length}.`;
+    if (this.more.hidden !== (more === 0)) this.more.hidden = more === 0;
+    if (more > 0) setText(this.more, `Showing the top ${rows.length} of ${allRows.length}.`);
     const seen = new Set<string>();
     const order: string[] = [];
     for (const r of rows) {
@@ -147,7 +148,10 @@ export class SimpleTable<T> {
         if (typeof v === 'string') {
           if (v === row.keys[i]) return;
           row.keys[i] = v;
-          cell.textContent = v;
+          // Change the text node's data rather than replace the node (cheaper to restyle and lay out).
+          const text = cell.firstChild;
+          if (text instanceof Text && text === cell.lastChild) text.data = v;
+          else cell.textContent = v;
         } else {
           row.keys[i] = '\u0000';
           cell.replaceChildren(v);
@@ -161,11 +165,11 @@ export class SimpleTable<T> {
       }
     }
     if (order.length !== this.order.length || order.some((id, i) => id !== this.order[i])) {
-      const frag = document.createDocumentFragment();
-      for (const id of order) frag.append(this.rows.get(id)!.tr);
-      this.tbody.replaceChildren(frag);
+      // Move only the rows that changed place: re-inserting all of them restyles and lays out each.
+      reorderChildren(this.tbody, this.order, order, (id) => this.rows.get(id)!.tr);
       this.order = order;
     }
-    this.empty.hidden = rows.length > 0;
+    // Same-value writes of `hidden` still invalidate style.
+    if (this.empty.hidden !== rows.length > 0) this.empty.hidden = rows.length > 0;
   }
 }
