@@ -12,6 +12,8 @@ import type { ThreadContext } from './thread-context';
 export class Sampler {
   private timer: NodeJS.Timeout | null = null;
   readonly cpu = new ThreadCpuClock();
+  /** Called at the start of every tick (the message hooks refill their timing budget here). */
+  onTick: (() => void) | null = null;
 
   constructor(private readonly ctx: ThreadContext) {}
 
@@ -34,6 +36,7 @@ export class Sampler {
 
   /** Pushes a sample plus changed channel/call-site records, then flushes. Never throws. */
   tick(): void {
+    this.onTick?.();
     this.collect(false);
     this.ctx.sink.flush();
   }

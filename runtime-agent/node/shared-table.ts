@@ -117,19 +117,37 @@ export class SharedTable {
     return { channels: Math.min(n, MAX_CHANNELS), refused: Math.max(0, n - MAX_CHANNELS) };
   }
 
-  /** Counts one send; returns its sequence number. Records the send time for delay matching. */
-  noteSend(slot: number, nowMs: number): number {
+  /**
+   * `delivered` as this thread last read it, per slot: a lower bound of the real count (it only
+   * grows), so `sent - deliveredSeen` is an upper bound of the depth. Reading the receiver's
+   * counter on every send would pull its cache line across cores twice per message.
+   */
+  private readonly deliveredSeen = new Int32Array(MAX_CHANNELS);
+
+  /**
+   * Counts one send; returns its sequence number. `sendMs` (the shared clock, or -1 for a send
+   * that is not timed) is recorded for delay matching. Max depth is exact up to 64 and within
+   * 1/64 above: the receiver's counter is re-read only when the upper bound could beat the max
+   * by more than that slack.
+   */
+  noteSend(slot: number, sendMs: number): number {
     const base = slot * I32.stride;
     const seq = Atomics.add(this.i32, base + I32.sent, 1);
-    const depth = seq + 1 - Atomics.load(this.i32, base + I32.delivered);
-    if (depth > this.i32[base + I32.maxDepth]) Atomics.store(this.i32, base + I32.maxDepth, depth);
-    let ringField = this.i32[base + I32.ring];
-    if (ringField === 0) ringField = this.assignRing(base);
-    const ring = ringField - 1;
-    if (ring >= 0) {
-      const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
-      this.rings[at + 1] = nowMs;
-      this.rings[at] = seq;
+    const max = this.i32[base + I32.maxDepth];
+    if (seq + 1 - this.deliveredSeen[slot] > max + (max >> 6)) {
+      const delivered = Atomics.load(this.i32, base + I32.delivered);
+      this.deliveredSeen[slot] = delivered;
+      if (seq + 1 - delivered > max) Atomics.store(this.i32, base + I32.maxDepth, seq + 1 - delivered);
+    }
+    if (sendMs >= 0) {
+      let ringField = this.i32[base + I32.ring];
+      if (ringField === 0) ringField = this.assignRing(base);
+      const ring = ringField - 1;
+      if (ring >= 0) {
+        const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
+        this.rings[at + 1] = sendMs;
+        this.rings[at] = seq + 1; // + 1: a zeroed entry never matches seq 0
+      }
     }
     return seq;
   }
@@ -143,18 +161,19 @@ export class SharedTable {
   lastDeliveredSeq = -1;
 
   /**
-   * Counts one delivery; returns its queueing delay in ms, or -1 when the send time was lost.
-   * The delivery's sequence number is left in `lastDeliveredSeq` (no object per message).
+   * Counts one delivery; returns its queueing delay in ms, or -1 when the send was not timed or
+   * its time was lost. The clock is read only for timed sends. The delivery's sequence number is
+   * left in `lastDeliveredSeq` (no object per message).
    */
-  noteDelivery(slot: number, nowMs: number): number {
+  noteDelivery(slot: number, clock: () => number): number {
     const base = slot * I32.stride;
     const seq = Atomics.add(this.i32, base + I32.delivered, 1);
     this.lastDeliveredSeq = seq;
     const ring = this.i32[base + I32.ring] - 1;
     if (ring < 0) return -1; // no ring: -1 (none left) or 0 (never sent through the hook)
     const at = (ring * RING_SLOTS + (seq % RING_SLOTS)) * 2;
-    if (this.rings[at] !== seq) return -1; // overwritten by a deeper flood
-    const delay = nowMs - this.rings[at + 1];
+    if (this.rings[at] !== seq + 1) return -1; // not timed, or overwritten by a deeper flood
+    const delay = clock() - this.rings[at + 1];
     return delay > 0 ? delay : 0;
   }
 

@@ -74,6 +74,12 @@ const keyBytesCache = new Map<string, number>();
 const KEY_CACHE_MAX = 4096;
 
 function keyBytes(key: string): number {
+  const len = key.length;
+  if (len <= 16) {
+    // Short keys (most of them): a char loop is cheaper than a hash lookup.
+    for (let i = 0; i < len; i++) if (key.charCodeAt(i) > 0xff) return stringBytes(key);
+    return 2 + len;
+  }
   let b = keyBytesCache.get(key);
   if (b === undefined) {
     b = stringBytes(key);
@@ -275,6 +281,45 @@ function errorBytes(e: Error): number {
   return 4 + stringBytes(message) + (typeof stack === 'string' ? stringBytes(stack) : 0);
 }
 
+/** Own keys a flat object may have to take the fast path. */
+const FLAT_KEYS = 16;
+
+/**
+ * Bytes of a flat plain object (at most FLAT_KEYS own keys, every value a primitive), the
+ * commonest message, without the general walk's bookkeeping; -1 when it is not flat (or has an
+ * accessor), and the general walk takes over. The caller has ruled out proxies and checked the
+ * prototype.
+ */
+function flatObjectBytes(o: object): number {
+  let n = 0;
+  let bytes = 0;
+  for (const key in o) {
+    if (!hasOwn.call(o, key)) continue;
+    if (++n > FLAT_KEYS || lookupGetter.call(o, key) !== undefined) return -1;
+    const v = (o as Record<string, unknown>)[key];
+    bytes += keyBytes(key);
+    switch (typeof v) {
+      case 'number':
+        bytes += numberBytes(v, false);
+        break;
+      case 'string':
+        bytes += stringBytes(v);
+        break;
+      case 'boolean':
+      case 'undefined':
+        bytes += 1;
+        break;
+      case 'object':
+        if (v !== null) return -1;
+        bytes += 1;
+        break;
+      default:
+        return -1;
+    }
+  }
+  return 2 + varintBytes(n) + bytes;
+}
+
 /**
  * Estimates the bytes a structured clone of `value` copies. Buffers in `transfer` are moved, not
  * copied, and count zero here (the caller adds them to bytes transferred).
@@ -292,6 +337,18 @@ export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLi
     out.typedArrayBytes = 0;
     out.touchesAppCode = false;
     return;
+  }
+  if (!types.isProxy(value)) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === objectProto || proto === null) {
+      const flat = flatObjectBytes(value);
+      if (flat >= 0) {
+        out.bytes = HEADER_BYTES + flat;
+        out.typedArrayBytes = 0;
+        out.touchesAppCode = false;
+        return;
+      }
+    }
   }
   // One reused state per thread: the walk never runs app code, so it cannot re-enter.
   const st = shared;

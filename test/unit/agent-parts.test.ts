@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseAgentFrame, FRAME_LIMITS } from '../../protocol';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
-import { SharedTable } from '../../runtime-agent/node/shared-table';
+import { I32, SharedTable } from '../../runtime-agent/node/shared-table';
 import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
 import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
 
@@ -50,13 +50,52 @@ test('shared table: depth, FIFO delay matching and the transferred-port mailbox'
   t.noteSend(slot, 10);
   t.noteSend(slot, 11);
   assert.equal(t.depth(slot), 2);
-  assert.equal(t.noteDelivery(slot, 15), 5);
+  assert.equal(
+    t.noteDelivery(slot, () => 15),
+    5,
+  );
   assert.equal(t.lastDeliveredSeq, 0);
-  assert.equal(t.noteDelivery(slot, 15), 4);
+  assert.equal(
+    t.noteDelivery(slot, () => 15),
+    4,
+  );
   assert.equal(t.depth(slot), 0);
   assert.ok(t.post(slot, 1, 0, 8, 9));
   assert.deepEqual(t.take(slot, 1, 0), { sendSlot: 8, recvSlot: 9 });
   assert.equal(t.take(slot, 1, 0), null);
+});
+
+test('shared table: an untimed send is counted but reads no clock at delivery (seq 0 included)', () => {
+  const t = SharedTable.create();
+  const slot = t.allocate(3, 0, 0);
+  t.noteSend(slot, -1);
+  t.noteSend(slot, 20);
+  let reads = 0;
+  const clock = () => (reads++, 26);
+  assert.equal(t.noteDelivery(slot, clock), -1);
+  assert.equal(reads, 0);
+  assert.equal(t.noteDelivery(slot, clock), 6);
+  assert.equal(reads, 1);
+  assert.equal(t.depth(slot), 0);
+});
+
+test('shared table: max depth is exact up to 64 and within 1/64 above, though delivered is read rarely', () => {
+  const t = SharedTable.create();
+  const small = t.allocate(3, 0, 0);
+  for (let i = 0; i < 40; i++) t.noteSend(small, -1);
+  for (let i = 0; i < 40; i++) t.noteDelivery(small, () => 0);
+  for (let i = 0; i < 10; i++) t.noteSend(small, -1);
+  assert.equal(t.i32[small * I32.stride + I32.maxDepth], 40);
+  const deep = t.allocate(3, 0, 0);
+  // A flood where the receiver drains 1 message for every 3 sent, up to 30 000 in flight.
+  let peak = 0;
+  for (let i = 0; i < 45000; i++) {
+    t.noteSend(deep, -1);
+    if (i % 3 === 0) t.noteDelivery(deep, () => 0);
+    peak = Math.max(peak, t.depth(deep));
+  }
+  const max = t.i32[deep * I32.stride + I32.maxDepth];
+  assert.ok(max <= peak && max >= peak - peak / 64, `max ${max} vs true peak ${peak}`);
 });
 
 test('worker options: the preload is re-added only when the app would drop it', () => {
