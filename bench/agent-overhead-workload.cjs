@@ -1,19 +1,27 @@
 // Workloads for bench/agent-overhead.bench.ts, run in a child process with or without the agent.
-// Prints one JSON line: cross-thread small-message stream (msgs/s), same-thread send+dispatch
-// (µs/msg) and a 1 MB typed-array stream (MB/s), each also as process CPU time (all threads:
-// app, worker, agent, exporter), which a loaded shared machine disturbs far less than wall time,
-// and the typed stream's minor page faults per MB (see docs/agent.md: allocator state, not agent
-// work, decides most of that phase's cost).
+// `node agent-overhead-workload.cjs <phase>` runs one phase in a fresh process (so one phase's
+// allocator and heap state cannot leak into the next) and prints one JSON line:
+//   small    cross-thread stream of small messages (msgs/s)
+//   same     same-thread send + dispatch (µs/msg)
+//   typed    1 MB typed-array stream with flow control (MB/s): at most 16 MB in flight
+//   burst    1 MB typed-array burst: 400 MB posted in one synchronous loop, no flow control
+//   exit     a worker app that starts, exchanges 1,000 messages and exits (the bench measures
+//            its whole life and the time from `doneAtEpochMs`, printed when the work is done, to
+//            the process's exit)
+// Each phase also reports process CPU time (all threads: app, worker, agent, exporter), which a
+// loaded shared machine disturbs far less than wall time, and minor page faults.
 const { Worker, MessageChannel } = require('node:worker_threads');
 
 const workerCode = `
 const { parentPort } = require('node:worker_threads');
-let n = 0; let target = Infinity;
+let n = 0; let target = Infinity; let ackEvery = 0;
 parentPort.on('message', (m) => {
-  if (m && m.target) { target = m.target; n = 0; return; }
+  if (m && m.target) { target = m.target; ackEvery = m.ackEvery || 0; n = 0; return; }
   if (++n === target) parentPort.postMessage('done');
+  else if (ackEvery > 0 && n % ackEvery === 0) parentPort.postMessage(n);
 });`;
 
+/** Posts `count` messages as fast as the sender can (2,000 per turn of the event loop). */
 function stream(worker, count, make) {
   return new Promise((resolve) => {
     worker.postMessage({ target: count });
@@ -25,6 +33,34 @@ function stream(worker, count, make) {
       for (; i < end; i++) worker.postMessage(make(i));
       if (i < count) setImmediate(pump);
     };
+    pump();
+  });
+}
+
+/**
+ * A stream with flow control, as a producer of large messages runs one: at most `window` messages
+ * in flight, the receiver acknowledging every `ackEvery`. Unlike a burst, the memory in flight
+ * does not depend on how far the receiver happens to fall behind.
+ */
+function windowedStream(worker, count, make, window, ackEvery) {
+  return new Promise((resolve) => {
+    worker.postMessage({ target: count, ackEvery });
+    const start = performance.now();
+    let sent = 0;
+    let acked = 0;
+    const pump = () => {
+      while (sent < count && sent - acked < window) worker.postMessage(make(sent++));
+    };
+    const onMessage = (m) => {
+      if (m === 'done') {
+        worker.off('message', onMessage);
+        resolve(performance.now() - start);
+        return;
+      }
+      acked = m;
+      pump();
+    };
+    worker.on('message', onMessage);
     pump();
   });
 }
@@ -50,7 +86,7 @@ function sameThread(count) {
   });
 }
 
-/** Runs `phase` and returns its result plus the process CPU time and minor page faults it took. */
+/** Runs `phase` and returns its wall time plus the process CPU time and minor page faults it took. */
 async function measured(phase) {
   const cpu0 = process.cpuUsage();
   const faults0 = process.resourceUsage().minorPageFault;
@@ -59,29 +95,48 @@ async function measured(phase) {
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, faults: process.resourceUsage().minorPageFault - faults0 };
 }
 
+const phases = {
+  async small(w) {
+    await stream(w, 20000, (i) => ({ i, s: 'warm' }));
+    const count = 200000;
+    const run = await measured(() => stream(w, count, (i) => ({ i, s: 'hello' })));
+    return { msgsPerSec: count / (run.ms / 1000), cpuMicrosPerMsg: (run.cpuMs * 1000) / count };
+  },
+  async same() {
+    await sameThread(20000);
+    const count = 200000;
+    const run = await measured(() => sameThread(count));
+    return { microsPerMsg: (run.ms * 1000) / count, cpuMicrosPerMsg: (run.cpuMs * 1000) / count };
+  },
+  async typed(w) {
+    const mb = new Uint8Array(1 << 20);
+    await windowedStream(w, 200, () => mb, 16, 4);
+    const count = 2000;
+    const run = await measured(() => windowedStream(w, count, () => mb, 16, 4));
+    return { mbPerSec: count / (run.ms / 1000), cpuMsPerMB: run.cpuMs / count, faultsPerMB: run.faults / count };
+  },
+  async burst(w) {
+    const mb = new Uint8Array(1 << 20);
+    await stream(w, 50, () => mb);
+    const count = 400;
+    const run = await measured(() => stream(w, count, () => mb));
+    return { mbPerSec: count / (run.ms / 1000), cpuMsPerMB: run.cpuMs / count, faultsPerMB: run.faults / count };
+  },
+  async exit(w) {
+    await stream(w, 1000, (i) => ({ i, s: 'hello' }));
+    return {};
+  },
+};
+
 async function main() {
+  const name = process.argv[2];
+  const phase = phases[name];
+  if (phase === undefined) throw new Error(`unknown phase ${name}; one of ${Object.keys(phases).join(', ')}`);
   const w = new Worker(workerCode, { eval: true, name: 'bench-sink' });
-  await stream(w, 20000, (i) => ({ i, s: 'warm' })); // warm-up
-  const small = 200000;
-  const smallRun = await measured(() => stream(w, small, (i) => ({ i, s: 'hello' })));
-  const sameCount = 200000;
-  await sameThread(20000);
-  const sameRun = await measured(() => sameThread(sameCount));
-  const mb = new Uint8Array(1 << 20);
-  await stream(w, 50, () => mb);
-  const bigCount = 400;
-  const bigRun = await measured(() => stream(w, bigCount, () => mb));
-  console.log(
-    JSON.stringify({
-      smallMsgsPerSec: small / (smallRun.ms / 1000),
-      smallCpuMicrosPerMsg: (smallRun.cpuMs * 1000) / small,
-      sameThreadMicrosPerMsg: (sameRun.ms * 1000) / sameCount,
-      sameThreadCpuMicrosPerMsg: (sameRun.cpuMs * 1000) / sameCount,
-      typedMBPerSec: bigCount / (bigRun.ms / 1000),
-      typedCpuMsPerMB: bigRun.cpuMs / bigCount,
-      typedFaultsPerMB: bigRun.faults / bigCount,
-    }),
-  );
+  const figures = await phase(w);
+  // When the app's work is done: the bench measures from here to the process's exit.
+  figures.doneAtEpochMs = performance.timeOrigin + performance.now();
+  console.log(JSON.stringify(figures));
   await w.terminate();
 }
 main();
