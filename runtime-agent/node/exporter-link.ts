@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { HelloFrame } from '../../protocol/agent-frames';
+import { nowMs } from './clock';
 import { debugLog } from './debug-log';
 import { EXPORTER_MARKER, type ByeMessage, type ExporterData } from './exporter-messages';
 import { rawPost, type RawApis } from './raw-apis';
@@ -61,8 +62,11 @@ export function startExporter(raw: RawApis, config: AgentConfig, hello: HelloFra
         const bye: ByeMessage = { t: 'bye', exitCode, atMs, final };
         try {
           rawPost(raw, port1, bye);
+          const waitStartMs = nowMs();
           if (Atomics.wait(byeFlag, 0, 0, BYE_WAIT_MS) === 'timed-out') {
             debugLog(`exporter did not finish within ${BYE_WAIT_MS} ms: the last records may be lost`);
+          } else {
+            debugLog(`exit: exporter finished in ${(nowMs() - waitStartMs).toFixed(1)} ms`);
           }
         } catch (err) {
           debugLog(`final flush failed: ${String(err)}`);

@@ -32,6 +32,16 @@ for (const mode of ['exitcode', 'exit'] as const) {
   });
 }
 
+test('at exit the agent waits for its exporter only until the final records are out, never to its bound', async () => {
+  // Wall time is not compared (see above); what would make the app exit late is the exit hook
+  // waiting out its bound, and the agent's debug log says which way the wait ended.
+  const run = await runApp(app, { agent: true, sink, args: ['exitcode'], env: { ISOSCOPE_DEBUG: '1' } });
+  assert.equal(run.code, 7);
+  assert.match(run.stderr, /exit: exporter finished in \d+\.\d ms/);
+  assert.doesNotMatch(run.stderr, /did not finish/);
+  await sink.waitForBye(run.pid);
+});
+
 test('the agent counted the transparency app without rejected frames', async () => {
   assert.equal(agentPids.length, 2, 'both agent runs happened');
   for (const pid of agentPids) await sink.waitForBye(pid);
