@@ -89,6 +89,29 @@ test('isolate exit and closeSession mark isolates exited; clearExited forgets th
   assert.equal(snap.sessions.length, 0);
 });
 
+test('an agent that reconnects after its connection dropped brings its isolates back to running', async () => {
+  const model = twoIsolates();
+  model.ingest('node:1', sample('1', 1000, {}));
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 1500, exitCode: 0 });
+  model.closeSession('node:1', 2000); // dropped, no bye: isolate 0 is marked exited at 2000
+  await model.settled();
+  assert.equal(model.snapshot().isolates.find((i) => i.id === '0')!.state, 'exited');
+  model.openSession(session()); // the same process reconnects and gets the same session id
+  model.ingest('node:1', sample('0', 1900, {})); // buffered from before the drop: proves nothing
+  model.ingest('node:1', sample('1', 2100, {})); // a late sample of an isolate that really exited
+  await model.settled();
+  let snap = model.snapshot();
+  assert.equal(snap.isolates.find((i) => i.id === '0')!.state, 'exited');
+  model.ingest('node:1', sample('0', 2250, {}));
+  await model.settled();
+  snap = model.snapshot();
+  const main = snap.isolates.find((i) => i.id === '0')!;
+  assert.equal(main.state, 'running');
+  assert.equal(main.exitedAtMs, null);
+  assert.equal(snap.isolates.find((i) => i.id === '1')!.state, 'exited', 'its own isolate-exit stands');
+  assert.equal(snap.sessions[0]!.endedAtMs, null);
+});
+
 test('two processes with the same raw isolate ids keep distinct model ids', () => {
   const model = new IsolateModel();
   model.openSession(session('node:1'));

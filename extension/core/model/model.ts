@@ -158,6 +158,7 @@ export class IsolateModel {
           e.snap.state = 'exited';
           e.snap.exitedAtMs = atMs;
           e.snap.queueDepth = 0;
+          e.endedWithSession = true;
         }
       }
       this.changed();
@@ -337,11 +338,21 @@ export class IsolateModel {
         e.snap.exitedAtMs = r.atMs;
         e.snap.exitCode = r.exitCode;
         e.snap.queueDepth = 0;
+        e.endedWithSession = false;
         return;
       }
-      case 'sample':
-        this.store.applySample(this.entry(s, r.isolateId, r.atMs), r);
+      case 'sample': {
+        const e = this.entry(s, r.isolateId, r.atMs);
+        if (e.endedWithSession && e.snap.exitedAtMs !== null && r.atMs >= e.snap.exitedAtMs) {
+          // The connection dropped without `bye` and the agent came back (it reconnects and its
+          // session id is reused): a sample taken since then shows this isolate is still alive.
+          e.snap.state = 'running';
+          e.snap.exitedAtMs = null;
+          e.endedWithSession = false;
+        }
+        this.store.applySample(e, r);
         return;
+      }
       case 'channel': {
         const from = this.entry(s, r.fromIsolateId, r.atMs);
         const to = r.toIsolateId === null ? null : this.entry(s, r.toIsolateId, r.atMs);

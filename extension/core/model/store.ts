@@ -35,6 +35,8 @@ export interface IsolateEntry {
   inbound: Set<string>;
   prevCpu: { atMs: number; micros: number } | null;
   prevTotals: { atMs: number; sent: number; received: number; copied: number } | null;
+  /** Marked exited because its session's connection ended, not by an `isolate-exit` record. */
+  endedWithSession: boolean;
 }
 
 const locKey = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
@@ -100,6 +102,7 @@ export class ModelStore {
       inbound: new Set(),
       prevCpu: null,
       prevTotals: null,
+      endedWithSession: false,
     };
     this.isolates.set(id, entry);
     return entry;
