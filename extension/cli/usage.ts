@@ -16,3 +16,11 @@ findings remain; 2 → bad usage.
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * True for a UsageError from any bundle: `isoscope lint` runs from its own file (dist/cli-lint.cjs),
+ * whose copy of the class is not the one `instanceof` would compare against.
+ */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && err.name === 'UsageError';
+}
