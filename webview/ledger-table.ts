@@ -5,9 +5,8 @@
  */
 import type { LedgerEntry, SourceLocation } from '../protocol';
 import { h, icon } from './dom';
-import { formatBytes, formatClock } from './format';
+import { formatBytes, formatClock, formatLocation, shortPath } from './format';
 import type { InspectorStore } from './store';
-import { locationButton } from './widgets';
 
 /** Most ledger rows the table holds (scrollable). */
 export const LEDGER_ROWS_SHOWN = 1000;
@@ -28,13 +27,23 @@ export function ledgerRowsFor(
   return out;
 }
 
+/**
+ * One pooled row. New ledger entries arrive at the top, so at 4 Hz every pooled row shows another
+ * entry: its texts and its location button are edited in place (text node data, attributes), never
+ * rebuilt, which keeps the ledger's frame to a few milliseconds.
+ */
 class LedgerRow {
   readonly tr: HTMLTableRowElement;
   private readonly cells: HTMLTableCellElement[];
-  private readonly bytesText: Text;
+  /** The text node of each text cell (index 6, the location, has none). */
+  private readonly texts: Text[];
   private readonly warn: HTMLElement;
+  private readonly location: HTMLElement;
+  private readonly locationText: Text;
+  private readonly unknown: HTMLElement;
   private seq = -1;
-  private locationKey = '';
+  private oversized = false;
+  private locationKey: string | null = null;
 
   constructor() {
     this.cells = Array.from({ length: 7 }, (_, i) =>
@@ -42,8 +51,13 @@ class LedgerRow {
     );
     this.cells[5].classList.add('shape');
     this.warn = icon('warning', 'warn');
-    this.bytesText = document.createTextNode('');
-    this.cells[2].append(this.warn, this.bytesText);
+    this.warn.hidden = true;
+    this.texts = this.cells.slice(0, 6).map((cell) => cell.appendChild(document.createTextNode('')));
+    this.cells[2].prepend(this.warn);
+    // Same markup as widgets' locationButton, kept so that only its texts change.
+    this.locationText = document.createTextNode('');
+    this.location = h('button', { type: 'button', class: 'link location' }, icon('go-to-file'), this.locationText);
+    this.unknown = h('span', { class: 'muted' }, 'unknown');
     this.tr = h('tr', { hidden: true }, ...this.cells);
   }
 
@@ -56,29 +70,50 @@ class LedgerRow {
       return;
     }
     if (row.seq === this.seq) return;
+    if (this.seq === -1) this.tr.hidden = false;
     this.seq = row.seq;
-    this.tr.hidden = false;
     const over = row.bytes >= store.oversizedBytes;
-    this.tr.classList.toggle('oversized', over);
-    this.warn.hidden = !over;
+    if (over !== this.oversized) {
+      this.oversized = over;
+      this.tr.classList.toggle('oversized', over);
+      this.warn.hidden = !over;
+    }
     const channel = store.channels.get(row.channelId);
-    this.cells[0].textContent = formatClock(row.atMs);
-    this.cells[1].textContent = channel?.label ?? row.channelId;
-    this.cells[1].title = row.channelId;
-    this.bytesText.data = formatBytes(row.bytes);
-    this.cells[3].textContent = formatBytes(row.typedArrayBytes);
-    this.cells[4].textContent = formatBytes(row.transferredBytes);
-    this.cells[5].textContent = row.shape;
-    this.cells[5].title = row.shape;
+    const t = this.texts;
+    setData(t[0], formatClock(row.atMs));
+    setData(t[1], channel?.label ?? row.channelId);
+    setTitle(this.cells[1], row.channelId);
+    setData(t[2], formatBytes(row.bytes));
+    setData(t[3], formatBytes(row.typedArrayBytes));
+    setData(t[4], formatBytes(row.transferredBytes));
+    setData(t[5], row.shape);
+    setTitle(this.cells[5], row.shape);
     this.setLocation(row.location);
   }
 
   private setLocation(loc: SourceLocation | null): void {
-    const key = loc ? `${loc.file}:${loc.line}:${loc.column}` : '';
-    if (key === this.locationKey && this.cells[6].firstChild) return;
+    const key = loc ? JSON.stringify(loc) : '';
+    if (key === this.locationKey) return;
+    const wasKnown = !!this.locationKey;
     this.locationKey = key;
-    this.cells[6].replaceChildren(locationButton(loc));
+    if (!loc) {
+      this.cells[6].replaceChildren(this.unknown);
+      return;
+    }
+    this.location.dataset.location = key;
+    this.location.title = `Open ${formatLocation(loc)}`;
+    this.locationText.data = `${shortPath(loc.file, 2)}:${loc.line}`;
+    if (!wasKnown) this.cells[6].replaceChildren(this.location);
   }
+}
+
+/** Writes a text node only when its text changed. */
+function setData(text: Text, value: string): void {
+  if (text.data !== value) text.data = value;
+}
+
+function setTitle(el: HTMLElement, title: string): void {
+  if (el.title !== title) el.title = title;
 }
 
 /** Ledger table for the selected isolate. */

@@ -14,7 +14,7 @@ function setup(n: number, costs: number[] = []) {
       shown[i] = data[i];
       log.push(i);
     },
-    ...(costs[i] !== undefined ? { cost: costs[i] } : {}),
+    ...(costs[i] !== undefined ? { costMs: costs[i] } : {}),
   }));
   return { data, shown, log, slices };
 }
@@ -51,14 +51,14 @@ test('SliceScheduler coalesces: updates arriving while slices are pending draw o
 });
 
 test('SliceScheduler skips slices whose data did not change and shares a frame between cheap slices', () => {
-  const { data, log, slices } = setup(4, [0.5, 1, 0.5, 0.5]);
+  const { data, log, slices } = setup(4, [4, 8, 4, 4]);
   const s = new SliceScheduler(slices);
   s.runAll();
   log.length = 0;
   data[0] = 1;
   data[2] = 1;
   data[3] = 1;
-  // Slice 1 is unchanged (skipped); 0 and 2 (0.5 each) fill the first frame, 3 waits for the next.
+  // Slice 1 is unchanged (skipped); 0 and 2 (4 ms each) fill the first 8 ms frame, 3 waits for the next.
   assert.equal(s.runFrame(), false);
   assert.deepEqual(log, [0, 2]);
   assert.equal(s.runFrame(), true);
