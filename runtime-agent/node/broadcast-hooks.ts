@@ -6,7 +6,7 @@
  * (messages dropped by a receiver that closes are written off). A receiver attributes each
  * delivery to its sender through the name's shared sequence (see broadcast-table.ts).
  */
-import { BroadcastTable, type BroadcastEntry } from './broadcast-table';
+import { BroadcastTable, NAME_RING, type BroadcastEntry } from './broadcast-table';
 import type { PortEnd } from './channel-registry';
 import { nowMs } from './clock';
 import { debugLog } from './debug-log';
@@ -54,6 +54,22 @@ export class BroadcastReceiver {
       this.onDelivery(e.senderSlot, nowMs() - e.timeMs, this.label);
       return;
     }
+  }
+
+  /**
+   * Messages of others posted since this object's last delivery and not delivered to it yet: its
+   * share of the isolate's queue. A message overwritten in the name's ring (lagging by more than
+   * NAME_RING) is counted, since whose it was is no longer known.
+   */
+  pending(): number {
+    if (this.closed) return 0;
+    const e = scratchEntry;
+    const next = this.bt.nextSeq(this.nameIndex);
+    let n = 0;
+    for (let seq = Math.max(this.cursor, next - NAME_RING); seq < next; seq++) {
+      if (!this.bt.entry(this.nameIndex, seq, e) || e.instance !== this.instance) n++;
+    }
+    return n;
   }
 
   /** Undelivered messages of others, in order (called under the name's lock when closing). */
@@ -126,7 +142,7 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
         const r = new BroadcastReceiver(index, instance, startSeq, `BroadcastChannel '${key}'`, bt, onDelivery);
         const handle = internalField(this, 'kHandle');
         registry.registerBroadcast(this, r);
-        if (handle !== null && typeof handle === 'object') registry.registerBroadcast(handle, r);
+        if (handle !== null && typeof handle === 'object') registry.registerBroadcastHandle(handle, r);
       } finally {
         bt.unlock(index);
       }

@@ -40,6 +40,11 @@ export class ChannelRegistry {
   private readonly reported = new Map<number, number>();
   /** Labels of slots that are not labelled by their kind alone (BroadcastChannel names). */
   private readonly labels = new Map<number, string>();
+  /**
+   * This thread's BroadcastChannel objects, whose backlogs are part of its queue. Weak: an object
+   * the app dropped without closing must not be kept alive.
+   */
+  private readonly broadcastReceivers = new Set<WeakRef<BroadcastReceiver>>();
   /** Broadcast delays seen by this thread, by sending slot (several threads may receive). */
   private readonly broadcastHistograms = new Map<number, DelayHistogram>();
 
@@ -73,6 +78,12 @@ export class ChannelRegistry {
   /** Counts a BroadcastChannel object (or its internal handle) through `receiver`. */
   registerBroadcast(target: object, receiver: BroadcastReceiver): void {
     this.ends.set(target, { send: -1, recv: -1, delays: new DelayHistogram(), notableSends: 0, bc: receiver });
+    this.broadcastReceivers.add(new WeakRef(receiver));
+  }
+
+  /** Counts the internal handle of a BroadcastChannel object already registered with `receiver`. */
+  registerBroadcastHandle(handle: object, receiver: BroadcastReceiver): void {
+    this.ends.set(handle, { send: -1, recv: -1, delays: new DelayHistogram(), notableSends: 0, bc: receiver });
   }
 
   /** Reports `slot` from this thread under `label` (BroadcastChannel slots, senders and receivers). */
@@ -109,6 +120,11 @@ export class ChannelRegistry {
   queueDepth(): number {
     let depth = 0;
     for (const slot of this.inbound) depth += this.table.depth(slot);
+    for (const ref of this.broadcastReceivers) {
+      const r = ref.deref();
+      if (r === undefined || r.closed) this.broadcastReceivers.delete(ref);
+      else depth += r.pending();
+    }
     return depth;
   }
 

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAgentFrame, FRAME_LIMITS } from '../../protocol';
+import { BroadcastReceiver } from '../../runtime-agent/node/broadcast-hooks';
+import { BroadcastTable } from '../../runtime-agent/node/broadcast-table';
+import { ChannelRegistry } from '../../runtime-agent/node/channel-registry';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
 import { I32, SharedTable } from '../../runtime-agent/node/shared-table';
@@ -129,4 +132,30 @@ test('ports in workerData are found in the same order on both sides', () => {
   const found = findPorts({ a: [1, { p: port2 }], b: port1 }, (v) => v === port1 || v === port2);
   assert.deepEqual(found, [port2, port1]);
   port1.close();
+});
+
+test("BroadcastChannel backlogs count in the receiving isolate's queue depth, once per object", () => {
+  const table = SharedTable.create();
+  const bt = new BroadcastTable(table.buffers.broadcast, 0);
+  const registry = new ChannelRegistry(table, 0, 1);
+  const name = bt.indexOf('jobs');
+  const a = bt.open(name);
+  const b = bt.open(name);
+  const noDelivery = () => undefined;
+  const ra = new BroadcastReceiver(name, a.instance, a.startSeq, "BroadcastChannel 'jobs'", bt, noDelivery);
+  const rb = new BroadcastReceiver(name, b.instance, b.startSeq, "BroadcastChannel 'jobs'", bt, noDelivery);
+  registry.registerBroadcast({}, ra);
+  registry.registerBroadcastHandle({}, ra); // the same object's internal handle: not a second backlog
+  registry.registerBroadcast({}, rb);
+  for (let i = 0; i < 3; i++) bt.recordSend(name, 5, a.instance, 0);
+  bt.recordSend(name, 6, b.instance, 0);
+  // A never receives its own three; B owes three deliveries, A one.
+  assert.equal(ra.pending(), 1);
+  assert.equal(rb.pending(), 3);
+  assert.equal(registry.queueDepth(), 4);
+  rb.delivered();
+  assert.equal(rb.pending(), 2);
+  assert.equal(registry.queueDepth(), 3);
+  ra.closed = true; // a closed object's queue is dropped by Node
+  assert.equal(registry.queueDepth(), 2);
 });
