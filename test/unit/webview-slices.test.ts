@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SliceScheduler, type Slice } from '../../webview/slices';
-import { idsThatStay } from '../../webview/reorder';
+import { idsThatStay, reorderChildren } from '../../webview/reorder';
 
 /** Slices over a mutable "store": slice i shows data[i]; draws are logged. */
 function setup(n: number, costs: number[] = []) {
@@ -103,4 +103,44 @@ test('idsThatStay keeps the longest run in the same relative order (rows moved: 
   // Reversed: only one row can stay.
   assert.equal(idsThatStay(['a', 'b', 'c', 'd'], ['d', 'c', 'b', 'a']).size, 1);
   assert.equal(idsThatStay([], ['a']).size, 0);
+});
+
+/** A minimal stand-in for a DOM parent (children list + insertBefore), enough for reorderChildren. */
+class FakeParent {
+  children: FakeChild[] = [];
+  insertBefore(el: FakeChild, anchor: FakeChild | null): FakeChild {
+    if (el.parentNode) el.parentNode.children.splice(el.parentNode.children.indexOf(el), 1);
+    const at = anchor ? this.children.indexOf(anchor) : this.children.length;
+    this.children.splice(at, 0, el);
+    el.parentNode = this;
+    return el;
+  }
+}
+class FakeChild {
+  parentNode: FakeParent | null = null;
+  constructor(readonly id: string) {}
+}
+
+test('reorderChildren puts rows in the new order, moving only rows outside the longest kept run', () => {
+  const parent = new FakeParent();
+  const rows = new Map<string, FakeChild>();
+  const node = (id: string) => rows.get(id) ?? rows.set(id, new FakeChild(id)).get(id)!;
+  const order = (ids: string[]) => {
+    const prev = parent.children.map((c) => c.id);
+    const moved = reorderChildren(parent as unknown as Node, prev, ids, node as unknown as (id: string) => Node);
+    assert.deepEqual(
+      parent.children.map((c) => c.id),
+      ids,
+    );
+    return moved;
+  };
+  assert.equal(order(['a', 'b', 'c', 'd', 'e']), 5); // all inserted
+  assert.equal(order(['a', 'b', 'c', 'd', 'e']), 0);
+  assert.equal(order(['e', 'a', 'b', 'c', 'd']), 1); // one row jumped to the top
+  assert.equal(order(['a', 'e', 'c', 'b', 'd']), 2);
+  assert.equal(order(['d', 'c', 'b', 'a', 'e']), 3);
+  // A new row and a removed one (the caller removes rows that left before reordering).
+  parent.children.splice(parent.children.indexOf(node('c')), 1);
+  node('c').parentNode = null;
+  assert.equal(order(['n', 'd', 'b', 'a', 'e']), 1);
 });
