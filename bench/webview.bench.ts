@@ -114,6 +114,8 @@ async function phase(page: Page, cdp: CDPSession, model: FakeModel, label: strin
   return {
     renders: r.renders.length,
     updatesDrawn: r.lat.length,
+    // Animation frames that drew part of an update (both views time-slice their updates).
+    rendersPerUpdate: round(r.renders.length / Math.max(1, r.lat.length), 1),
     // Frame time as the user sees it: the interval between consecutive animation frames while
     // the 4 Hz stream runs (16.7 ms = every 60 Hz frame made it; a frame that took too long shows
     // up as 33 ms or more).
