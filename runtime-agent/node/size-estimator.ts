@@ -32,6 +32,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const getDescriptor = Object.getOwnPropertyDescriptor;
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(key: string): unknown }).__lookupGetter__;
 const objectProto = Object.prototype;
+const isProxy = types.isProxy;
 
 /** Bytes a V8 base-128 varint takes for a non-negative integer. */
 export function varintBytes(n: number): number {
@@ -141,7 +142,7 @@ function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolea
 function objectBytes(o: object, depth: number, st: WalkState): number {
   if (o === st.root || (depth > 0 && st.seen.has(o))) return 2; // back-reference: '^' + id
   if (++st.nodes > NODE_BUDGET || depth > MAX_DEPTH) return FLAT_GUESS_BYTES;
-  if (types.isProxy(o)) {
+  if (isProxy(o)) {
     st.touchesAppCode = true;
     return 0; // postMessage throws on proxies; never touch their traps
   }
@@ -338,7 +339,7 @@ export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLi
     out.touchesAppCode = false;
     return;
   }
-  if (!types.isProxy(value)) {
+  if (!isProxy(value)) {
     const proto = Object.getPrototypeOf(value);
     if (proto === objectProto || proto === null) {
       const flat = flatObjectBytes(value);
