@@ -90,12 +90,19 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     message: unknown,
     below: object = postMessage,
   ): void {
-    const shape = describeShape(message);
-    const est = calibration.correct(`${slot}|${shape}`, message, walked);
-    // The walk already went into the channel's byte counters; add the calibration's correction.
-    if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
+    // A message that is mostly typed-array payload is sized exactly by the walk and never
+    // calibrated; its shape is then only needed for the (sampled) ledger record.
+    let shape: string | null = null;
+    let est = walked;
+    if (walked.typedArrayBytes < walked.bytes - walked.typedArrayBytes) {
+      shape = describeShape(message);
+      est = calibration.correct(`${slot}|${shape}`, message, walked);
+      // The walk already went into the channel's byte counters; add the calibration's correction.
+      if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
+    }
     const n = end.notableSends++;
     if (!shouldCapture(n)) return;
+    shape ??= describeShape(message);
     const site = captureCallSite(below);
     if (site !== null) ctx.sites.add(site, captureWeight(n), est.bytes, est.typedArrayBytes, transferredBytes);
     ctx.sink.push({
