@@ -68,7 +68,7 @@ interface Collected {
 
 async function collect(page: Page, rendersBefore: number): Promise<Collected> {
   return (await page.evaluate(
-    `({ lat: window.__lat.splice(0), raf: window.__raf.splice(0), long: window.__long.splice(0), renders: window.isoscope.renderDurationsMs().slice(${rendersBefore}) })`,
+    `({ lat: window.__lat.splice(0), raf: window.__raf.splice(0), long: window.__long.splice(0), renders: window.isoscope.renderDurationsMs(${rendersBefore}) })`,
   )) as Collected;
 }
 
@@ -97,8 +97,8 @@ async function cpuMetrics(cdp: CDPSession): Promise<Record<string, number>> {
 async function phase(page: Page, cdp: CDPSession, model: FakeModel, label: string, durationMs: number) {
   const m0 = await cpuMetrics(cdp);
   const load0 = loadavg()[0];
-  const before = await page.evaluate(
-    () => (window as unknown as { isoscope: { renderDurationsMs(): number[] } }).isoscope.renderDurationsMs().length,
+  const before = await page.evaluate(() =>
+    (window as unknown as { isoscope: { renderCount(): number } }).isoscope.renderCount(),
   );
   await collect(page, 0);
   await streamLive(model, durationMs);

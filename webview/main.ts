@@ -21,7 +21,8 @@ function start(): void {
   // Diagnostics handle for tests and benchmarks (read-only figures, no way to inject data).
   (window as unknown as { isoscope: unknown }).isoscope = {
     diagnostics: () => app.diagnostics(),
-    renderDurationsMs: () => app.perf.durations(),
+    renderDurationsMs: (since?: number) => app.perf.durations(since ?? 0),
+    renderCount: () => app.perf.renders,
   };
 }
 

@@ -27,9 +27,14 @@ export class PerfRecorder {
     this.renders++;
   }
 
-  /** The recorded durations (newest RING at most). */
-  durations(): number[] {
-    const n = Math.min(this.renders, RING);
-    return Array.from(this.renderMs.subarray(0, n));
+  /**
+   * Durations of render number `since` onwards, oldest first, as far as the ring still holds them
+   * (the newest RING). Counting from an absolute render number keeps a caller's slice right after
+   * the ring has wrapped.
+   */
+  durations(since = 0): number[] {
+    const out: number[] = [];
+    for (let i = Math.max(since, this.renders - RING); i < this.renders; i++) out.push(this.renderMs[i % RING]);
+    return out;
   }
 }
