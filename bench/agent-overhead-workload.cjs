@@ -111,7 +111,7 @@ const phases = {
   async typed(w) {
     const mb = new Uint8Array(1 << 20);
     await windowedStream(w, 200, () => mb, 16, 4);
-    const count = 2000;
+    const count = 4000;
     const run = await measured(() => windowedStream(w, count, () => mb, 16, 4));
     return { mbPerSec: count / (run.ms / 1000), cpuMsPerMB: run.cpuMs / count, faultsPerMB: run.faults / count };
   },
