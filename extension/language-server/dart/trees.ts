@@ -4,6 +4,7 @@
  * reparses only around the change. Bounded: the least recently used trees are freed.
  */
 import type { Parser, Point, Tree } from 'web-tree-sitter';
+import { unchangedEnds } from '../text-change';
 
 /** Limits on what the cache holds (wasm memory grows with the parsed text). */
 export const DART_TREE_LIMITS = { maxFiles: 16, maxChars: 8 * 1024 * 1024 };
@@ -102,15 +103,7 @@ export function editBetween(
   oldEndPosition: Point;
   newEndPosition: Point;
 } {
-  const max = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let tail = 0;
-  while (
-    tail < max - start &&
-    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
-  )
-    tail++;
+  const { start, tail } = unchangedEnds(before, after);
   const oldEnd = before.length - tail;
   const newEnd = after.length - tail;
   return {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import ts from 'typescript';
+import { unchangedEnds } from '../text-change';
 import type { FileMemory } from './statement-reuse';
 import { isTrimmedNodeType, libDir, typeRoots, TS_LIBS, WEB_SHIM_FILE, WEB_SHIM_TEXT } from './libs';
 
@@ -33,15 +34,7 @@ class EditedSnapshot implements ts.IScriptSnapshot {
 }
 
 function changeRange(before: string, after: string): ts.TextChangeRange {
-  const max = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let tail = 0;
-  while (
-    tail < max - start &&
-    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
-  )
-    tail++;
+  const { start, tail } = unchangedEnds(before, after);
   return ts.createTextChangeRange(ts.createTextSpan(start, before.length - tail - start), after.length - tail - start);
 }
 
