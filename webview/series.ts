@@ -98,20 +98,19 @@ export interface XY {
 }
 
 /**
- * Reduces points to at most `maxPoints` by splitting them into buckets and keeping each bucket's
- * minimum and maximum (in time order), so spikes survive — averaging would hide a 1-sample burst.
+ * Which of `n` points to keep so that at most `maxPoints` remain: the points are split into buckets
+ * and each bucket keeps its minimum and maximum (in time order), so spikes survive — averaging
+ * would hide a 1-sample burst. Calls `keep` with each kept index, in order.
  */
-export function downsampleMinMax(
+export function forEachMinMaxIndex(
   n: number,
-  xAt: (i: number) => number,
   yAt: (i: number) => number,
   maxPoints: number,
-): XY[] {
-  const out: XY[] = [];
-  if (n <= 0) return out;
+  keep: (i: number) => void,
+): void {
   if (n <= maxPoints || maxPoints < 4) {
-    for (let i = 0; i < n; i++) out.push({ x: xAt(i), y: yAt(i) });
-    return out;
+    for (let i = 0; i < n; i++) keep(i);
+    return;
   }
   const buckets = Math.floor(maxPoints / 2);
   const size = n / buckets;
@@ -125,11 +124,20 @@ export function downsampleMinMax(
       if (y < yAt(minI)) minI = i;
       if (y > yAt(maxI)) maxI = i;
     }
-    const first = Math.min(minI, maxI);
-    const second = Math.max(minI, maxI);
-    out.push({ x: xAt(first), y: yAt(first) });
-    if (second !== first) out.push({ x: xAt(second), y: yAt(second) });
+    keep(Math.min(minI, maxI));
+    if (maxI !== minI) keep(Math.max(minI, maxI));
   }
+}
+
+/** Reduces points to at most `maxPoints` with `forEachMinMaxIndex`. */
+export function downsampleMinMax(
+  n: number,
+  xAt: (i: number) => number,
+  yAt: (i: number) => number,
+  maxPoints: number,
+): XY[] {
+  const out: XY[] = [];
+  forEachMinMaxIndex(n, yAt, maxPoints, (i) => out.push({ x: xAt(i), y: yAt(i) }));
   return out;
 }
 
@@ -165,26 +173,7 @@ export function ringToPointsInto(
     } else out.push({ x, y });
     k++;
   };
-  const n = ring.length;
-  if (n <= maxPoints || maxPoints < 4) {
-    for (let i = 0; i < n; i++) put(i);
-  } else {
-    const buckets = Math.floor(maxPoints / 2);
-    const size = n / buckets;
-    for (let b = 0; b < buckets; b++) {
-      const from = Math.floor(b * size);
-      const to = Math.min(n, Math.floor((b + 1) * size));
-      let minI = from;
-      let maxI = from;
-      for (let i = from + 1; i < to; i++) {
-        const y = ring.valueAt(field, i);
-        if (y < ring.valueAt(field, minI)) minI = i;
-        if (y > ring.valueAt(field, maxI)) maxI = i;
-      }
-      put(Math.min(minI, maxI));
-      if (maxI !== minI) put(Math.max(minI, maxI));
-    }
-  }
+  forEachMinMaxIndex(ring.length, (i) => ring.valueAt(field, i), maxPoints, put);
   out.length = k;
   return k;
 }
