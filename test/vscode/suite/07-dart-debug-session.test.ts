@@ -14,6 +14,17 @@ import { startScriptedPeer, type ScriptedPeerProcess } from '../scripted-peer';
 const DEBUG_TYPE = 'isoscope-test-dart';
 const FIXTURE_EXTENSION = 'isoscope-test.vscode-dart-adapter-ext';
 
+/** Resolves with the next debug session of the fixture's type that starts. */
+function nextDebugSession(): Promise<vscode.DebugSession> {
+  return new Promise((resolve) => {
+    const sub = vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type !== DEBUG_TYPE) return;
+      sub.dispose();
+      resolve(s);
+    });
+  });
+}
+
 /** Names of the tree's isolate rows under the session row of `sessionId`. */
 function treeIsolateNames(api: IsoscopeApi, sessionId: string): string[] {
   const sessionNode = api.treeProvider.getChildren().find((n) => n.type === 'session' && n.session.id === sessionId);
@@ -32,13 +43,7 @@ describe('Dart debug sessions via dart.debuggerUris (fixture debug adapter + scr
       `${FIXTURE_EXTENSION} must be installed (run-code-server.mjs installs it from test/fixtures)`,
     );
     peer = await startScriptedPeer();
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      const sub = vscode.debug.onDidStartDebugSession((s) => {
-        if (s.type !== DEBUG_TYPE) return;
-        sub.dispose();
-        resolve(s);
-      });
-    });
+    const started = nextDebugSession();
     const ok = await vscode.debug.startDebugging(undefined, {
       type: DEBUG_TYPE,
       request: 'launch',
@@ -89,13 +94,7 @@ describe('Dart debug sessions via dart.debuggerUris (fixture debug adapter + scr
   it('a dart.debuggerUris event without a URI is logged, not attached', async () => {
     const api = await isoscope();
     const before = api.dart.list().length;
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      const sub = vscode.debug.onDidStartDebugSession((s) => {
-        if (s.type !== DEBUG_TYPE) return;
-        sub.dispose();
-        resolve(s);
-      });
-    });
+    const started = nextDebugSession();
     // The fixture adapter sends `{ vmServiceUri: undefined }` when the config has none.
     const ok = await vscode.debug.startDebugging(undefined, {
       type: DEBUG_TYPE,
