@@ -110,6 +110,11 @@ const shared: WalkState = {
 };
 
 /** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
+/** Serialized size of an ArrayBufferView whose copied payload is `payload` bytes (tag, sub-tags, length). */
+function viewBytes(payload: number): number {
+  return 3 + varintBytes(payload) + payload;
+}
+
 function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBufferLike> | null): number {
   const buffer = view.buffer;
   if (transferred !== null && transferred.has(buffer)) return 0;
@@ -155,7 +160,7 @@ function objectBytes(o: object, depth: number, st: WalkState): number {
   if (ArrayBuffer.isView(o)) {
     const payload = viewPayload(o, st.transferred);
     st.typedArrayBytes += payload;
-    return 3 + varintBytes(payload) + payload;
+    return viewBytes(payload);
   }
   if (types.isArrayBuffer(o)) {
     const ab = o as ArrayBuffer;
@@ -298,25 +303,9 @@ function flatObjectBytes(o: object): number {
     if (!hasOwn.call(o, key)) continue;
     if (++n > FLAT_KEYS || lookupGetter.call(o, key) !== undefined) return -1;
     const v = (o as Record<string, unknown>)[key];
-    bytes += keyBytes(key);
-    switch (typeof v) {
-      case 'number':
-        bytes += numberBytes(v, false);
-        break;
-      case 'string':
-        bytes += stringBytes(v);
-        break;
-      case 'boolean':
-      case 'undefined':
-        bytes += 1;
-        break;
-      case 'object':
-        if (v !== null) return -1;
-        bytes += 1;
-        break;
-      default:
-        return -1;
-    }
+    if (v !== null && typeof v === 'object') return -1;
+    // A primitive: `walk` costs it without touching the walk state.
+    bytes += keyBytes(key) + walk(v, 1, shared, false);
   }
   return 2 + varintBytes(n) + bytes;
 }
@@ -343,7 +332,7 @@ export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLi
     // A typed array or DataView sent as is (proxies have no view slot, so this runs no app code):
     // sized without the walk's bookkeeping, which after a big copy costs more in cache misses.
     const payload = viewPayload(value, transfer);
-    out.bytes = HEADER_BYTES + 3 + varintBytes(payload) + payload;
+    out.bytes = HEADER_BYTES + viewBytes(payload);
     out.typedArrayBytes = payload;
     out.touchesAppCode = false;
     return;
