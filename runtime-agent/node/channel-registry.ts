@@ -77,7 +77,7 @@ export class ChannelRegistry {
 
   /** Counts a BroadcastChannel object (or its internal handle) through `receiver`. */
   registerBroadcast(target: object, receiver: BroadcastReceiver): void {
-    this.ends.set(target, { send: -1, recv: -1, delays: new DelayHistogram(), notableSends: 0, bc: receiver });
+    this.registerBroadcastHandle(target, receiver);
     this.broadcastReceivers.add(new WeakRef(receiver));
   }
 
