@@ -125,7 +125,7 @@ function start(): void {
   sink.connect(ctx.exporterLink);
 
   const hooks = installMessageHooks(ctx);
-  sampler.onTick = hooks.refillTimedSends;
+  sampler.onTick = hooks.startPeriod;
   installBroadcastHooks(ctx, hooks.noteNotable);
   installWorkerPatch(ctx); // last: it syncs the ESM named exports
   sampler.start(config.sampleMs);

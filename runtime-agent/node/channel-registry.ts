@@ -5,6 +5,7 @@
  */
 import type { ChannelRecord } from '../../protocol/agent-frames';
 import type { BroadcastReceiver } from './broadcast-hooks';
+import { newCaptureState, type CaptureState } from './call-sites';
 import { DelayHistogram } from './delay-histogram';
 import { ChannelKind, F64, I32, SharedTable } from './shared-table';
 
@@ -16,8 +17,8 @@ export interface PortEnd {
   recv: number;
   /** Delays of messages delivered to this port. */
   delays: DelayHistogram;
-  /** Notable messages sent through this port (for call-site sampling). */
-  notableSends: number;
+  /** Call-site sampling of the notable messages sent through this port. */
+  capture: CaptureState;
   /** Set for a BroadcastChannel object and its internal handle (send/recv are -1 then). */
   bc: BroadcastReceiver | null;
 }
@@ -61,7 +62,7 @@ export class ChannelRegistry {
       delays = new DelayHistogram();
       if (recv >= 0) this.histograms.set(recv, delays);
     }
-    const end: PortEnd = { send, recv, delays, notableSends: 0, bc: null };
+    const end: PortEnd = { send, recv, delays, capture: newCaptureState(), bc: null };
     this.ends.set(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
@@ -83,7 +84,7 @@ export class ChannelRegistry {
 
   /** Counts the internal handle of a BroadcastChannel object already registered with `receiver`. */
   registerBroadcastHandle(handle: object, receiver: BroadcastReceiver): void {
-    this.ends.set(handle, { send: -1, recv: -1, delays: new DelayHistogram(), notableSends: 0, bc: receiver });
+    this.ends.set(handle, { send: -1, recv: -1, delays: new DelayHistogram(), capture: newCaptureState(), bc: receiver });
   }
 
   /** Reports `slot` from this thread under `label` (BroadcastChannel slots, senders and receivers). */

@@ -7,7 +7,7 @@
  */
 import type * as WT from 'node:worker_threads';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
-import { captureCallSite, captureWeight, shouldCapture } from './call-sites';
+import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import type { PortEnd } from './channel-registry';
 import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
@@ -67,8 +67,11 @@ export interface MessageHooks {
   deliveries: boolean;
   /** The notable-message ledger path. */
   noteNotable: NotableHook;
-  /** Starts a new sampling period: every send is timed again up to the budget. */
-  refillTimedSends(): void;
+  /**
+   * Starts a new sampling period: every send is timed again up to the budget, and every port may
+   * capture call sites again up to its cap.
+   */
+  startPeriod(): void;
 }
 
 /** Installs the hooks for this thread. */
@@ -81,6 +84,10 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
   let timedLeft = TIMED_SENDS_PER_PERIOD;
   let sends = 0;
+  let period = 0;
+
+  /** A message that is mostly typed-array payload: the walk sized it exactly, no calibration. */
+  const mostlyTyped = (e: SizeEstimate): boolean => e.typedArrayBytes >= e.bytes - e.typedArrayBytes;
 
   function noteNotable(
     end: PortEnd,
@@ -90,21 +97,30 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     message: unknown,
     below: object = postMessage,
   ): void {
-    // A message that is mostly typed-array payload is sized exactly by the walk and never
-    // calibrated; its shape is then only needed for the (sampled) ledger record.
     let shape: string | null = null;
     let est = walked;
-    if (walked.typedArrayBytes < walked.bytes - walked.typedArrayBytes) {
+    if (!mostlyTyped(walked)) {
       shape = describeShape(message);
       est = calibration.correct(`${slot}|${shape}`, message, walked);
       // The walk already went into the channel's byte counters; add the calibration's correction.
       if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
     }
-    const n = end.notableSends++;
-    if (!shouldCapture(n)) return;
-    shape ??= describeShape(message);
+    const weight = captureWeight(end.capture, period);
+    if (weight > 0) recordNotable(slot, est, transferredBytes, message, below, weight, shape);
+  }
+
+  /** The sampled part of a notable send: its call site (standing for `weight` sends) and ledger record. */
+  function recordNotable(
+    slot: number,
+    est: SizeEstimate,
+    transferredBytes: number,
+    message: unknown,
+    below: object,
+    weight: number,
+    shape: string | null,
+  ): void {
     const site = captureCallSite(below);
-    if (site !== null) ctx.sites.add(site, captureWeight(n), est.bytes, est.typedArrayBytes, transferredBytes);
+    if (site !== null) ctx.sites.add(site, weight, est.bytes, est.typedArrayBytes, transferredBytes);
     ctx.sink.push({
       type: 'message',
       isolateId: ctx.isolateId,
@@ -114,7 +130,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       typedArrayBytes: est.typedArrayBytes,
       transferredBytes,
       callSite: site,
-      shape,
+      shape: shape ?? describeShape(message),
     });
   }
 
@@ -159,7 +175,13 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
     if (est.bytes >= notableBytes) {
       try {
-        noteNotable(end, slot, { ...est }, moving.bufferBytes, message);
+        // Mostly typed-array payload (the big-buffer stream): only the sampled capture is left to
+        // do, and the sends between captures skip it without a call or a copy of the estimate.
+        if (!mostlyTyped(est)) noteNotable(end, slot, { ...est }, moving.bufferBytes, message);
+        else {
+          const weight = captureWeight(end.capture, period);
+          if (weight > 0) recordNotable(slot, { ...est }, moving.bufferBytes, message, postMessage, weight, null);
+        }
       } catch (err) {
         // The ledger is best-effort; the send already happened and must look normal to the app.
         debugLog(`ledger failed: ${String(err)}`);
@@ -245,8 +267,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     return result;
   };
   (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
-  const refillTimedSends = (): void => {
+  const startPeriod = (): void => {
     timedLeft = TIMED_SENDS_PER_PERIOD;
+    period++;
   };
-  return { deliveries, noteNotable, refillTimedSends };
+  return { deliveries, noteNotable, startPeriod };
 }

@@ -3,6 +3,13 @@ import assert from 'node:assert/strict';
 import { parseAgentFrame, FRAME_LIMITS } from '../../protocol';
 import { BroadcastReceiver } from '../../runtime-agent/node/broadcast-hooks';
 import { BroadcastTable } from '../../runtime-agent/node/broadcast-table';
+import {
+  ALWAYS_CAPTURE,
+  CAPTURE_ONE_IN,
+  CAPTURES_PER_PERIOD,
+  captureWeight,
+  newCaptureState,
+} from '../../runtime-agent/node/call-sites';
 import { ChannelRegistry } from '../../runtime-agent/node/channel-registry';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
@@ -99,6 +106,38 @@ test('shared table: max depth is exact up to 64 and within 1/64 above, though de
   }
   const max = t.i32[deep * I32.stride + I32.maxDepth];
   assert.ok(max <= peak && max >= peak - peak / 64, `max ${max} vs true peak ${peak}`);
+});
+
+test('call-site sampling: first sends always, then 1 in 64 capped per period; weights add up to the sends', () => {
+  // A quiet port: every candidate captures, each standing for the sends since the previous one.
+  const quiet = newCaptureState();
+  const weights: number[] = [];
+  for (let i = 0; i < ALWAYS_CAPTURE + 3 * CAPTURE_ONE_IN; i++) {
+    const w = captureWeight(quiet, i); // a new period per send: the cap never bites
+    if (w > 0) weights.push(w);
+  }
+  assert.deepEqual(weights, [...Array<number>(ALWAYS_CAPTURE + 1).fill(1), CAPTURE_ONE_IN, CAPTURE_ONE_IN]);
+
+  // A flood within one period: at most the cap after the first few, and the next period's first
+  // capture carries every send skipped in between.
+  const flood = newCaptureState();
+  const total = ALWAYS_CAPTURE + 20 * CAPTURE_ONE_IN;
+  let captures = 0;
+  let weighed = 0;
+  for (let i = 0; i < total; i++) {
+    const w = captureWeight(flood, 7);
+    if (w > 0) {
+      captures++;
+      weighed += w;
+    }
+  }
+  assert.equal(captures, ALWAYS_CAPTURE + CAPTURES_PER_PERIOD);
+  const next = newCaptureState();
+  Object.assign(next, flood);
+  let carried = 0;
+  for (let i = 0; i < CAPTURE_ONE_IN && carried === 0; i++) carried = captureWeight(next, 8);
+  assert.equal(weighed + carried, next.notableSends, 'every notable send is stood for by exactly one capture');
+  assert.ok(carried > CAPTURE_ONE_IN, `the carried weight ${carried} covers the skipped candidates`);
 });
 
 test('worker options: the preload is re-added only when the app would drop it', () => {
