@@ -84,7 +84,13 @@ export class ChannelRegistry {
 
   /** Counts the internal handle of a BroadcastChannel object already registered with `receiver`. */
   registerBroadcastHandle(handle: object, receiver: BroadcastReceiver): void {
-    this.ends.set(handle, { send: -1, recv: -1, delays: new DelayHistogram(), capture: newCaptureState(), bc: receiver });
+    this.ends.set(handle, {
+      send: -1,
+      recv: -1,
+      delays: new DelayHistogram(),
+      capture: newCaptureState(),
+      bc: receiver,
+    });
   }
 
   /** Reports `slot` from this thread under `label` (BroadcastChannel slots, senders and receivers). */
