@@ -32,6 +32,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const getDescriptor = Object.getOwnPropertyDescriptor;
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(key: string): unknown }).__lookupGetter__;
 const objectProto = Object.prototype;
+const arrayBufferProto = ArrayBuffer.prototype;
 const isProxy = types.isProxy;
 
 /** Bytes a V8 base-128 varint takes for a non-negative integer. */
@@ -118,7 +119,9 @@ function viewBytes(payload: number): number {
 function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBufferLike> | null): number {
   const buffer = view.buffer;
   if (transferred !== null && transferred.has(buffer)) return 0;
-  if (types.isSharedArrayBuffer(buffer)) return 0;
+  // A buffer whose prototype is this realm's ArrayBuffer.prototype is not shared; only others
+  // (shared, or from another realm) need the binding call, which costs more on a cold cache.
+  if (Object.getPrototypeOf(buffer) !== arrayBufferProto && types.isSharedArrayBuffer(buffer)) return 0;
   return view.byteLength;
 }
 

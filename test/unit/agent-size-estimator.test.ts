@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serialize } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { estimateCloneBytes, varintBytes } from '../../runtime-agent/node/size-estimator';
 import { sizeCorpus } from './agent-size-corpus';
 
@@ -24,6 +25,18 @@ test('transferred buffers are not counted as copied', () => {
   const est = estimateCloneBytes({ view: new Uint8Array(buffer) }, new Set([buffer]));
   assert.equal(est.typedArrayBytes, 0);
   assert.ok(est.bytes < 100);
+});
+
+test('views of shared memory are not copied, from this realm or another; plain buffers from another realm are', () => {
+  const shared = new SharedArrayBuffer(1 << 20);
+  for (const view of [new Uint8Array(shared), runInNewContext('new Float64Array(new SharedArrayBuffer(1 << 20))')]) {
+    const est = estimateCloneBytes(view as Uint8Array);
+    assert.equal(est.typedArrayBytes, 0);
+    assert.ok(est.bytes < 100, `estimated ${est.bytes}`);
+  }
+  const foreign = runInNewContext('new Uint8Array(4096)') as Uint8Array;
+  assert.equal(estimateCloneBytes(foreign).typedArrayBytes, 4096);
+  assert.equal(estimateCloneBytes(new Uint8Array(new ArrayBuffer(4096))).typedArrayBytes, 4096);
 });
 
 test('never calls getters or proxy traps, and survives cycles', () => {
