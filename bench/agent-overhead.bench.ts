@@ -55,6 +55,20 @@ const median = (xs: number[]): number => {
 };
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/**
+ * The agent/plain ratio of a higher-is-better figure over the paired rounds (round r's agent run
+ * against round r's plain run) as a geometric mean with its 95 % confidence interval (normal
+ * approximation on the log ratios). It shows how far the medians can be trusted.
+ */
+function pairedRatio(plain: number[], agent: number[]): { mean: number; ci95: [number, number] } {
+  const logs = agent.map((a, i) => Math.log(a / plain[i]));
+  const n = logs.length;
+  const mean = logs.reduce((s, x) => s + x, 0) / n;
+  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, n - 1));
+  const half = (1.96 * sd) / Math.sqrt(n);
+  return { mean: round3(Math.exp(mean)), ci95: [round3(Math.exp(mean - half)), round3(Math.exp(mean + half))] };
+}
+
 interface Variant {
   key: string;
   phase: string;
@@ -63,8 +77,11 @@ interface Variant {
   rounds: number;
 }
 
-/** Rounds of the 1 MB stream phases (each run is under a second). */
-const TYPED_ROUNDS = 2 * ROUNDS + 1;
+/**
+ * Rounds of the 1 MB stream phases (each run takes about a second). On these machines one run of
+ * the same program swings by ±15 % (memory bandwidth shared with other tenants), so 2 % needs many.
+ */
+const TYPED_ROUNDS = 4 * ROUNDS + 1;
 
 const VARIANTS: Variant[] = [
   { key: 'small', phase: 'small', env: {}, rounds: ROUNDS },
@@ -114,6 +131,14 @@ async function main(): Promise<void> {
   /** agent / plain for a higher-is-better figure; plain / agent for a cost. */
   const ratio = (f: { plain: number; agent: number }, higherIsBetter = true): number =>
     round3(higherIsBetter ? f.agent / f.plain : f.plain / f.agent);
+  const paired = (key: string, field: string): { mean: number; ci95: [number, number] } => {
+    const side = runs.get(key);
+    if (side === undefined) throw new Error(`no runs for ${key}`);
+    return pairedRatio(
+      side.plain.map((r) => r.figures[field]),
+      side.agent.map((r) => r.figures[field]),
+    );
+  };
 
   const small = both('small', 'msgsPerSec');
   const smallCpu = both('small', 'cpuMicrosPerMsg');
@@ -141,11 +166,13 @@ async function main(): Promise<void> {
     sameThreadCpuMicrosPerMsg: sameCpu,
     typedMBPerSec: { plain: Math.round(typed.plain), agent: Math.round(typed.agent) },
     typedStreamRatio: ratio(typed),
+    typedStreamPairedRatio: paired('typed', 'mbPerSec'),
     typedCpuMsPerMB: typedCpu,
     typedStreamCpuRatio: ratio(typedCpu, false),
     typedFaultsPerMB: typedFaults,
     typedPinnedMallocMBPerSec: { plain: Math.round(pinned.plain), agent: Math.round(pinned.agent) },
     typedPinnedMallocRatio: ratio(pinned),
+    typedPinnedMallocPairedRatio: paired('typedPinned', 'mbPerSec'),
     typedPinnedMallocCpuMsPerMB: pinnedCpu,
     typedBurstMBPerSec: { plain: Math.round(burst.plain), agent: Math.round(burst.agent) },
     typedBurstRatio: ratio(burst),
