@@ -40,6 +40,16 @@ const contexts = [
     entryPoints: { agent: 'runtime-agent/node/agent.ts', 'agent-exporter': 'runtime-agent/node/exporter-worker.ts' },
     outdir: out,
     outExtension: { '.js': '.cjs' },
+    define: { ISOSCOPE_HOOK_SWITCH: 'false' },
+  },
+  {
+    // The bench's build of the same agent, with the hook switch (runtime-agent/node/hook-switch.ts).
+    ...nodeCommon,
+    sourcemap: false,
+    entryPoints: { agent: 'runtime-agent/node/agent.ts', 'agent-exporter': 'runtime-agent/node/exporter-worker.ts' },
+    outdir: join(out, 'bench'),
+    outExtension: { '.js': '.cjs' },
+    define: { ISOSCOPE_HOOK_SWITCH: 'true' },
   },
   {
     ...nodeCommon,

@@ -6,7 +6,10 @@
  * reported next to it because on a shared, loaded machine wall time mostly measures scheduling
  * luck. The 1 MB typed-array stream runs twice: with glibc's defaults, and with glibc's malloc
  * thresholds pinned (GLIBC_TUNABLES, on both sides alike), which takes the allocator's
- * trim-and-refault behaviour out of the comparison (docs/agent.md, Overhead).
+ * trim-and-refault behaviour out of the comparison (docs/agent.md, Overhead). Single runs of the
+ * same program swing by ±15 % here, so the bench also reports paired ratios with confidence
+ * intervals, and the hook switch: the stream in one process with the hooks turned on and off per
+ * segment (bench build of the agent), plus a control run that never switches.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -15,6 +18,8 @@ import { startFrameSink } from '../test/helpers/frame-sink';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const workload = resolve('bench/agent-overhead-workload.cjs');
 const agent = resolve('dist/agent.cjs');
+/** The same agent with the bench's hook switch (runtime-agent/node/hook-switch.ts). */
+const switchAgent = resolve('dist/bench/agent.cjs');
 /** Pins glibc's mmap and trim thresholds, so freed memory is neither unmapped nor trimmed. */
 const PINNED_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824';
 
@@ -27,9 +32,9 @@ interface Run {
   exitMs: number;
 }
 
-function runOnce(phase: string, withAgent: boolean, env: NodeJS.ProcessEnv): Promise<Run> {
+function runOnce(phase: string, withAgent: boolean, env: NodeJS.ProcessEnv, agentPath = agent): Promise<Run> {
   return new Promise((done, fail) => {
-    const args = withAgent ? ['--require', agent, workload, phase] : [workload, phase];
+    const args = withAgent ? ['--require', agentPath, workload, phase] : [workload, phase];
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -55,18 +60,26 @@ const median = (xs: number[]): number => {
 };
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/**
- * The agent/plain ratio of a higher-is-better figure over the paired rounds (round r's agent run
- * against round r's plain run) as a geometric mean with its 95 % confidence interval (normal
- * approximation on the log ratios). It shows how far the medians can be trusted.
- */
-function pairedRatio(plain: number[], agent: number[]): { mean: number; ci95: [number, number] } {
-  const logs = agent.map((a, i) => Math.log(a / plain[i]));
+/** Two-sided 95 % Student t quantiles by degrees of freedom (1.96 beyond the table). */
+const T95: Record<number, number> = { 1: 12.71, 2: 4.3, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31 };
+const t95 = (df: number): number => T95[df] ?? (df < 15 ? 2.2 : df < 30 ? 2.08 : 1.96);
+
+/** Geometric mean of ratios with its 95 % confidence interval (t interval on the logs). */
+function geoMeanCi(ratios: number[]): { mean: number; ci95: [number, number] } {
+  const logs = ratios.map(Math.log);
   const n = logs.length;
   const mean = logs.reduce((s, x) => s + x, 0) / n;
   const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, n - 1));
-  const half = (1.96 * sd) / Math.sqrt(n);
+  const half = (t95(Math.max(1, n - 1)) * sd) / Math.sqrt(n);
   return { mean: round3(Math.exp(mean)), ci95: [round3(Math.exp(mean - half)), round3(Math.exp(mean + half))] };
+}
+
+/**
+ * The agent/plain ratio of a higher-is-better figure over the paired rounds (round r's agent run
+ * against round r's plain run). It shows how far the medians can be trusted.
+ */
+function pairedRatio(plain: number[], agent: number[]): { mean: number; ci95: [number, number] } {
+  return geoMeanCi(agent.map((a, i) => a / plain[i]));
 }
 
 interface Variant {
@@ -116,6 +129,26 @@ async function main(): Promise<void> {
           `round ${r + 1} ${v.key} ${withAgent ? 'agent' : 'plain'}: ${JSON.stringify(run.figures)} life ${Math.round(run.lifeMs)} ms, exit ${Math.round(run.exitMs)} ms\n`,
         );
       }
+    }
+  }
+  // The hook switch: the 1 MB stream in one process, hooks on and off per segment, and the control
+  // (never switched) that shows the method's own bias. Interleaved, ROUNDS processes each.
+  const switched: Figures[] = [];
+  const control: Figures[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const isControl of r % 2 === 0 ? [false, true] : [true, false]) {
+      const env = {
+        ...baseEnv,
+        GLIBC_TUNABLES: PINNED_MALLOC,
+        ISOSCOPE_COLLECTOR: sink.url,
+        ISOSCOPE_TOKEN: sink.token,
+        ...(isControl ? { ISOSCOPE_BENCH_SWITCH_CONTROL: '1' } : {}),
+      };
+      const run = await runOnce('typedSwitch', true, env, switchAgent);
+      (isControl ? control : switched).push(run.figures);
+      process.stderr.write(
+        `round ${r + 1} typedSwitch${isControl ? ' control' : ''}: ${JSON.stringify(run.figures)}\n`,
+      );
     }
   }
   const batches = sink.frames.filter((f) => f.type === 'batch').length;
@@ -174,6 +207,16 @@ async function main(): Promise<void> {
     typedPinnedMallocRatio: ratio(pinned),
     typedPinnedMallocPairedRatio: paired('typedPinned', 'mbPerSec'),
     typedPinnedMallocCpuMsPerMB: pinnedCpu,
+    typedHookSwitch: {
+      processes: switched.length,
+      ratio: geoMeanCi(switched.map((f) => f.ratio)),
+      cpuRatio: geoMeanCi(switched.map((f) => f.cpuRatio)),
+    },
+    typedHookSwitchControl: {
+      processes: control.length,
+      ratio: geoMeanCi(control.map((f) => f.ratio)),
+      cpuRatio: geoMeanCi(control.map((f) => f.cpuRatio)),
+    },
     typedBurstMBPerSec: { plain: Math.round(burst.plain), agent: Math.round(burst.agent) },
     typedBurstRatio: ratio(burst),
     typedBurstCpuMsPerMB: burstCpu,

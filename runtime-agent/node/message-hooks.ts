@@ -17,6 +17,7 @@ import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
+import { hookSwitchFlag } from './hook-switch';
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -85,6 +86,8 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   let timedLeft = TIMED_SENDS_PER_PERIOD;
   let sends = 0;
   let period = 0;
+  // Bench build only (hook-switch.ts); null and never read in dist/agent.cjs.
+  const hooksOff = ISOSCOPE_HOOK_SWITCH ? hookSwitchFlag() : null;
 
   /** A message that is mostly typed-array payload: the walk sized it exactly, no calibration. */
   const mostlyTyped = (e: SizeEstimate): boolean => e.typedArrayBytes >= e.bytes - e.typedArrayBytes;
@@ -137,7 +140,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
   // tells whether the app passed a transfer argument at all, so the original sees the same call.
   function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): unknown {
-    const end = registry.get(this);
+    const end = ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(this);
     const withTransfer = arguments.length > 1;
     if (end === undefined || end.send < 0) {
       if (withTransfer) return originalPost.call(this, message, transfer);
@@ -232,7 +235,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   if (dispatch !== null) {
     // Node calls this as (data, type, event) once per dispatched message or 'close'.
     const hybridDispatch = function (this: object, data: unknown, type: unknown, event: unknown): unknown {
-      const end = registry.get(this);
+      const end = ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(this);
       // The same dispatch also carries 'close' events: only messages consume the queue.
       if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {
