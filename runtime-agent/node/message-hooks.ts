@@ -163,6 +163,13 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     if (timed) timedLeft--;
     const seq = table.noteSend(slot, timed ? nowMs() : -1);
     const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
+    // The byte counters move before the copy, while this path's cache lines are still warm (a 1 MB
+    // copy evicts them all); a send that throws takes them back. The figures are kept in locals:
+    // the copy can run app getters, and a send from one of them reuses `scratch`.
+    const bytes = est.bytes;
+    const transferredBytes = moving.bufferBytes;
+    const notable = bytes >= notableBytes ? { ...est } : null;
+    const previousMax = table.addBytes(slot, bytes, transferredBytes);
     try {
       // Node returns true from a successful post: the app sees the same value.
       if (withTransfer) result = originalPost.call(this, message, transfer);
@@ -171,19 +178,19 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
+      table.undoBytes(slot, bytes, transferredBytes, previousMax);
       if (moved > 0) withdrawPorts(slot, seq, moved);
       throw err;
     }
-    table.addBytes(slot, est.bytes, moving.bufferBytes);
     if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
-    if (est.bytes >= notableBytes) {
+    if (notable !== null) {
       try {
         // Mostly typed-array payload (the big-buffer stream): only the sampled capture is left to
-        // do, and the sends between captures skip it without a call or a copy of the estimate.
-        if (!mostlyTyped(est)) noteNotable(end, slot, { ...est }, moving.bufferBytes, message);
+        // do, and the sends between captures skip it without a call.
+        if (!mostlyTyped(notable)) noteNotable(end, slot, notable, transferredBytes, message);
         else {
           const weight = captureWeight(end.capture, period);
-          if (weight > 0) recordNotable(slot, { ...est }, moving.bufferBytes, message, postMessage, weight, null);
+          if (weight > 0) recordNotable(slot, notable, transferredBytes, message, postMessage, weight, null);
         }
       } catch (err) {
         // The ledger is best-effort; the send already happened and must look normal to the app.

@@ -188,12 +188,27 @@ export class SharedTable {
     return d > 0 ? d : 0;
   }
 
-  /** Adds the sender-side byte counters of one message. */
-  addBytes(slot: number, copiedBytes: number, transferredBytes: number, messageBytes = copiedBytes): void {
+  /** Adds the sender-side byte counters of one message; returns the largest message before it. */
+  addBytes(slot: number, copiedBytes: number, transferredBytes: number, messageBytes = copiedBytes): number {
     const base = slot * F64.stride;
     this.f64[base + F64.bytesCopied] += copiedBytes;
     this.f64[base + F64.bytesTransferred] += transferredBytes;
-    if (messageBytes > this.f64[base + F64.maxMessageBytes]) this.f64[base + F64.maxMessageBytes] = messageBytes;
+    const max = this.f64[base + F64.maxMessageBytes];
+    if (messageBytes > max) this.f64[base + F64.maxMessageBytes] = messageBytes;
+    return max;
+  }
+
+  /**
+   * Takes back `addBytes` for a send that threw. The largest message goes back to `previousMax`
+   * unless a later send (one from an app getter the copy ran) has raised it since.
+   */
+  undoBytes(slot: number, copiedBytes: number, transferredBytes: number, previousMax: number): void {
+    const base = slot * F64.stride;
+    this.f64[base + F64.bytesCopied] -= copiedBytes;
+    this.f64[base + F64.bytesTransferred] -= transferredBytes;
+    if (this.f64[base + F64.maxMessageBytes] === copiedBytes && copiedBytes > previousMax) {
+      this.f64[base + F64.maxMessageBytes] = previousMax;
+    }
   }
 
   /** Marks which thread now holds the receiving end (after a port moved). */

@@ -13,7 +13,7 @@ import {
 import { ChannelRegistry } from '../../runtime-agent/node/channel-registry';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
-import { I32, SharedTable } from '../../runtime-agent/node/shared-table';
+import { F64, I32, SharedTable } from '../../runtime-agent/node/shared-table';
 import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
 import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
 
@@ -138,6 +138,22 @@ test('call-site sampling: first sends always, then 1 in 64 capped per period; we
   for (let i = 0; i < CAPTURE_ONE_IN && carried === 0; i++) carried = captureWeight(next, 8);
   assert.equal(weighed + carried, next.notableSends, 'every notable send is stood for by exactly one capture');
   assert.ok(carried > CAPTURE_ONE_IN, `the carried weight ${carried} covers the skipped candidates`);
+});
+
+test('shared table: a send that threw takes its bytes back, and the largest message unless raised since', () => {
+  const t = SharedTable.create();
+  const slot = t.allocate(3, 0, 1);
+  const at = (field: number): number => t.f64[slot * F64.stride + field];
+  t.addBytes(slot, 100, 0);
+  const before = t.addBytes(slot, 5000, 64);
+  assert.equal(before, 100);
+  t.undoBytes(slot, 5000, 64, before);
+  assert.deepEqual([at(F64.bytesCopied), at(F64.bytesTransferred), at(F64.maxMessageBytes)], [100, 0, 100]);
+  // A send made while the failing one was being copied (an app getter) raised the max: it stays.
+  const prior = t.addBytes(slot, 5000, 0);
+  t.addBytes(slot, 9000, 0);
+  t.undoBytes(slot, 5000, 0, prior);
+  assert.deepEqual([at(F64.bytesCopied), at(F64.maxMessageBytes)], [9100, 9000]);
 });
 
 test('worker options: the preload is re-added only when the app would drop it', () => {

@@ -107,3 +107,25 @@ test('notable messages: estimated sizes within 10 % of v8.serialize, call site a
   assert.equal(site.sends, app.sizes.length);
   assert.equal(site.site.line, app.line);
 });
+
+test('a send made by an app getter during a copy, and a send that throws, leave the counters exact', async () => {
+  const { stdout, records } = await recordsOf('reentrant.cjs', []);
+  const app = appReport<{ received: number; inner: number; cloneError: string | null }>(stdout);
+  assert.deepEqual(app, { received: 3, inner: 1, cloneError: 'DataCloneError' });
+  const channel = [...finalChannels(records).values()].find((c) => c.label === 'MessageChannel');
+  assert.ok(channel, JSON.stringify([...finalChannels(records).values()]));
+  assert.equal(channel.sent, 3);
+  assert.equal(channel.delivered, 3);
+  // 100 KB + 200 KB + the small outer message; the failed 300 KB send is not counted, and the
+  // outer message is not taken for the 200 KB one its getter sent.
+  assert.ok(
+    channel.bytesCopied > 300_000 && channel.bytesCopied < 300_000 + 1000,
+    `bytesCopied ${channel.bytesCopied}`,
+  );
+  assert.ok(channel.maxMessageBytes > 200_000 && channel.maxMessageBytes < 201_000, `max ${channel.maxMessageBytes}`);
+  const ledger = records.filter((r) => r.type === 'message' && r.channelId === channel.channelId);
+  assert.deepEqual(
+    ledger.map((r) => (r.type === 'message' ? Math.round(r.bytes / 1000) : 0)).sort((a, b) => a - b),
+    [100, 200],
+  );
+});
