@@ -5,8 +5,9 @@
 //   same     same-thread send + dispatch (µs/msg)
 //   typed    1 MB typed-array stream with flow control (MB/s): at most 16 MB in flight, measured
 //            once the process is 400 ms old (steady state)
-//   typedSwitch  the typed stream in one process, hooks switched on and off per segment (bench
-//            build of the agent only): hooks-on / hooks-off throughput and CPU ratios
+//   typedSwitch, smallSwitch  the typed / small stream in one process, hooks switched on and off
+//            per segment (bench build of the agent only): hooks-on / hooks-off throughput and CPU
+//            ratios
 //   burst    1 MB typed-array burst: 400 MB posted in one synchronous loop, no flow control
 //   exit     a worker app that starts, exchanges 1,000 messages and exits (the bench measures
 //            its whole life and the time from `doneAtEpochMs`, printed when the work is done, to
@@ -26,9 +27,10 @@ parentPort.on('message', (m) => {
 
 /** Process age (ms) before the 1 MB stream is measured. */
 const STEADY_AFTER_MS = 400;
-/** Segment pairs and segment size (MB) of the typedSwitch phase. */
+/** Segment pairs of the switch phases, and their segment sizes (MB; messages). */
 const SWITCH_PAIRS = 60;
 const SEGMENT_MB = 256;
+const SMALL_SEGMENT = 20000;
 
 /** Posts `count` messages as fast as the sender can (2,000 per turn of the event loop). */
 function stream(worker, count, make) {
@@ -95,6 +97,34 @@ function sameThread(count) {
   });
 }
 
+/**
+ * Bench build of the agent only (dist/bench/agent.cjs, runtime-agent/node/hook-switch.ts): runs
+ * `segment` in SWITCH_PAIRS pairs, once with the agent's message hooks on and once off (which goes
+ * first alternates), and returns the hooks-on / hooks-off throughput and CPU ratios (geometric
+ * means over the pairs). Paired segments share the threads, the memory and the minute, so the
+ * ratio isolates what the hooks cost. With ISOSCOPE_BENCH_SWITCH_CONTROL=1 the switch never
+ * flips: the ratio then shows the method's own bias.
+ */
+async function switchedPairs(segment) {
+  const flag = require('node:worker_threads').getEnvironmentData('isoscope.benchHookSwitch');
+  if (!(flag instanceof Int32Array)) throw new Error('the switch phases need the bench build, dist/bench/agent.cjs');
+  const control = process.env.ISOSCOPE_BENCH_SWITCH_CONTROL === '1';
+  const logRatios = [];
+  const logCpuRatios = [];
+  for (let i = 0; i < SWITCH_PAIRS; i++) {
+    const figures = {};
+    for (const hooksOn of i % 2 === 0 ? [false, true] : [true, false]) {
+      Atomics.store(flag, 0, hooksOn || control ? 0 : 1);
+      figures[hooksOn] = await measured(segment);
+    }
+    logRatios.push(Math.log(figures[false].ms / figures[true].ms));
+    logCpuRatios.push(Math.log(figures[true].cpuMs / figures[false].cpuMs));
+  }
+  Atomics.store(flag, 0, 0);
+  const geo = (logs) => Math.exp(logs.reduce((a, x) => a + x, 0) / logs.length);
+  return { ratio: geo(logRatios), cpuRatio: geo(logCpuRatios) };
+}
+
 /** Runs `phase` and returns its wall time plus the process CPU time and minor page faults it took. */
 async function measured(phase) {
   const cpu0 = process.cpuUsage();
@@ -128,35 +158,17 @@ const phases = {
     const run = await measured(() => windowedStream(w, count, () => mb, 16, 4));
     return { mbPerSec: count / (run.ms / 1000), cpuMsPerMB: run.cpuMs / count, faultsPerMB: run.faults / count };
   },
-  /**
-   * Bench build of the agent only (dist/bench/agent.cjs, runtime-agent/node/hook-switch.ts): the
-   * same 1 MB stream in one process, in SWITCH_PAIRS pairs of 256 MB segments with the agent's
-   * message hooks on and off (which goes first alternates). Paired segments share the threads, the
-   * memory and the minute, so the ratio isolates what the hooks cost. With
-   * ISOSCOPE_BENCH_SWITCH_CONTROL=1 the switch never flips: the ratio then shows the method's bias.
-   */
+  /** The 1 MB stream with the hooks switched on and off per 256 MB segment (`switchedPairs`). */
   async typedSwitch(w) {
-    const flag = require('node:worker_threads').getEnvironmentData('isoscope.benchHookSwitch');
-    if (!(flag instanceof Int32Array))
-      throw new Error('the typedSwitch phase needs the bench build, dist/bench/agent.cjs');
-    const control = process.env.ISOSCOPE_BENCH_SWITCH_CONTROL === '1';
     const mb = new Uint8Array(1 << 20);
     do await windowedStream(w, 200, () => mb, 16, 4);
     while (performance.now() < STEADY_AFTER_MS);
-    const logRatios = [];
-    const logCpuRatios = [];
-    for (let i = 0; i < SWITCH_PAIRS; i++) {
-      const figures = {};
-      for (const hooksOn of i % 2 === 0 ? [false, true] : [true, false]) {
-        Atomics.store(flag, 0, hooksOn || control ? 0 : 1);
-        figures[hooksOn] = await measured(() => windowedStream(w, SEGMENT_MB, () => mb, 16, 4));
-      }
-      logRatios.push(Math.log(figures[false].ms / figures[true].ms));
-      logCpuRatios.push(Math.log(figures[true].cpuMs / figures[false].cpuMs));
-    }
-    Atomics.store(flag, 0, 0);
-    const geo = (xs) => Math.exp(xs.reduce((a, x) => a + x, 0) / xs.length);
-    return { ratio: geo(logRatios), cpuRatio: geo(logCpuRatios) };
+    return switchedPairs(() => windowedStream(w, SEGMENT_MB, () => mb, 16, 4));
+  },
+  /** The small-message stream with the hooks switched on and off per 20,000-message segment. */
+  async smallSwitch(w) {
+    await stream(w, 20000, (i) => ({ i, s: 'warm' }));
+    return switchedPairs(() => stream(w, SMALL_SEGMENT, (i) => ({ i, s: 'hello' })));
   },
   async burst(w) {
     const mb = new Uint8Array(1 << 20);

@@ -131,26 +131,34 @@ async function main(): Promise<void> {
       }
     }
   }
-  // The hook switch: the 1 MB stream in one process, hooks on and off per segment, and the control
+  // The hook switch: each stream in one process, hooks on and off per segment, and the control
   // (never switched) that shows the method's own bias. Interleaved, ROUNDS processes each.
-  const switched: Figures[] = [];
-  const control: Figures[] = [];
+  const switchRuns = new Map<string, Figures[]>();
   for (let r = 0; r < ROUNDS; r++) {
-    for (const isControl of r % 2 === 0 ? [false, true] : [true, false]) {
-      const env = {
-        ...baseEnv,
-        GLIBC_TUNABLES: PINNED_MALLOC,
-        ISOSCOPE_COLLECTOR: sink.url,
-        ISOSCOPE_TOKEN: sink.token,
-        ...(isControl ? { ISOSCOPE_BENCH_SWITCH_CONTROL: '1' } : {}),
-      };
-      const run = await runOnce('typedSwitch', true, env, switchAgent);
-      (isControl ? control : switched).push(run.figures);
-      process.stderr.write(
-        `round ${r + 1} typedSwitch${isControl ? ' control' : ''}: ${JSON.stringify(run.figures)}\n`,
-      );
+    for (const phase of ['typedSwitch', 'smallSwitch']) {
+      for (const isControl of r % 2 === 0 ? [false, true] : [true, false]) {
+        const env = {
+          ...baseEnv,
+          ...(phase === 'typedSwitch' ? { GLIBC_TUNABLES: PINNED_MALLOC } : {}),
+          ISOSCOPE_COLLECTOR: sink.url,
+          ISOSCOPE_TOKEN: sink.token,
+          ...(isControl ? { ISOSCOPE_BENCH_SWITCH_CONTROL: '1' } : {}),
+        };
+        const run = await runOnce(phase, true, env, switchAgent);
+        const key = `${phase}${isControl ? ' control' : ''}`;
+        switchRuns.set(key, [...(switchRuns.get(key) ?? []), run.figures]);
+        process.stderr.write(`round ${r + 1} ${key}: ${JSON.stringify(run.figures)}\n`);
+      }
     }
   }
+  const switchFigures = (key: string) => {
+    const runs = switchRuns.get(key) ?? [];
+    return {
+      processes: runs.length,
+      ratio: geoMeanCi(runs.map((f) => f.ratio)),
+      cpuRatio: geoMeanCi(runs.map((f) => f.cpuRatio)),
+    };
+  };
   const batches = sink.frames.filter((f) => f.type === 'batch').length;
   await sink.close();
 
@@ -207,16 +215,10 @@ async function main(): Promise<void> {
     typedPinnedMallocRatio: ratio(pinned),
     typedPinnedMallocPairedRatio: paired('typedPinned', 'mbPerSec'),
     typedPinnedMallocCpuMsPerMB: pinnedCpu,
-    typedHookSwitch: {
-      processes: switched.length,
-      ratio: geoMeanCi(switched.map((f) => f.ratio)),
-      cpuRatio: geoMeanCi(switched.map((f) => f.cpuRatio)),
-    },
-    typedHookSwitchControl: {
-      processes: control.length,
-      ratio: geoMeanCi(control.map((f) => f.ratio)),
-      cpuRatio: geoMeanCi(control.map((f) => f.cpuRatio)),
-    },
+    typedHookSwitch: switchFigures('typedSwitch'),
+    typedHookSwitchControl: switchFigures('typedSwitch control'),
+    smallHookSwitch: switchFigures('smallSwitch'),
+    smallHookSwitchControl: switchFigures('smallSwitch control'),
     typedBurstMBPerSec: { plain: Math.round(burst.plain), agent: Math.round(burst.agent) },
     typedBurstRatio: ratio(burst),
     typedBurstCpuMsPerMB: burstCpu,
