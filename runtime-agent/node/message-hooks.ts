@@ -108,20 +108,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       // The walk already went into the channel's byte counters; add the calibration's correction.
       if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
     }
+    // The sampled part: the call site (standing for `weight` sends) and the ledger record.
     const weight = captureWeight(end.capture, period);
-    if (weight > 0) recordNotable(slot, est, transferredBytes, message, below, weight, shape);
-  }
-
-  /** The sampled part of a notable send: its call site (standing for `weight` sends) and ledger record. */
-  function recordNotable(
-    slot: number,
-    est: SizeEstimate,
-    transferredBytes: number,
-    message: unknown,
-    below: object,
-    weight: number,
-    shape: string | null,
-  ): void {
+    if (weight === 0) return;
     const site = captureCallSite(below);
     if (site !== null) ctx.sites.add(site, weight, est.bytes, est.typedArrayBytes, transferredBytes);
     ctx.sink.push({
@@ -185,13 +174,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
     if (notable !== null) {
       try {
-        // Mostly typed-array payload (the big-buffer stream): only the sampled capture is left to
-        // do, and the sends between captures skip it without a call.
-        if (!mostlyTyped(notable)) noteNotable(end, slot, notable, transferredBytes, message);
-        else {
-          const weight = captureWeight(end.capture, period);
-          if (weight > 0) recordNotable(slot, notable, transferredBytes, message, postMessage, weight, null);
-        }
+        noteNotable(end, slot, notable, transferredBytes, message);
       } catch (err) {
         // The ledger is best-effort; the send already happened and must look normal to the app.
         debugLog(`ledger failed: ${String(err)}`);

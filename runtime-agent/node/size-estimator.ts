@@ -110,12 +110,12 @@ const shared: WalkState = {
   transferred: null,
 };
 
-/** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
 /** Serialized size of an ArrayBufferView whose copied payload is `payload` bytes (tag, sub-tags, length). */
 function viewBytes(payload: number): number {
   return 3 + varintBytes(payload) + payload;
 }
 
+/** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
 function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBufferLike> | null): number {
   const buffer = view.buffer;
   if (transferred !== null && transferred.has(buffer)) return 0;
