@@ -132,12 +132,18 @@ test('recorded DevTools memory samples replayed as getMemoryUsage answers drive 
     });
   });
   try {
+    const last = data[data.length - 1]!.used;
     await waitFor('every recorded sample', () => peer.count('getMemoryUsage') >= data.length);
-    await model.settled();
+    // The request for the last sample can be answered before its answer reaches the model;
+    // the peer keeps answering with the last sample, so the model must arrive at it.
+    await waitFor('the last sample in the model', async () => {
+      await model.settled();
+      return isolate('main')?.heapUsedBytes === last;
+    });
     const main = isolate('main');
     assert.equal(main?.heapShared, false);
     assert.equal(main?.heapUsedBytesMax, Math.max(...data.map((d) => d.used)));
-    assert.equal(main?.heapUsedBytes, data[data.length - 1]!.used);
+    assert.equal(main?.heapUsedBytes, last);
   } finally {
     await done();
   }
@@ -149,7 +155,8 @@ test('spec-derived pre-3.61 VM (no isolateGroupId): groups come from getIsolateG
     for (const e of p.isolates.values()) delete e.ref.isolateGroupId;
   });
   try {
-    await waitFor('a poll', () => peer.count('getStack') >= 2);
+    // The second poll's requests start only after the first poll's answers are all ingested.
+    await waitFor('a full poll', () => peer.count('getStack') >= 4);
     await model.settled();
     assert.ok(peer.count('getIsolateGroup') >= 1);
     assert.equal(isolate('main')?.groupId, 'isolateGroups/2001');
