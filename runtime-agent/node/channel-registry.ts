@@ -8,6 +8,7 @@ import type { BroadcastReceiver } from './broadcast-hooks';
 import { newCaptureState, type CaptureState } from './call-sites';
 import { DelayHistogram } from './delay-histogram';
 import { ChannelKind, F64, I32, SharedTable } from './shared-table';
+import { newSizingState, type SizingState } from './sizing';
 
 /** One end of a pair of one-way channels, as held by a port object in this thread. */
 export interface PortEnd {
@@ -19,6 +20,8 @@ export interface PortEnd {
   delays: DelayHistogram;
   /** Call-site sampling of the notable messages sent through this port. */
   capture: CaptureState;
+  /** Which of this port's sends are sized (sizing.ts). */
+  sizing: SizingState;
   /** Set for a BroadcastChannel object and its internal handle (send/recv are -1 then). */
   bc: BroadcastReceiver | null;
 }
@@ -62,7 +65,7 @@ export class ChannelRegistry {
       delays = new DelayHistogram();
       if (recv >= 0) this.histograms.set(recv, delays);
     }
-    const end: PortEnd = { send, recv, delays, capture: newCaptureState(), bc: null };
+    const end: PortEnd = { send, recv, delays, capture: newCaptureState(), sizing: newSizingState(), bc: null };
     this.ends.set(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
@@ -89,6 +92,7 @@ export class ChannelRegistry {
       recv: -1,
       delays: new DelayHistogram(),
       capture: newCaptureState(),
+      sizing: newSizingState(),
       bc: receiver,
     });
   }

@@ -18,6 +18,7 @@ import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
 import { hookSwitchFlag } from './hook-switch';
+import { noteSized, QUIET_SENDS, sizingWeight, SMALL_FRACTION } from './sizing';
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -60,7 +61,7 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
  */
 export const TIMED_SENDS_PER_PERIOD = 1024;
 /** Beyond the budget, one send in this many (a power of two) is timed. */
-export const TIMED_EVERY = 8;
+export const TIMED_EVERY = 16;
 
 /** What the MessagePort hooks share with the BroadcastChannel hooks. */
 export interface MessageHooks {
@@ -81,6 +82,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const proto = raw.MessagePort.prototype as unknown as Record<string | symbol, unknown>;
   const originalPost = raw.postMessage;
   const notableBytes = ctx.config.notableBytes;
+  const smallBytes = notableBytes * SMALL_FRACTION;
   const calibration = new SizeCalibration();
   const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
   let timedLeft = TIMED_SENDS_PER_PERIOD;
@@ -137,11 +139,36 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     }
     let result: unknown;
     const slot = end.send;
+    // Object messages of a quiet port are sized by sample (sizing.ts); primitives, typed arrays
+    // and sends with a transfer argument always are.
+    let weight =
+      end.sizing.quiet < QUIET_SENDS ||
+      withTransfer ||
+      message === null ||
+      typeof message !== 'object' ||
+      ArrayBuffer.isView(message)
+        ? 1
+        : sizingWeight(end.sizing);
+    if (weight === 0) {
+      // The quiet port's unsized sends: counted and timed, nothing else.
+      const timed = timedLeft > 0 || (++sends & (TIMED_EVERY - 1)) === 0;
+      if (timed) timedLeft--;
+      table.noteSend(slot, timed ? nowMs() : -1);
+      try {
+        return originalPost.call(this, message);
+      } catch (err) {
+        table.undoSend(slot);
+        throw err;
+      }
+    }
     const est = scratch;
     let moving = NO_TRANSFER;
     try {
       moving = withTransfer ? transferInfo(transfer, raw.MessagePort) : NO_TRANSFER;
       estimateInto(message, moving.buffers, est);
+      // A sampled send that is not small is the exception, not what the skipped sends were like.
+      if (est.bytes >= smallBytes) weight = 1;
+      noteSized(end.sizing, est.bytes, smallBytes);
     } catch (err) {
       // The estimator must never throw into the app: count the send with an unknown size.
       est.bytes = 0;
@@ -156,9 +183,10 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     // copy evicts them all); a send that throws takes them back. The figures are kept in locals:
     // the copy can run app getters, and a send from one of them reuses `scratch`.
     const bytes = est.bytes;
+    const copiedBytes = bytes * weight;
     const transferredBytes = moving.bufferBytes;
     const notable = bytes >= notableBytes ? { ...est } : null;
-    const previousMax = table.addBytes(slot, bytes, transferredBytes);
+    const previousMax = table.addBytes(slot, copiedBytes, transferredBytes, bytes);
     try {
       // Node returns true from a successful post: the app sees the same value.
       if (withTransfer) result = originalPost.call(this, message, transfer);
@@ -167,7 +195,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
-      table.undoBytes(slot, bytes, transferredBytes, previousMax);
+      table.undoBytes(slot, copiedBytes, transferredBytes, bytes, previousMax);
       if (moved > 0) withdrawPorts(slot, seq, moved);
       throw err;
     }

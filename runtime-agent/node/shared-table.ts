@@ -132,7 +132,10 @@ export class SharedTable {
    */
   noteSend(slot: number, sendMs: number): number {
     const base = slot * I32.stride;
-    const seq = Atomics.add(this.i32, base + I32.sent, 1);
+    // One writer: a port sends from one thread at a time (a transfer hands it over through the
+    // port's own queue, which orders the writes). A plain store costs a third of Atomics.add.
+    const seq = this.i32[base + I32.sent];
+    this.i32[base + I32.sent] = seq + 1;
     const max = this.i32[base + I32.maxDepth];
     if (seq + 1 - this.deliveredSeen[slot] > max + (max >> 6)) {
       const delivered = Atomics.load(this.i32, base + I32.delivered);
@@ -154,7 +157,7 @@ export class SharedTable {
 
   /** Undoes a send that threw (DataCloneError): the message never entered the queue. */
   undoSend(slot: number): void {
-    Atomics.sub(this.i32, slot * I32.stride + I32.sent, 1);
+    this.i32[slot * I32.stride + I32.sent]--;
   }
 
   /** Sequence number of the last delivery counted by `noteDelivery` in this thread. */
@@ -167,7 +170,9 @@ export class SharedTable {
    */
   noteDelivery(slot: number, clock: () => number): number {
     const base = slot * I32.stride;
-    const seq = Atomics.add(this.i32, base + I32.delivered, 1);
+    // One writer, the thread that holds the receiving port (see noteSend).
+    const seq = this.i32[base + I32.delivered];
+    this.i32[base + I32.delivered] = seq + 1;
     this.lastDeliveredSeq = seq;
     const ring = this.i32[base + I32.ring] - 1;
     if (ring < 0) return -1; // no ring: -1 (none left) or 0 (never sent through the hook)
@@ -188,7 +193,10 @@ export class SharedTable {
     return d > 0 ? d : 0;
   }
 
-  /** Adds the sender-side byte counters of one message; returns the largest message before it. */
+  /**
+   * Adds the sender-side byte counters of one message (`copiedBytes` may stand for several sends
+   * of a port sized by sample); returns the largest message before it.
+   */
   addBytes(slot: number, copiedBytes: number, transferredBytes: number, messageBytes = copiedBytes): number {
     const base = slot * F64.stride;
     this.f64[base + F64.bytesCopied] += copiedBytes;
@@ -202,11 +210,17 @@ export class SharedTable {
    * Takes back `addBytes` for a send that threw. The largest message goes back to `previousMax`
    * unless a later send (one from an app getter the copy ran) has raised it since.
    */
-  undoBytes(slot: number, copiedBytes: number, transferredBytes: number, previousMax: number): void {
+  undoBytes(
+    slot: number,
+    copiedBytes: number,
+    transferredBytes: number,
+    messageBytes: number,
+    previousMax: number,
+  ): void {
     const base = slot * F64.stride;
     this.f64[base + F64.bytesCopied] -= copiedBytes;
     this.f64[base + F64.bytesTransferred] -= transferredBytes;
-    if (this.f64[base + F64.maxMessageBytes] === copiedBytes && copiedBytes > previousMax) {
+    if (this.f64[base + F64.maxMessageBytes] === messageBytes && messageBytes > previousMax) {
       this.f64[base + F64.maxMessageBytes] = previousMax;
     }
   }

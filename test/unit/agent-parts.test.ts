@@ -14,6 +14,7 @@ import { ChannelRegistry } from '../../runtime-agent/node/channel-registry';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
 import { F64, I32, SharedTable } from '../../runtime-agent/node/shared-table';
+import { newSizingState, noteSized, QUIET_SENDS, SIZE_EVERY, sizingWeight } from '../../runtime-agent/node/sizing';
 import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
 import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
 
@@ -147,13 +148,50 @@ test('shared table: a send that threw takes its bytes back, and the largest mess
   t.addBytes(slot, 100, 0);
   const before = t.addBytes(slot, 5000, 64);
   assert.equal(before, 100);
-  t.undoBytes(slot, 5000, 64, before);
+  t.undoBytes(slot, 5000, 64, 5000, before);
   assert.deepEqual([at(F64.bytesCopied), at(F64.bytesTransferred), at(F64.maxMessageBytes)], [100, 0, 100]);
   // A send made while the failing one was being copied (an app getter) raised the max: it stays.
   const prior = t.addBytes(slot, 5000, 0);
   t.addBytes(slot, 9000, 0);
-  t.undoBytes(slot, 5000, 0, prior);
+  t.undoBytes(slot, 5000, 0, 5000, prior);
   assert.deepEqual([at(F64.bytesCopied), at(F64.maxMessageBytes)], [9100, 9000]);
+  // A sampled send counts for several in the bytes copied, but only its own size is the max.
+  const sampledPrior = t.addBytes(slot, 16 * 20_000, 0, 20_000);
+  assert.equal(at(F64.maxMessageBytes), 20_000);
+  t.undoBytes(slot, 16 * 20_000, 0, 20_000, sampledPrior);
+  assert.deepEqual([at(F64.bytesCopied), at(F64.maxMessageBytes)], [9100, 9000]);
+});
+
+test('sizing: a port sizes every send until it is quiet, then one in SIZE_EVERY, until a big one', () => {
+  const s = newSizingState();
+  const small = 100;
+  const limit = 4096;
+  for (let i = 0; i < QUIET_SENDS; i++) {
+    assert.equal(sizingWeight(s), 1, `send ${i} before the port is quiet`);
+    noteSized(s, small, limit);
+  }
+  // Quiet: the weights of a run of sends add up to the run (one sized send stands for the rest).
+  const weights: number[] = [];
+  for (let i = 0; i < 4 * SIZE_EVERY; i++) {
+    const w = sizingWeight(s);
+    weights.push(w);
+    if (w > 0) noteSized(s, small, limit);
+  }
+  assert.equal(
+    weights.reduce((a, w) => a + w, 0),
+    4 * SIZE_EVERY,
+  );
+  assert.equal(weights.filter((w) => w > 0).length, 4);
+  // A sized send at the limit ends the quiet: every send is sized again for QUIET_SENDS sends.
+  let w = 0;
+  while ((w = sizingWeight(s)) === 0);
+  noteSized(s, limit, limit);
+  for (let i = 0; i < QUIET_SENDS; i++) {
+    assert.equal(sizingWeight(s), 1);
+    noteSized(s, small, limit);
+  }
+  assert.equal(w, SIZE_EVERY);
+  assert.ok([0, SIZE_EVERY].includes(sizingWeight(s)), 'quiet again');
 });
 
 test('worker options: the preload is re-added only when the app would drop it', () => {

@@ -129,3 +129,31 @@ test('a send made by an app getter during a copy, and a send that throws, leave 
     [100, 200],
   );
 });
+
+test('a quiet port sizes its small messages by sample, and a run of oversized ones still reaches the ledger', async () => {
+  const { stdout, records } = await recordsOf('quiet-port.cjs', []);
+  const app = appReport<{ small: number; big: number; steadyBytes: number; bigBytes: number; line: number }>(stdout);
+  const channels = [...finalChannels(records).values()].filter((c) => c.label === 'MessageChannel');
+  const steady = channels.find((c) => c.sent === app.small);
+  const mixed = channels.find((c) => c.sent === app.small + app.big);
+  assert.ok(steady && mixed, JSON.stringify(channels));
+  // Past QUIET_SENDS, one send in SIZE_EVERY is sized and stands for the others.
+  const err = Math.abs(steady.bytesCopied - app.steadyBytes) / app.steadyBytes;
+  assert.ok(err <= 0.05, `steady: ${steady.bytesCopied} bytes counted vs ${app.steadyBytes} by v8.serialize`);
+  assert.ok(steady.maxMessageBytes > 0 && steady.maxMessageBytes < 64, `steady max ${steady.maxMessageBytes}`);
+  // The oversized run: at most SIZE_EVERY - 1 of it goes unsized before one is sized, then every
+  // later send is sized again, so at least big - 15 of them are counted, each at its own size.
+  assert.ok(
+    Math.abs(mixed.maxMessageBytes - app.bigBytes) / app.bigBytes <= 0.02,
+    `mixed max ${mixed.maxMessageBytes}`,
+  );
+  const sites = records.filter((r) => r.type === 'call-site');
+  assert.ok(sites.length > 0, 'the oversized send has a call-site aggregate');
+  const site = sites.pop();
+  assert.ok(site?.type === 'call-site');
+  assert.deepEqual([site.site.file, site.site.line], [join(apps, 'quiet-port.cjs'), app.line]);
+  // Call sites: the first 16 notable sends of a port are captured, later ones by sample.
+  assert.ok(site.sends >= 16 && site.sends <= app.big, `captured oversized sends: ${site.sends}`);
+  const bigCounted = mixed.bytesCopied / app.bigBytes;
+  assert.ok(bigCounted >= app.big - 15 && bigCounted <= app.big + 1, `mixed bytes ≈ ${bigCounted} big messages`);
+});
