@@ -252,3 +252,34 @@ test("BroadcastChannel backlogs count in the receiving isolate's queue depth, on
   ra.closed = true; // a closed object's queue is dropped by Node
   assert.equal(registry.queueDepth(), 2);
 });
+
+test('registry: a counted port carries its end invisibly (no new keys, no proxy traps) until released', () => {
+  const table = SharedTable.create();
+  const registry = new ChannelRegistry(table, 0, 1);
+  const { port1, port2 } = new MessageChannel();
+  const keysBefore = Reflect.ownKeys(port1);
+  const end = registry.register(port1, table.allocate(3, 0, 0), -1);
+  assert.equal(registry.get(port1), end);
+  assert.equal(registry.get(port2), undefined, 'an unregistered port');
+  assert.deepEqual(Reflect.ownKeys(port1), keysBefore, 'no key the app could list');
+  // A frozen port (frozen after registration, or before) is still found.
+  const frozen = Object.freeze(new MessageChannel().port1);
+  const frozenEnd = registry.register(frozen, table.allocate(3, 0, 0), -1);
+  assert.equal(registry.get(frozen), frozenEnd);
+  // Odd receivers the hooks may be handed: nothing throws, no trap runs.
+  const traps: string[] = [];
+  const proxy = new Proxy(
+    {},
+    Object.fromEntries(
+      ['get', 'has', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'ownKeys'].map((t) => [t, () => traps.push(t)]),
+    ),
+  );
+  for (const odd of [proxy, null, undefined, 5, 'port']) assert.equal(registry.get(odd), undefined);
+  assert.deepEqual(traps, []);
+  registry.release(port1);
+  assert.equal(registry.get(port1), undefined, 'released when transferred away');
+  registry.register(port1, end.send, -1);
+  assert.notEqual(registry.get(port1), undefined, 'registered again');
+  port1.close();
+  frozen.close();
+});
