@@ -22,6 +22,10 @@ export interface PortEnd {
   capture: CaptureState;
   /** Which of this port's sends are sized (sizing.ts). */
   sizing: SizingState;
+  /** Sampling period of `timedUntil` (-1: none yet). */
+  timedPeriod: number;
+  /** This sender's copy of its channel's `timedUntil` (shared-table.ts). */
+  timedUntil: number;
   /** Set for a BroadcastChannel object and its internal handle (send/recv are -1 then). */
   bc: BroadcastReceiver | null;
 }
@@ -109,7 +113,16 @@ export class ChannelRegistry {
       delays = new DelayHistogram();
       if (recv >= 0) this.histograms.set(recv, delays);
     }
-    const end: PortEnd = { send, recv, delays, capture: newCaptureState(), sizing: newSizingState(), bc: null };
+    const end: PortEnd = {
+      send,
+      recv,
+      delays,
+      capture: newCaptureState(),
+      sizing: newSizingState(),
+      timedPeriod: -1,
+      timedUntil: 0,
+      bc: null,
+    };
     this.setEnd(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
@@ -137,6 +150,8 @@ export class ChannelRegistry {
       delays: new DelayHistogram(),
       capture: newCaptureState(),
       sizing: newSizingState(),
+      timedPeriod: -1,
+      timedUntil: 0,
       bc: receiver,
     });
   }

@@ -10,6 +10,7 @@ import { workerThreadsModule as workerThreads } from './worker-threads-module';
 import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import type { PortEnd } from './channel-registry';
+import { SharedTable } from './shared-table';
 import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
@@ -54,15 +55,6 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   return info;
 }
 
-/**
- * Sends timed per thread per sampling period before timing falls back to one send in
- * `TIMED_EVERY`. Reading the clock costs ~60 ns on each side of a message; a quiet channel is
- * timed in full, a stream of hundreds of thousands of messages a second is timed by sample.
- */
-export const TIMED_SENDS_PER_PERIOD = 1024;
-/** Beyond the budget, one send in this many (a power of two) is timed. */
-export const TIMED_EVERY = 16;
-
 /** What the MessagePort hooks share with the BroadcastChannel hooks. */
 export interface MessageHooks {
   /** Whether deliveries can be counted on this Node version. */
@@ -85,8 +77,6 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const smallBytes = notableBytes * SMALL_FRACTION;
   const calibration = new SizeCalibration();
   const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
-  let timedLeft = TIMED_SENDS_PER_PERIOD;
-  let sends = 0;
   let period = 0;
   // Bench build only (hook-switch.ts); null and never read in dist/agent.cjs.
   const hooksOff = ISOSCOPE_HOOK_SWITCH ? hookSwitchFlag() : null;
@@ -128,6 +118,15 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     });
   }
 
+  /** Whether the next send of `end` is timed (shared-table.ts TIMED_EVERY); renews its budget each period. */
+  function isTimed(end: PortEnd, slot: number): boolean {
+    if (end.timedPeriod !== period) {
+      end.timedPeriod = period;
+      end.timedUntil = table.timeNext(slot);
+    }
+    return SharedTable.isTimed(table.nextSeq(slot), end.timedUntil);
+  }
+
   // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
   // tells whether the app passed a transfer argument at all, so the original sees the same call.
   function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): unknown {
@@ -151,9 +150,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
         : sizingWeight(end.sizing);
     if (weight === 0) {
       // The quiet port's unsized sends: counted and timed, nothing else.
-      const timed = timedLeft > 0 || (++sends & (TIMED_EVERY - 1)) === 0;
-      if (timed) timedLeft--;
-      table.noteSend(slot, timed ? nowMs() : -1);
+      table.noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
       try {
         return originalPost.call(this, message);
       } catch (err) {
@@ -175,9 +172,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       est.typedArrayBytes = 0;
       debugLog(`estimate failed: ${String(err)}`);
     }
-    const timed = timedLeft > 0 || (++sends & (TIMED_EVERY - 1)) === 0;
-    if (timed) timedLeft--;
-    const seq = table.noteSend(slot, timed ? nowMs() : -1);
+    const seq = table.noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
     const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
     // The byte counters move before the copy, while this path's cache lines are still warm (a 1 MB
     // copy evicts them all); a send that throws takes them back. The figures are kept in locals:
@@ -289,7 +284,6 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   };
   (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
   const startPeriod = (): void => {
-    timedLeft = TIMED_SENDS_PER_PERIOD;
     period++;
   };
   return { deliveries, noteNotable, startPeriod };

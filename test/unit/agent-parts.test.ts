@@ -13,7 +13,7 @@ import {
 import { ChannelRegistry } from '../../runtime-agent/node/channel-registry';
 import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
-import { F64, I32, SharedTable } from '../../runtime-agent/node/shared-table';
+import { F64, I32, RING_SLOTS, SharedTable } from '../../runtime-agent/node/shared-table';
 import { newSizingState, noteSized, QUIET_SENDS, SIZE_EVERY, sizingWeight } from '../../runtime-agent/node/sizing';
 import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
 import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
@@ -58,6 +58,7 @@ test('delay histogram percentiles are within a bucket of the truth', () => {
 test('shared table: depth, FIFO delay matching and the transferred-port mailbox', () => {
   const t = SharedTable.create();
   const slot = t.allocate(3, 0, 0);
+  t.timeNext(slot);
   t.noteSend(slot, 10);
   t.noteSend(slot, 11);
   assert.equal(t.depth(slot), 2);
@@ -79,6 +80,7 @@ test('shared table: depth, FIFO delay matching and the transferred-port mailbox'
 test('shared table: an untimed send is counted but reads no clock at delivery (seq 0 included)', () => {
   const t = SharedTable.create();
   const slot = t.allocate(3, 0, 0);
+  t.timeNext(slot);
   t.noteSend(slot, -1);
   t.noteSend(slot, 20);
   let reads = 0;
@@ -88,6 +90,35 @@ test('shared table: an untimed send is counted but reads no clock at delivery (s
   assert.equal(t.noteDelivery(slot, clock), 6);
   assert.equal(reads, 1);
   assert.equal(t.depth(slot), 0);
+});
+
+test('shared table: past the budget only every TIMED_EVERY-th send is timed, and the receiver looks up only those', () => {
+  const t = SharedTable.create();
+  const slot = t.allocate(3, 0, 0);
+  const until = t.timeNext(slot, 4);
+  const timed: number[] = [];
+  for (let seq = 0; seq < 40; seq++) {
+    assert.equal(t.nextSeq(slot), seq);
+    const isTimed = SharedTable.isTimed(seq, until);
+    if (isTimed) timed.push(seq);
+    t.noteSend(slot, isTimed ? seq : -1);
+  }
+  assert.deepEqual(timed, [0, 1, 2, 3, 16, 32]);
+  // Poison the ring entry of an untimed send: the receiver must not even look at it.
+  const ring = t.i32[slot * I32.stride + I32.ring] - 1;
+  const at = (ring * RING_SLOTS + 5) * 2;
+  t.rings[at] = 6; // what a timed seq 5 would have left
+  t.rings[at + 1] = 0;
+  const delays: number[] = [];
+  for (let seq = 0; seq < 40; seq++) delays.push(t.noteDelivery(slot, () => 100));
+  assert.deepEqual(
+    delays.flatMap((d, seq) => (d >= 0 ? [seq] : [])),
+    timed,
+  );
+  assert.equal(delays[16], 100 - 16);
+  // A new period renews the budget from the next send on.
+  assert.equal(t.timeNext(slot, 4), 44);
+  assert.ok(SharedTable.isTimed(41, 44) && !SharedTable.isTimed(45, 44) && SharedTable.isTimed(48, 44));
 });
 
 test('shared table: max depth is exact up to 64 and within 1/64 above, though delivered is read rarely', () => {
