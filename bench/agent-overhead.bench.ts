@@ -232,9 +232,24 @@ async function main(): Promise<void> {
     JSON.stringify({
       name: 'agent-overhead',
       results,
+      // The targets are judged on the hook switch (one process, hooks on/off per segment; it resolves
+      // ±1–2 %): met only when its whole 95 % interval clears the target. The side-by-side ratios
+      // of separate processes swing by ±15 % per run on these machines and are reported beside them.
       targets: [
         {
-          name: 'small-message stream keeps ≥ 95 % throughput',
+          name: 'small-message stream keeps ≥ 95 % throughput (hook switch, 95 % interval above the target)',
+          target: 0.95,
+          actual: results.smallHookSwitch.ratio.mean,
+          met: results.smallHookSwitch.ratio.ci95[0] >= 0.95,
+        },
+        {
+          name: '1 MB typed-array stream keeps ≥ 98 % throughput (hook switch, 95 % interval above the target)',
+          target: 0.98,
+          actual: results.typedHookSwitch.ratio.mean,
+          met: results.typedHookSwitch.ratio.ci95[0] >= 0.98,
+        },
+        {
+          name: 'small-message stream keeps ≥ 95 % throughput (side by side, separate processes)',
           target: 0.95,
           actual: results.smallStreamRatio,
           met: results.smallStreamRatio >= 0.95,
