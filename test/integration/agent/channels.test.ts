@@ -132,8 +132,17 @@ test('a send made by an app getter during a copy, and a send that throws, leave 
 
 test('a quiet port sizes its small messages by sample, and a run of oversized ones still reaches the ledger', async () => {
   const { stdout, records } = await recordsOf('quiet-port.cjs', []);
-  const app = appReport<{ small: number; big: number; steadyBytes: number; bigBytes: number; line: number }>(stdout);
+  const app = appReport<{
+    small: number;
+    big: number;
+    steadyBytes: number;
+    bigBytes: number;
+    line: number;
+    cloneError: string | null;
+  }>(stdout);
+  assert.equal(app.cloneError, 'DataCloneError', 'an unsized send throws as without the agent');
   const channels = [...finalChannels(records).values()].filter((c) => c.label === 'MessageChannel');
+  // The failed send is not counted: the steady channel has exactly its small sends.
   const steady = channels.find((c) => c.sent === app.small);
   const mixed = channels.find((c) => c.sent === app.small + app.big);
   assert.ok(steady && mixed, JSON.stringify(channels));

@@ -13,16 +13,23 @@ for (let i = 0; i < SMALL; i++) {
   steadyBytes += serialize(m).length;
   steady.port1.postMessage(m);
 }
+// An uncloneable send on the now quiet port (an unsized send): the same DataCloneError, not counted.
+let cloneError = null;
+try {
+  steady.port1.postMessage({ i: -1, f() {} });
+} catch (err) {
+  cloneError = err.name;
+}
 for (let i = 0; i < SMALL; i++) mixed.port1.postMessage({ i, s: 'hello' });
 const big = { id: 0, blob: 'x'.repeat(100_000) };
 const bigBytes = serialize(big).length;
-const line = 20; // the postMessage below
+const line = 27; // the postMessage below
 for (let i = 0; i < BIG; i++) mixed.port1.postMessage(big);
 let received = 0;
 for (const port of [steady.port2, mixed.port2]) {
   port.on('message', () => {
     if (++received === 2 * SMALL + BIG) {
-      console.log(`REPORT ${JSON.stringify({ small: SMALL, big: BIG, steadyBytes, bigBytes, line })}`);
+      console.log(`REPORT ${JSON.stringify({ small: SMALL, big: BIG, steadyBytes, bigBytes, line, cloneError })}`);
       steady.port2.close();
       mixed.port2.close();
     }
