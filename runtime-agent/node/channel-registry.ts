@@ -30,6 +30,19 @@ export interface PortEnd {
   bc: BroadcastReceiver | null;
 }
 
+function newPortEnd(send: number, recv: number, delays: DelayHistogram, bc: BroadcastReceiver | null): PortEnd {
+  return {
+    send,
+    recv,
+    delays,
+    capture: newCaptureState(),
+    sizing: newSizingState(),
+    timedPeriod: -1,
+    timedUntil: 0,
+    bc,
+  };
+}
+
 const kindLabel: Record<number, string> = {
   [ChannelKind.workerDown]: 'parent → worker',
   [ChannelKind.workerUp]: 'worker → parent',
@@ -113,16 +126,7 @@ export class ChannelRegistry {
       delays = new DelayHistogram();
       if (recv >= 0) this.histograms.set(recv, delays);
     }
-    const end: PortEnd = {
-      send,
-      recv,
-      delays,
-      capture: newCaptureState(),
-      sizing: newSizingState(),
-      timedPeriod: -1,
-      timedUntil: 0,
-      bc: null,
-    };
+    const end = newPortEnd(send, recv, delays, null);
     this.setEnd(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
@@ -144,16 +148,7 @@ export class ChannelRegistry {
 
   /** Counts the internal handle of a BroadcastChannel object already registered with `receiver`. */
   registerBroadcastHandle(handle: object, receiver: BroadcastReceiver): void {
-    this.setEnd(handle, {
-      send: -1,
-      recv: -1,
-      delays: new DelayHistogram(),
-      capture: newCaptureState(),
-      sizing: newSizingState(),
-      timedPeriod: -1,
-      timedUntil: 0,
-      bc: receiver,
-    });
+    this.setEnd(handle, newPortEnd(-1, -1, new DelayHistogram(), receiver));
   }
 
   private setEnd(port: object, end: PortEnd): void {

@@ -19,7 +19,7 @@ import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
 import { hookSwitchFlag } from './hook-switch';
-import { noteSized, QUIET_SENDS, sizingWeight, SMALL_FRACTION } from './sizing';
+import { noteSized, sizingWeight, SMALL_FRACTION } from './sizing';
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -62,7 +62,7 @@ export interface MessageHooks {
   /** The notable-message ledger path. */
   noteNotable: NotableHook;
   /**
-   * Starts a new sampling period: every send is timed again up to the budget, and every port may
+   * Starts a new sampling period: every channel is timed again up to its budget, and every port may
    * capture call sites again up to its cap.
    */
   startPeriod(): void;
@@ -80,6 +80,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   let period = 0;
   // Bench build only (hook-switch.ts); null and never read in dist/agent.cjs.
   const hooksOff = ISOSCOPE_HOOK_SWITCH ? hookSwitchFlag() : null;
+  /** The end the hooks count `port` with: `registry.get`, unless the bench's switch turned them off. */
+  const countedEnd = (port: unknown): PortEnd | undefined =>
+    ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(port);
 
   /** A message that is mostly typed-array payload: the walk sized it exactly, no calibration. */
   const mostlyTyped = (e: SizeEstimate): boolean => e.typedArrayBytes >= e.bytes - e.typedArrayBytes;
@@ -130,7 +133,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
   // tells whether the app passed a transfer argument at all, so the original sees the same call.
   function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): unknown {
-    const end = ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(this);
+    const end = countedEnd(this);
     const withTransfer = arguments.length > 1;
     if (end === undefined || end.send < 0) {
       if (withTransfer) return originalPost.call(this, message, transfer);
@@ -141,11 +144,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     // Object messages of a quiet port are sized by sample (sizing.ts); primitives, typed arrays
     // and sends with a transfer argument always are.
     let weight =
-      end.sizing.quiet < QUIET_SENDS ||
-      withTransfer ||
-      message === null ||
-      typeof message !== 'object' ||
-      ArrayBuffer.isView(message)
+      withTransfer || message === null || typeof message !== 'object' || ArrayBuffer.isView(message)
         ? 1
         : sizingWeight(end.sizing);
     if (weight === 0) {
@@ -248,7 +247,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   if (dispatch !== null) {
     // Node calls this as (data, type, event) once per dispatched message or 'close'.
     const hybridDispatch = function (this: object, data: unknown, type: unknown, event: unknown): unknown {
-      const end = ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(this);
+      const end = countedEnd(this);
       // The same dispatch also carries 'close' events: only messages consume the queue.
       if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {

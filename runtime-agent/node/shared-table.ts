@@ -137,12 +137,6 @@ export class SharedTable {
    */
   private readonly deliveredSeen = new Int32Array(MAX_CHANNELS);
 
-  /**
-   * Counts one send; returns its sequence number. `sendMs` (the shared clock, or -1 for a send
-   * that is not timed) is recorded for delay matching. Max depth is exact up to 64 and within
-   * 1/64 above: the receiver's counter is re-read only when the upper bound could beat the max
-   * by more than that slack.
-   */
   /** The sequence number the next send on `slot` gets (its sender's own counter). */
   nextSeq(slot: number): number {
     return this.i32[slot * I32.stride + I32.sent];
@@ -164,6 +158,12 @@ export class SharedTable {
     return until;
   }
 
+  /**
+   * Counts one send; returns its sequence number. `sendMs` (the shared clock, or -1 for a send
+   * that is not timed) is recorded for delay matching. Max depth is exact up to 64 and within
+   * 1/64 above: the receiver's counter is re-read only when the upper bound could beat the max
+   * by more than that slack.
+   */
   noteSend(slot: number, sendMs: number): number {
     const base = slot * I32.stride;
     // One writer: a port sends from one thread at a time (a transfer hands it over through the
