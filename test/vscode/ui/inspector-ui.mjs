@@ -3,7 +3,8 @@
 // Node Program…" from the command palette, open the inspector from the status bar, read the
 // worker names inside the webview, click a finding and check the editor opened at its line.
 // Before that, the empty Isolates view's welcome content and its walkthrough link; after it, a
-// window reload that must bring the inspector panel back (WebviewPanelSerializer).
+// window reload (Developer: Reload Window) that must bring the inspector panel back
+// (WebviewPanelSerializer).
 // Each step is one counted check; screenshots go to test-results/vscode/.
 import { join } from 'node:path';
 import { launchChromium, workbenchUrl } from '../harness/browser.mjs';
@@ -178,7 +179,12 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         if (!inspectorOk) throw new Error('not run: the inspector did not show the workers');
         const inspectorTab = page.locator('.tabs-container .tab', { hasText: 'Isoscope Inspector' });
         if ((await inspectorTab.count()) !== 1) throw new Error('expected one inspector tab before the reload');
-        await page.reload();
+        // Reload as a user does, with "Developer: Reload Window": it awaits the workbench's state
+        // flush before reloading. A bare page.reload() starts that flush without awaiting it, so
+        // under load the open editors (the inspector tab among them) could be lost.
+        const reloaded = page.waitForEvent('load', { timeout: STEP_TIMEOUT_MS });
+        await runCommand(page, 'Developer: Reload Window');
+        await reloaded;
         await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
         await page.locator('.statusbar').waitFor({ timeout: STEP_TIMEOUT_MS });
         // The tab comes back on its own; its content is rendered by the new extension host through
