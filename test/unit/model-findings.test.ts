@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IsolateModel } from '../../extension/core/model/model';
+import { transferExample } from '../../extension/core/model/findings';
 import { evaluateGates } from '../../extension/core/report/gates';
 import { channel, message, sample, session, start } from '../helpers/records';
 
@@ -57,6 +58,53 @@ test('oversized-message warns about pooled Node Buffers', () => {
   const model = app();
   model.ingest('node:1', message('0', 'c1', 200_000, site, { typedArrayBytes: 200_000, shape: 'Buffer(200000)' }));
   assert.match(model.snapshot().findings[0]!.suggestion, /shared pool/);
+});
+
+test("the transfer example names the message's own binary fields", () => {
+  assert.equal(transferExample('Uint8Array(200000)'), 'postMessage(data, [data.buffer])');
+  assert.equal(transferExample('Buffer(4096)'), 'postMessage(data, [data.buffer])');
+  assert.equal(transferExample('ArrayBuffer(1048576)'), 'postMessage(buf, [buf])');
+  assert.equal(
+    transferExample('{pixels: Uint8Array(4194304), id: number, raw: ArrayBuffer(10)}'),
+    'postMessage(msg, [msg.pixels.buffer, msg.raw])',
+  );
+  assert.equal(transferExample('{odd key: Float32Array(9)}'), 'postMessage(msg, [msg["odd key"].buffer])');
+  assert.equal(transferExample('Array(4)<Float64Array(1000)>'), 'postMessage(list, list.map((a) => a.buffer))');
+  assert.equal(transferExample('Array(2)<ArrayBuffer(8)>'), 'postMessage(list, list)');
+  // A shape it cannot read (cut at 200 chars, an accessor) falls back to the generic example.
+  assert.equal(transferExample('{data: accessor}'), 'postMessage(msg, [msg.data.buffer])');
+  assert.equal(transferExample(''), 'postMessage(msg, [msg.data.buffer])');
+});
+
+test('a bare typed array: no "non-binary data" for the clone\'s few framing bytes', () => {
+  const model = app();
+  model.ingest('node:1', message('0', 'c1', 200_005, site, { typedArrayBytes: 200_000, shape: 'Uint8Array(200000)' }));
+  const s = model.snapshot().findings[0]!.suggestion;
+  assert.match(s, /postMessage\(data, \[data\.buffer\]\)/);
+  assert.doesNotMatch(s, /non-binary/);
+  // A real non-binary part is still named.
+  const mixed = app();
+  const shape = '{pixels: Uint8Array(200000), rows: Array(900)}';
+  mixed.ingest('node:1', message('0', 'c1', 230_000, site, { typedArrayBytes: 200_000, shape }));
+  assert.match(mixed.snapshot().findings[0]!.suggestion, /29 KiB of non-binary data is still copied/);
+});
+
+test("a Dart isolate's oversized send gets Dart advice (TransferableTypedData, Isolate.exit), not a transfer list", () => {
+  const model = new IsolateModel();
+  model.openSession({ ...session('dart:1'), runtime: 'dart' });
+  model.ingest('dart:1', start('0', 'main'));
+  model.ingest('dart:1', start('1', 'decoder'));
+  model.ingest('dart:1', channel('c1', '0', '1'));
+  const shape = '{pixels: Uint8List(4194304), width: int}';
+  model.ingest('dart:1', message('0', 'c1', 4_194_330, site, { typedArrayBytes: 4_194_304, shape }));
+  model.ingest('dart:1', message('0', 'c1', 300_000, { ...site, line: 50 }, { shape: 'List<String(20)>(9000)' }));
+  const byLine = new Map(model.snapshot().findings.map((f) => [f.location?.line, f.suggestion]));
+  assert.match(byLine.get(42)!, /TransferableTypedData\.fromList/);
+  assert.match(byLine.get(42)!, /materialize\(\)/);
+  assert.doesNotMatch(byLine.get(42)!, /postMessage|transfer list|SharedArrayBuffer/);
+  assert.match(byLine.get(50)!, /can't apply/);
+  assert.match(byLine.get(50)!, /Isolate\.exit/);
+  assert.doesNotMatch(byLine.get(50)!, /SharedArrayBuffer/);
 });
 
 test('the threshold is configurable and a call-site aggregate alone can raise the finding', () => {

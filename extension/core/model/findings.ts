@@ -3,7 +3,7 @@
  * functions turn its aggregates into findings that say what was copied, how often, who paid,
  * and whether a transfer list would help.
  */
-import type { Bytes, Finding, SourceLocation } from '../../../protocol';
+import type { Bytes, Finding, RuntimeKind, SourceLocation } from '../../../protocol';
 import { formatBytes, formatCount } from './format';
 
 /** Everything the model knows about oversized sends at one location (or one isolate, without a site). */
@@ -61,10 +61,58 @@ function topPayer(agg: OversizedAggregate): string | null {
   return best;
 }
 
-/** What a transfer list would do for this site: a recommendation, or why it won't pay / can't apply. */
-export function transferAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): string {
+/** Non-binary bytes below this are the clone's own framing (tags, lengths): not worth a mention. */
+const FRAMING_BYTES = 1024;
+
+/** A shape entry that holds binary data a transfer can move: `key: Uint8Array(…)` or `key: ArrayBuffer(…)`. */
+const BINARY_VALUE = /^(?:[A-Z][A-Za-z0-9]*Array|DataView|Buffer|ArrayBuffer)\(/;
+
+/**
+ * The transfer list for a message of this shape (as the Node agent describes it), e.g.
+ * `postMessage(msg, [msg.pixels.buffer])`: named after the message's own binary fields, so the
+ * example fits the code at the call site.
+ */
+export function transferExample(shape: string): string {
+  const top = shape.trim();
+  if (top.startsWith('ArrayBuffer(')) return 'postMessage(buf, [buf])';
+  if (BINARY_VALUE.test(top)) return 'postMessage(data, [data.buffer])';
+  if (/^Array\(\d+\)<(?!ArrayBuffer)[A-Za-z0-9]*(?:Array|DataView|Buffer)\(/.test(top)) {
+    return 'postMessage(list, list.map((a) => a.buffer))';
+  }
+  if (/^Array\(\d+\)<ArrayBuffer\(/.test(top)) return 'postMessage(list, list)';
+  if (top.startsWith('{') && top.endsWith('}')) {
+    const moves: string[] = [];
+    for (const entry of top.slice(1, -1).split(', ')) {
+      const colon = entry.indexOf(': ');
+      if (colon <= 0) continue;
+      const key = entry.slice(0, colon);
+      const value = entry.slice(colon + 2);
+      if (!BINARY_VALUE.test(value)) continue;
+      const path = /^[A-Za-z_$][\w$]*$/.test(key) ? `msg.${key}` : `msg[${JSON.stringify(key)}]`;
+      moves.push(value.startsWith('ArrayBuffer(') ? path : `${path}.buffer`);
+    }
+    if (moves.length > 0) return `postMessage(msg, [${moves.slice(0, 3).join(', ')}])`;
+  }
+  return 'postMessage(msg, [msg.data.buffer])';
+}
+
+/** What a transfer would do for this site: a recommendation, or why it won't pay / can't apply. */
+export function transferAdvice(agg: OversizedAggregate, thresholdBytes: Bytes, runtime: RuntimeKind = 'node'): string {
+  return runtime === 'dart' ? dartAdvice(agg, thresholdBytes) : nodeAdvice(agg, thresholdBytes);
+}
+
+/** The non-binary rest of the largest message, when it is more than the clone's framing. */
+function stillCopied(agg: OversizedAggregate): string {
+  const rest = agg.maxBytes - agg.maxTypedArrayBytes;
+  return rest >= FRAMING_BYTES ? ` ${formatBytes(rest)} of non-binary data is still copied.` : '';
+}
+
+function savedSoFar(agg: OversizedAggregate): Bytes {
+  return agg.typedArrayBytesTotal || agg.maxTypedArrayBytes * Math.max(1, agg.count);
+}
+
+function nodeAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): string {
   const typed = agg.maxTypedArrayBytes;
-  const total = agg.maxBytes;
   let advice: string;
   if (typed <= 0) {
     advice =
@@ -72,14 +120,13 @@ export function transferAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): 
       'so every byte is structured-cloned. Send less (an id, a delta), or keep the data in a SharedArrayBuffer.';
   } else if (typed < thresholdBytes) {
     advice =
-      `Transfer won't pay: only ${formatBytes(typed)} of the ${formatBytes(total)} message is typed-array data; ` +
+      `Transfer won't pay: only ${formatBytes(typed)} of the ${formatBytes(agg.maxBytes)} message is typed-array data; ` +
       'the rest (objects, strings) is cloned either way. Shrink the non-binary part instead.';
   } else {
-    const savedTotal = agg.typedArrayBytesTotal || typed * Math.max(1, agg.count);
     advice =
-      `Add the buffer to the transfer list, e.g. postMessage(msg, [msg.data.buffer]): it moves instead of copying, ` +
-      `saving ${formatBytes(typed)} per send (${formatBytes(savedTotal)} so far).` +
-      (typed < total ? ` ${formatBytes(total - typed)} of non-binary data is still copied.` : '') +
+      `Add the buffer to the transfer list, e.g. ${transferExample(agg.shape)}: it moves instead of copying, ` +
+      `saving ${formatBytes(typed)} per send (${formatBytes(savedSoFar(agg))} so far).` +
+      stillCopied(agg) +
       ' Only if the sender no longer uses the buffer after the send: a transferred buffer is detached.';
   }
   if (/\bBuffer\b/.test(agg.shape)) {
@@ -90,12 +137,40 @@ export function transferAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): 
   return advice;
 }
 
+function dartAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): string {
+  const typed = agg.maxTypedArrayBytes;
+  const exit =
+    " If this is the isolate's last message (its result), `Isolate.exit(port, result)` passes it without a copy.";
+  if (typed <= 0) {
+    return (
+      `TransferableTypedData can't apply: the payload (${agg.shape || 'plain data'}) holds no typed data, ` +
+      'so every object in it is copied. Send less (an id, a delta).' +
+      exit
+    );
+  }
+  if (typed < thresholdBytes) {
+    return (
+      `TransferableTypedData won't pay: only ${formatBytes(typed)} of the ${formatBytes(agg.maxBytes)} message is typed data; ` +
+      'the rest (objects, strings) is copied either way. Shrink the non-binary part instead.' +
+      exit
+    );
+  }
+  return (
+    'Send the typed data as a TransferableTypedData, e.g. `TransferableTypedData.fromList([bytes])`, and call ' +
+    '`materialize()` once in the receiver: the message then carries a handle instead of a copy of ' +
+    `${formatBytes(typed)} per send (${formatBytes(savedSoFar(agg))} so far).` +
+    stillCopied(agg) +
+    exit
+  );
+}
+
 /** Builds the `oversized-message` finding for one aggregate. */
 export function oversizedFinding(
   agg: OversizedAggregate,
   thresholdBytes: Bytes,
   nameOf: (isolateId: string) => string,
   receiverOf: (channelId: string) => string | null,
+  runtimeOf: (isolateId: string) => RuntimeKind | null = () => null,
 ): Finding {
   const payer = topPayer(agg);
   // The agent samples message records; its call-site counters are exact when present.
@@ -122,7 +197,7 @@ export function oversizedFinding(
     bytes: agg.maxBytes,
     count,
     totalBytes: total,
-    suggestion: transferAdvice(agg, thresholdBytes),
+    suggestion: transferAdvice(agg, thresholdBytes, (payer !== null ? runtimeOf(payer) : null) ?? 'node'),
   };
 }
 

@@ -412,6 +412,8 @@ export class IsolateModel {
 
   private receiverOf = (channelId: string): string | null => this.store.channels.get(channelId)?.to ?? null;
 
+  private runtimeOf = (id: string): RuntimeKind | null => this.store.isolates.get(id)?.snap.runtime ?? null;
+
   private findings(): Finding[] {
     const out: Finding[] = [];
     // Merge call-site aggregates into the per-location oversized aggregates.
@@ -453,7 +455,7 @@ export class IsolateModel {
     for (const [k, agg] of aggs) {
       // Aggregated under a lower threshold that has since been raised: no longer oversized.
       if (Math.max(agg.maxBytes, bySite.get(k)?.max ?? 0) <= this.oversizedBytes) continue;
-      out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf, this.receiverOf));
+      out.push(oversizedFinding(agg, this.oversizedBytes, this.nameOf, this.receiverOf, this.runtimeOf));
     }
     for (const e of this.store.isolates.values()) {
       const delay = this.store.inboundDelay(e);
