@@ -29,9 +29,21 @@ import { workerThreadsModule as wt } from './worker-threads-module';
 export const AGENT_VERSION = '0.1.0';
 const LOADED = Symbol.for('isoscope.agent.loaded');
 
+/** Node's short-flag clusters and long flags that run code given on the command line (`-e`, `-pe`, `--print=…`). */
+const EVAL_FLAG = /^(?:-[a-zA-Z]*[ep][a-zA-Z]*|--eval(?:=.*)?|--print(?:=.*)?)$/s;
+
+/**
+ * The main isolate's debug name: the script's file name, `[eval]` for `node -e`/`-p` and
+ * `[stdin]` for a script piped in (Node's own names for those), else the process title.
+ */
 function mainName(): string {
   const script = process.argv[1];
-  return script ? basename(script) : process.title || 'main';
+  if (script === '-') return '[stdin]';
+  if (script) return basename(script);
+  if (process.execArgv.some((a) => EVAL_FLAG.test(a))) return '[eval]';
+  // No script and no eval: a script on stdin or a REPL. Reading process.stdin to tell them apart
+  // would open it for the app, so the title stands in.
+  return basename(process.title) || 'main';
 }
 
 function helloFrame(config: AgentConfig, capabilities: AgentCapability[], startedAtMs: number): HelloFrame {

@@ -101,3 +101,15 @@ test('ESM app: named imports get the instrumented Worker and MessageChannel', as
   assert.ok(sameThread.length >= 1, 'the MessageChannel send was counted');
   assert.ok(sameThread.some((r) => r.type === 'channel' && r.delivered === 1));
 });
+
+test('node -e: the main isolate is named [eval] (as Node names it), not the Node binary', async () => {
+  const before = sink.frames.length;
+  const code = "new (require('node:worker_threads').Worker)('0', { eval: true, name: 'from-eval' })";
+  const run = await runApp('-e', { agent: true, sink, args: [code], env: ONLY_START_AND_EXIT_SAMPLES });
+  assert.equal(run.code, 0, run.stderr);
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const main = byName(records, '[eval]');
+  assert.equal(main.kind, 'main');
+  assert.equal(byName(records, 'from-eval').parentId, main.isolateId);
+});
