@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import type { Report } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
-import { formatBytes, formatCount } from '../core/model/format';
+import { formatBytes, formatCount, formatCountOf } from '../core/model/format';
 import { deepestQueue, largestMessageBytes } from '../core/report/gates';
 
 /** Starts the status line on a TTY; returns a function that stops it and clears the line. */
@@ -42,13 +42,13 @@ export function summaryLines(report: Report, cwd: string, topN = 5): string[] {
   const deepest = deepestQueue(report);
   const deepIso = [...report.isolates].sort((a, b) => b.maxQueueDepth - a.maxQueueDepth)[0];
   const lines = [
-    `${report.isolates.length} isolates (${workers} worker${workers === 1 ? '' : 's'}), ${formatCount(msgs)} messages, ${formatBytes(copied)} copied; ` +
+    `${formatCountOf(report.isolates.length, 'isolate')} (${formatCountOf(workers, 'worker')}), ${formatCountOf(msgs, 'message')}, ${formatBytes(copied)} copied; ` +
       `largest message ${formatBytes(largestMessageBytes(report))}; deepest queue ${formatCount(deepest)}` +
       (deepIso && deepIso.maxQueueDepth > 0 ? ` (${deepIso.name})` : ''),
   ];
   if (report.findings.length === 0) lines.push('no findings');
   else {
-    lines.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}:`);
+    lines.push(`${formatCountOf(report.findings.length, 'finding')}:`);
     for (const f of report.findings.slice(0, topN)) {
       lines.push(`  ${f.severity} ${f.rule} at ${where(f.file, f.line, cwd)}: ${f.message}`);
       lines.push(`    fix: ${f.suggestion}`);

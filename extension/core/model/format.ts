@@ -20,3 +20,8 @@ export function formatBytes(bytes: Bytes): string {
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** `1, 'message'` → `1 message`; `2000, 'message'` → `2,000 messages`. */
+export function formatCountOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${Math.round(n) === 1 ? '' : 's'}`;
+}
