@@ -47,12 +47,15 @@ test('spec-derived isolate churn: a short-lived Isolate.run isolate is recorded 
     assert.equal(thumb?.startedAtMs, 1760000001000);
     assert.equal(thumb?.exitedAtMs, 1760000001040);
     // Churn the VM without events too: getVM reconciliation catches isolates we were not told about.
+    // The odd ones start unannounced: only a poll's getVM finds them, so wait until every one is
+    // known before they go (an exit event for an isolate never seen has nothing to end).
+    const names = Array.from({ length: 5 }, (_, i) => `worker-${i}`);
+    const workers = async () => (await Promise.all(names.map(byName))).flat();
     for (let i = 0; i < 5; i++) peer.addIsolate(`isolates/50${i}`, `worker-${i}`, { announce: i % 2 === 0 });
-    await waitFor('five workers', async () => (await byName('worker-4')).length === 1);
+    await waitFor('five workers', async () => (await workers()).length === 5);
     for (let i = 0; i < 5; i++) peer.removeIsolate(`isolates/50${i}`, { announce: i % 2 === 1 });
     await waitFor('five exits', async () => {
-      const names = Array.from({ length: 5 }, (_, i) => `worker-${i}`);
-      const all = (await Promise.all(names.map(byName))).flat();
+      const all = await workers();
       return all.length === 5 && all.every((w) => w.state === 'exited');
     });
     assert.equal((await byName('main'))[0]?.state, 'running');
