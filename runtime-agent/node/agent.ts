@@ -21,7 +21,7 @@ import { clip, RecordSink } from './record-sink';
 import { Sampler } from './sampler';
 import { SharedTable } from './shared-table';
 import { AGENT_DATA_KEY, isolateIdOf, type SharedAgentData, type ThreadContext } from './thread-context';
-import { findPorts, workerName } from './worker-options';
+import { findPorts, restoreWorkerEnv, workerName } from './worker-options';
 import { installWorkerPatch, receiveHandoff } from './worker-patch';
 import { workerThreadsModule as wt } from './worker-threads-module';
 
@@ -63,6 +63,8 @@ function helloFrame(config: AgentConfig, capabilities: AgentCapability[], starte
 }
 
 function start(): void {
+  // First, whichever copy loads: a worker whose custom env carried the preload gets the app's env back.
+  if (!wt.isMainThread) restoreWorkerEnv(process.env);
   const g = globalThis as Record<symbol, unknown>;
   if (g[LOADED]) return; // loaded twice (--require and NODE_OPTIONS): the first copy wins
   g[LOADED] = true;

@@ -2,7 +2,7 @@
  * Pure helpers for patched Worker construction: making sure the preload survives the app's own
  * `execArgv`/`env`, naming the worker, and finding MessagePorts handed over in `workerData`.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The subset of WorkerOptions the agent looks at or changes. */
@@ -17,9 +17,25 @@ export interface WorkerOptionsLike {
 }
 
 /**
- * Options with `--require <agent>` added when the worker would otherwise lose the preload: `--require`
- * on the command line is dropped when the app passes its own `execArgv`, and NODE_OPTIONS does not
- * survive a custom `env`. Returns the app's object untouched when nothing needs changing.
+ * Environment variable the agent sets in a worker's custom `env` to carry the preload: the app's own
+ * `NODE_OPTIONS` value as JSON (`null`: it had none). The agent in the worker puts that value back
+ * and deletes this variable before the app's code runs (`restoreWorkerEnv`).
+ */
+export const WORKER_ENV_KEY = 'ISOSCOPE_WORKER_NODE_OPTIONS';
+
+/** `value` as one NODE_OPTIONS word (double-quoted, as Node's NODE_OPTIONS parser reads it). */
+function nodeOptionsWord(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Options with the preload added where the worker would otherwise lose it. An app's own `execArgv`
+ * drops `--require` from the command line: `--require <agent>` is appended to it. A custom `env`
+ * drops NODE_OPTIONS (Node builds the worker's options from the custom env's NODE_OPTIONS and the
+ * process's flags): unless the process's flags carry the preload, it goes into that env's
+ * NODE_OPTIONS. Not into `execArgv`: Node re-checks an explicit `execArgv` and refuses process-wide
+ * flags such as `--max-old-space-size` (ERR_WORKER_INVALID_EXEC_ARGV), which it accepts inherited.
+ * Returns the app's object untouched when nothing needs changing.
  */
 export function withPreload(
   options: WorkerOptionsLike | undefined,
@@ -28,24 +44,55 @@ export function withPreload(
   processEnv: unknown,
   shareEnv: symbol,
 ): WorkerOptionsLike | undefined {
-  const customArgv = options !== undefined && Array.isArray(options.execArgv);
-  const customEnv =
-    options !== undefined &&
-    options.env !== undefined &&
-    options.env !== null &&
-    options.env !== processEnv &&
-    options.env !== shareEnv;
-  if (!customArgv && !customEnv) return options;
-  const base = customArgv ? (options.execArgv as string[]) : [...processExecArgv];
-  if (hasPreload(base, agentPath)) return options;
-  return { ...options, execArgv: [...base, '--require', agentPath] };
+  if (options === undefined) return options;
+  if (Array.isArray(options.execArgv)) {
+    const argv = options.execArgv as string[];
+    return hasPreload(argv, agentPath) ? options : { ...options, execArgv: [...argv, '--require', agentPath] };
+  }
+  const env = options.env;
+  if (env === undefined || env === null || env === processEnv || env === shareEnv || typeof env !== 'object') {
+    return options;
+  }
+  if (hasPreload(processExecArgv, agentPath)) return options;
+  const own = (env as Record<string, unknown>).NODE_OPTIONS;
+  const current = own === undefined || own === null ? null : String(own);
+  if (current !== null && current.includes(agentPath)) return options;
+  const preload = `--require ${nodeOptionsWord(agentPath)}`;
+  return {
+    ...options,
+    env: {
+      ...(env as Record<string, unknown>),
+      NODE_OPTIONS: current === null || current === '' ? preload : `${current} ${preload}`,
+      [WORKER_ENV_KEY]: JSON.stringify(current),
+    },
+  };
+}
+
+/**
+ * In a worker started with `withPreload`'s env: puts the app's NODE_OPTIONS back as it gave it and
+ * removes the agent's variable, so the worker's `process.env` is the one the app passed.
+ */
+export function restoreWorkerEnv(env: Record<string, string | undefined>): void {
+  const saved = env[WORKER_ENV_KEY];
+  if (saved === undefined) return;
+  delete env[WORKER_ENV_KEY];
+  let original: unknown = null;
+  try {
+    original = JSON.parse(saved);
+  } catch {
+    // Not ours after all: leave NODE_OPTIONS as it is.
+    return;
+  }
+  if (typeof original === 'string') env.NODE_OPTIONS = original;
+  else delete env.NODE_OPTIONS;
 }
 
 function hasPreload(argv: readonly string[], agentPath: string): boolean {
+  const same = (p: string | undefined): boolean => p !== undefined && resolve(p) === agentPath;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if ((a === '--require' || a === '-r') && argv[i + 1] === agentPath) return true;
-    if (a === `--require=${agentPath}`) return true;
+    const a = argv[i]!;
+    if ((a === '--require' || a === '-r') && same(argv[i + 1])) return true;
+    if (a.startsWith('--require=') && same(a.slice('--require='.length))) return true;
   }
   return false;
 }

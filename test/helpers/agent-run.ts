@@ -36,6 +36,10 @@ export interface RunOptions {
   collectorUrl?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** Node flags before the app (e.g. process-wide V8 flags). */
+  nodeArgs?: string[];
+  /** Load the agent through NODE_OPTIONS, as `isoscope run` does, instead of `--require`. */
+  viaNodeOptions?: boolean;
   timeoutMs?: number;
 }
 
@@ -50,7 +54,9 @@ export function runApp(app: string, opts: RunOptions): Promise<AppRun> {
     if (url !== undefined) env.ISOSCOPE_COLLECTOR = url;
     if (opts.sink !== undefined && opts.env?.ISOSCOPE_TOKEN === undefined) env.ISOSCOPE_TOKEN = opts.sink.token;
   }
-  const argv = [...(opts.agent ? ['--require', AGENT_PATH] : []), app, ...(opts.args ?? [])];
+  if (opts.agent && opts.viaNodeOptions) env.NODE_OPTIONS = `--require "${AGENT_PATH}"`;
+  const preload = opts.agent && !opts.viaNodeOptions ? ['--require', AGENT_PATH] : [];
+  const argv = [...(opts.nodeArgs ?? []), ...preload, app, ...(opts.args ?? [])];
   const started = performance.now();
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { relative } from 'node:path';
 import assert from 'node:assert/strict';
 import { parseAgentFrame, FRAME_LIMITS } from '../../protocol';
 import { BroadcastReceiver } from '../../runtime-agent/node/broadcast-hooks';
@@ -15,7 +16,13 @@ import { DelayHistogram } from '../../runtime-agent/node/delay-histogram';
 import { FrameQueue } from '../../runtime-agent/node/exporter-queue';
 import { F64, I32, RING_SLOTS, SharedTable } from '../../runtime-agent/node/shared-table';
 import { newSizingState, noteSized, QUIET_SENDS, SIZE_EVERY, sizingWeight } from '../../runtime-agent/node/sizing';
-import { findPorts, withPreload, workerName } from '../../runtime-agent/node/worker-options';
+import {
+  findPorts,
+  restoreWorkerEnv,
+  withPreload,
+  workerName,
+  WORKER_ENV_KEY,
+} from '../../runtime-agent/node/worker-options';
 import { MessageChannel, SHARE_ENV } from 'node:worker_threads';
 
 const record = (i: number) => ({ type: 'isolate-exit', isolateId: `1:${i}`, atMs: i, exitCode: 0 });
@@ -235,11 +242,26 @@ test('worker options: the preload is re-added only when the app would drop it', 
     '--require',
     agent,
   ]);
-  assert.deepEqual(withPreload({ env: {} }, agent, ['--inspect=0'], process.env, SHARE_ENV)?.execArgv, [
-    '--inspect=0',
-    '--require',
-    agent,
-  ]);
+  // A custom env: the preload rides in its NODE_OPTIONS, never in an execArgv Node would re-check.
+  const viaEnv = withPreload({ env: { A: '1' } }, agent, ['--max-old-space-size=512'], process.env, SHARE_ENV);
+  assert.equal(viaEnv?.execArgv, undefined);
+  assert.deepEqual(viaEnv?.env, { A: '1', NODE_OPTIONS: `--require "${agent}"`, [WORKER_ENV_KEY]: 'null' });
+  const odd = '/a "b"\\c/agent.cjs';
+  const withOwn = withPreload({ env: { NODE_OPTIONS: '--no-warnings' } }, odd, [], process.env, SHARE_ENV);
+  assert.equal(
+    (withOwn?.env as Record<string, string>).NODE_OPTIONS,
+    '--no-warnings --require "/a \\"b\\"\\\\c/agent.cjs"',
+  );
+  // The process's own flags already carry it (relative paths too): the worker inherits them.
+  const inherits = { env: { A: '1' } };
+  assert.equal(withPreload(inherits, agent, ['-r', relative(process.cwd(), agent)], process.env, SHARE_ENV), inherits);
+  // The worker side puts the app's env back exactly.
+  const env: Record<string, string | undefined> = { ...(viaEnv?.env as Record<string, string>) };
+  restoreWorkerEnv(env);
+  assert.deepEqual(env, { A: '1' });
+  const env2: Record<string, string | undefined> = { ...(withOwn?.env as Record<string, string>) };
+  restoreWorkerEnv(env2);
+  assert.deepEqual(env2, { NODE_OPTIONS: '--no-warnings' });
   const already = { execArgv: ['--require', agent] };
   assert.equal(withPreload(already, agent, [], process.env, SHARE_ENV), already);
 });

@@ -113,3 +113,25 @@ test('node -e: the main isolate is named [eval] (as Node names it), not the Node
   assert.equal(main.kind, 'main');
   assert.equal(byName(records, 'from-eval').parentId, main.isolateId);
 });
+
+test('a worker with its own env, agent in NODE_OPTIONS and a process-wide flag: starts, is instrumented, sees its env', async () => {
+  const app = join(apps, 'env-worker.cjs');
+  const nodeArgs = ['--max-old-space-size=512'];
+  const plain = await runApp(app, { agent: false, nodeArgs });
+  assert.equal(plain.code, 0, plain.stderr);
+  const before = sink.frames.length;
+  const run = await runApp(app, {
+    agent: true,
+    viaNodeOptions: true,
+    sink,
+    nodeArgs,
+    env: ONLY_START_AND_EXIT_SAMPLES,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, plain.stdout);
+  assert.deepEqual(appReport(run.stdout), { env: ['A'], nodeOptions: null });
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const worker = byName(records, 'env-worker');
+  assert.equal(samplesOf(records, worker.isolateId), 2, 'the agent ran inside the worker (start + exit samples)');
+});
