@@ -30,6 +30,22 @@ interface TransferInfo {
 
 const NO_TRANSFER: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
 
+/** `ArrayBuffer.prototype.byteLength`'s own getter: an app's override of the property never runs. */
+const arrayBufferBytes = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get as (
+  this: ArrayBuffer,
+) => number;
+
+/**
+ * Bytes of the listed buffers that the send copied instead of moving: a buffer Node will not
+ * transfer (marked untransferable, such as Node 20's Buffer pool) is copied whole and stays
+ * attached, while a moved one is detached (length 0) once the send returns.
+ */
+function copiedNotMoved(buffers: Set<ArrayBufferLike>): number {
+  let bytes = 0;
+  for (const b of buffers) bytes += arrayBufferBytes.call(b as ArrayBuffer);
+  return bytes;
+}
+
 function transferList(arg: unknown): readonly unknown[] | null {
   if (Array.isArray(arg)) return arg;
   if (arg !== null && typeof arg === 'object') {
@@ -47,7 +63,7 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   for (const item of list) {
     if (item instanceof ArrayBuffer) {
       (info.buffers ??= new Set()).add(item);
-      info.bufferBytes += item.byteLength;
+      info.bufferBytes += arrayBufferBytes.call(item);
     } else if (item instanceof (MessagePortClass as typeof WT.MessagePort)) {
       (info.ports ??= []).push(item);
     }
@@ -178,8 +194,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     // the copy can run app getters, and a send from one of them reuses `scratch`.
     const bytes = est.bytes;
     const copiedBytes = bytes * weight;
-    const transferredBytes = moving.bufferBytes;
-    const notable = bytes >= notableBytes ? { ...est } : null;
+    const typedBytes = est.typedArrayBytes;
+    let transferredBytes = moving.bufferBytes;
+    let notable = bytes >= notableBytes ? { ...est } : null;
     const previousMax = table.addBytes(slot, copiedBytes, transferredBytes, bytes);
     try {
       // Node returns true from a successful post: the app sees the same value.
@@ -194,6 +211,21 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       throw err;
     }
     if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
+    if (moving.buffers !== null) {
+      const kept = copiedNotMoved(moving.buffers);
+      if (kept > 0) {
+        // Counted as moved before the send, but copied by it (a send with a transfer list is never
+        // sized by sample, so `weight` is 1): their bytes go to the copied side.
+        transferredBytes -= kept;
+        table.addBytes(slot, kept, -kept, bytes + kept);
+        if (notable !== null) {
+          notable.bytes += kept;
+          notable.typedArrayBytes += kept;
+        } else if (bytes + kept >= notableBytes) {
+          notable = { bytes: bytes + kept, typedArrayBytes: typedBytes + kept };
+        }
+      }
+    }
     if (notable !== null) {
       try {
         noteNotable(end, slot, notable, transferredBytes, message);

@@ -166,3 +166,20 @@ test('a quiet port sizes its small messages by sample, and a run of oversized on
   const bigCounted = mixed.bytesCopied / app.bigBytes;
   assert.ok(bigCounted >= app.big - 15 && bigCounted <= app.big + 1, `mixed bytes ≈ ${bigCounted} big messages`);
 });
+
+test('a buffer in the transfer list that Node copies instead (untransferable) counts as copied, not transferred', async () => {
+  const { stdout, records } = await recordsOf('untransferable.cjs', []);
+  const app = appReport<{ threw: string | null; keptLeft: number; movedLeft: number }>(stdout);
+  const channel = [...finalChannels(records).values()].find((c) => c.label === 'MessageChannel');
+  assert.ok(channel, JSON.stringify([...finalChannels(records).values()]));
+  if (app.threw !== null) {
+    // This Node refuses the send: nothing was sent, so nothing is counted.
+    assert.deepEqual([channel.sent, channel.bytesCopied, channel.bytesTransferred], [0, 0, 0]);
+    return;
+  }
+  // What stayed attached was copied; what was detached was moved.
+  const copied = app.keptLeft + app.movedLeft;
+  assert.equal(channel.bytesTransferred, 150_000 - copied);
+  assert.ok(channel.bytesCopied >= copied && channel.bytesCopied < copied + 1000, `bytesCopied ${channel.bytesCopied}`);
+  assert.ok(channel.maxMessageBytes >= copied, `max ${channel.maxMessageBytes}`);
+});
