@@ -97,7 +97,7 @@ function hasPreload(argv: readonly string[], agentPath: string): boolean {
   return false;
 }
 
-/** Debug name: the `name` option, else the script's file name (`[eval]` for eval workers). */
+/** Debug name: the `name` option, else the script's file name (`[eval]` for eval workers, `[data URL]` for a data: URL). */
 export function workerName(
   filename: unknown,
   options: WorkerOptionsLike | undefined,
@@ -115,7 +115,9 @@ export function workerName(
   }
   const explicit =
     options !== undefined && typeof options.name === 'string' && options.name !== '' ? options.name : null;
-  const name = explicit ?? (isEval ? '[eval]' : script !== null ? basename(script) : 'worker');
+  const name =
+    explicit ??
+    (isEval ? '[eval]' : script === null ? 'worker' : script.startsWith('data:') ? '[data URL]' : basename(script));
   return { name, script };
 }
 

@@ -270,6 +270,7 @@ test('worker names: option, else file name, else [eval]', () => {
   assert.equal(workerName('/a/b/job.js', { name: 'pool-1' }).name, 'pool-1');
   assert.equal(workerName('/a/b/job.js', undefined).name, 'job.js');
   assert.equal(workerName(new URL('file:///a/b/w.mjs'), {}).name, 'w.mjs');
+  assert.equal(workerName(new URL('data:text/javascript,import "node:fs"; // a/b'), {}).name, '[data URL]');
   assert.equal(workerName('code()', { eval: true }).name, '[eval]');
 });
 
