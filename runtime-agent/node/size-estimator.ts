@@ -35,6 +35,35 @@ const objectProto = Object.prototype;
 const arrayBufferProto = ArrayBuffer.prototype;
 const isProxy = types.isProxy;
 
+// The engine's own accessors and iterators, captured at load: reading through them never runs an
+// app's override (a subclass getter, a patched Map.prototype.entries or iterator `next`).
+type Getter<T, R> = (this: T) => R;
+const intrinsicGetter = <T, R>(proto: object, key: string): Getter<T, R> =>
+  getDescriptor(proto, key)!.get as Getter<T, R>;
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayBuffer = intrinsicGetter<ArrayBufferView, ArrayBufferLike>(typedArrayProto, 'buffer');
+const typedArrayByteLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'byteLength');
+const dataViewBuffer = intrinsicGetter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
+const dataViewByteLength = intrinsicGetter<DataView, number>(DataView.prototype, 'byteLength');
+const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
+const regExpSource = intrinsicGetter<RegExp, string>(RegExp.prototype, 'source');
+const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 'size');
+const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
+const mapEntries = Map.prototype.entries;
+const setValues = Set.prototype.values;
+type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
+const mapIteratorNext = (Object.getPrototypeOf(new Map().entries()) as { next: Next }).next;
+const setIteratorNext = (Object.getPrototypeOf(new Set().values()) as { next: Next }).next;
+const uint8ArrayProto = Uint8Array.prototype as object;
+const bufferProto = Buffer.prototype as object;
+/** Views whose `buffer`/`byteLength` are the engine's own (the common case, read directly). */
+const intrinsicViewProtos = new Set<object>(
+  [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array]
+    .concat([Float64Array, BigInt64Array, BigUint64Array] as never[])
+    .map((c) => c.prototype as object)
+    .concat([Buffer.prototype]),
+);
+
 /** Bytes a V8 base-128 varint takes for a non-negative integer. */
 export function varintBytes(n: number): number {
   if (n < 0x80) return 1;
@@ -117,12 +146,23 @@ function viewBytes(payload: number): number {
 
 /** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
 function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBufferLike> | null): number {
-  const buffer = view.buffer;
+  // A subclass may override `buffer`/`byteLength`: read those through the engine's own getters.
+  const proto = Object.getPrototypeOf(view) as object;
+  const own = proto === uint8ArrayProto || proto === bufferProto || intrinsicViewProtos.has(proto);
+  const buffer = own ? view.buffer : viewBuffer(view);
   if (transferred !== null && transferred.has(buffer)) return 0;
   // A buffer whose prototype is this realm's ArrayBuffer.prototype is not shared; only others
   // (shared, or from another realm) need the binding call, which costs more on a cold cache.
   if (Object.getPrototypeOf(buffer) !== arrayBufferProto && types.isSharedArrayBuffer(buffer)) return 0;
-  return view.byteLength;
+  return own ? view.byteLength : viewByteLength(view);
+}
+
+function viewBuffer(view: ArrayBufferView): ArrayBufferLike {
+  return types.isDataView(view) ? dataViewBuffer.call(view) : typedArrayBuffer.call(view);
+}
+
+function viewByteLength(view: ArrayBufferView): number {
+  return types.isDataView(view) ? dataViewByteLength.call(view) : typedArrayByteLength.call(view);
 }
 
 function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolean): number {
@@ -168,23 +208,26 @@ function objectBytes(o: object, depth: number, st: WalkState): number {
   if (types.isArrayBuffer(o)) {
     const ab = o as ArrayBuffer;
     if (st.transferred !== null && st.transferred.has(ab)) return 2;
-    st.typedArrayBytes += ab.byteLength;
-    return 1 + varintBytes(ab.byteLength) + ab.byteLength;
+    const length = arrayBufferByteLength.call(ab);
+    st.typedArrayBytes += length;
+    return 1 + varintBytes(length) + length;
   }
   if (types.isSharedArrayBuffer(o)) return 2;
   if (types.isMap(o)) {
     const m = o as Map<unknown, unknown>;
-    return collectionBytes(m.entries(), m, depth, st, true);
+    return collectionBytes(mapEntries.call(m), mapIteratorNext, mapSize.call(m), depth, st, true);
   }
   if (types.isSet(o)) {
     const set = o as Set<unknown>;
-    return collectionBytes(set.values(), set, depth, st, false);
+    return collectionBytes(setValues.call(set), setIteratorNext, setSize.call(set), depth, st, false);
   }
   if (types.isDate(o)) return 9;
-  if (types.isRegExp(o)) return 2 + stringBytes((o as RegExp).source);
+  if (types.isRegExp(o)) return 2 + stringBytes(regExpSource.call(o as RegExp));
   if (types.isBoxedPrimitive(o)) return 10;
-  if (types.isNativeError(o)) return errorBytes(o as Error);
-  return plainObjectBytes(o, depth, st);
+  if (types.isNativeError(o)) return errorBytes(o as Error, st);
+  // Other class instances: own keys only (a for-in would enumerate the prototype chain, whose
+  // proxies could trap), each read through its descriptor.
+  return sampledObjectBytes(o, depth, st);
 }
 
 /** Own enumerable data value, or undefined for accessors (the estimator never calls getters). */
@@ -236,12 +279,11 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   if (n === 0) return head;
   const walked = n > SAMPLE_ENTRIES ? SAMPLE_ENTRIES : n;
   const step = n / walked;
-  // A packed-double array stores every element as an 8-byte double, integral or not.
+  // A packed-double array stores every element as an 8-byte double, integral or not. Elements are
+  // read through their descriptors: an index accessor (which the clone itself calls once) never runs here.
   let doubles = false;
   for (let i = 0; i < walked; i++) {
-    const idx = Math.floor(i * step);
-    if (!hasOwn.call(a, idx)) continue;
-    const e = a[idx];
+    const e = getDescriptor(a, Math.floor(i * step))?.value;
     if (typeof e === 'number' && (e | 0) !== e) {
       doubles = true;
       break;
@@ -249,20 +291,25 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   }
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
-    const idx = Math.floor(i * step);
-    sampled += hasOwn.call(a, idx) ? walk(a[idx], depth + 1, st, doubles) : 1;
+    const d = getDescriptor(a, Math.floor(i * step));
+    if (d === undefined)
+      sampled += 1; // a hole
+    else if (d.get !== undefined || d.set !== undefined) {
+      st.touchesAppCode = true;
+      sampled += FLAT_GUESS_BYTES;
+    } else sampled += walk(d.value, depth + 1, st, doubles);
   }
   return head + (sampled * n) / walked;
 }
 
 function collectionBytes(
-  it: IterableIterator<unknown>,
-  c: { size: number },
+  it: Iterator<unknown>,
+  next: Next,
+  n: number,
   depth: number,
   st: WalkState,
   isMap: boolean,
 ): number {
-  const n = c.size;
   const head = 2 + varintBytes(n * 2);
   if (n === 0) return head;
   // Maps and sets iterate only in order: walk every step-th entry of the first ITERATE_CAP.
@@ -272,7 +319,8 @@ function collectionBytes(
   let index = 0;
   let walked = 0;
   let sampled = 0;
-  for (const entry of it) {
+  for (let r = next.call(it); r.done !== true; r = next.call(it)) {
+    const entry = r.value;
     if (index >= span) break;
     if (index++ % step !== 0) continue;
     if (isMap) {
@@ -284,10 +332,19 @@ function collectionBytes(
   return head + (sampled * n) / walked;
 }
 
-function errorBytes(e: Error): number {
-  const message = typeof e.message === 'string' ? e.message : '';
-  const stack = dataValue(e, 'stack');
-  return 4 + stringBytes(message) + (typeof stack === 'string' ? stringBytes(stack) : 0);
+/**
+ * An error's stack is not read: reading `stack` formats it on first access, which calls the app's
+ * `Error.prepareStackTrace` and its `message` getter. Its size is a guess, and re-serializing the
+ * error (calibration) is off, since that would format it too.
+ */
+const STACK_GUESS_BYTES = 400;
+
+function errorBytes(e: Error, st: WalkState): number {
+  st.touchesAppCode = true;
+  // The clone reads `message` as an own data property only (no getter, nothing inherited).
+  const own = dataValue(e, 'message');
+  const message = typeof own === 'string' ? own : '';
+  return 4 + stringBytes(message) + STACK_GUESS_BYTES;
 }
 
 /** Own keys a flat object may have to take the fast path. */

@@ -65,6 +65,76 @@ test('never calls getters or proxy traps, and survives cycles', () => {
   assert.equal(estimateCloneBytes({ plain: 1 }).touchesAppCode, false);
 });
 
+test('runs no app code through index accessors, error getters, patched collections, subclass getters or proxies up the chain', () => {
+  let calls = 0;
+  const count = <T>(value: T): T => {
+    calls++;
+    return value;
+  };
+  const arr = [1, 2];
+  Object.defineProperty(arr, 0, { enumerable: true, get: () => count(1) });
+  const err = new Error('boom');
+  Object.defineProperty(err, 'message', { get: () => count('boom') });
+  const map = new Map([['k', 1]]);
+  map.entries = () => count(new Map().entries());
+  Object.defineProperty(map, 'size', { get: () => count(1) });
+  const set = new Set([1]);
+  set.values = () => count(new Set().values());
+  class Pattern extends RegExp {
+    override get source(): string {
+      return count('x');
+    }
+  }
+  class Bytes extends Uint8Array {
+    override get byteLength(): number {
+      return count(0);
+    }
+    override get buffer(): ArrayBuffer {
+      return count(new ArrayBuffer(0));
+    }
+  }
+  const trappedProto = new Proxy(
+    {},
+    {
+      ownKeys: () => count([]),
+      getPrototypeOf: () => count(null),
+      getOwnPropertyDescriptor: () => count(undefined),
+    },
+  );
+  const instance = Object.create(trappedProto) as Record<string, unknown>;
+  instance.own = 'x';
+  const iterProto = Object.getPrototypeOf(new Map().entries()) as { next: unknown };
+  const originalNext = iterProto.next;
+  iterProto.next = function () {
+    calls++;
+    return { done: true, value: undefined };
+  };
+  try {
+    const bytes = new Bytes(1000);
+    const est = estimateCloneBytes({ arr, err, map, set, re: new Pattern('abc'), bytes, instance });
+    assert.equal(calls, 0, 'app code ran during the estimate');
+    assert.equal(est.touchesAppCode, true, 'the index accessor is flagged');
+    // The engine's own view of the subclass: its 1,000 bytes, not the getter's 0.
+    assert.ok(est.typedArrayBytes >= 1000, `typedArrayBytes ${est.typedArrayBytes}`);
+    assert.equal(
+      estimateCloneBytes(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ).bytes,
+      serialize(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ).length,
+    );
+  } finally {
+    iterProto.next = originalNext;
+  }
+});
+
 test('varint sizes follow base-128', () => {
   assert.deepEqual([0, 127, 128, 16383, 16384, 2 ** 28].map(varintBytes), [1, 1, 2, 2, 3, 5]);
 });

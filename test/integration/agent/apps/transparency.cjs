@@ -65,6 +65,31 @@ async function main() {
   );
   pair.port1.close();
 
+  // App code that the clone itself runs (an index getter, an error's message getter read while its
+  // stack is formatted) runs exactly as often, and fails the same way, as without the agent.
+  const probe = new MessageChannel();
+  let indexReads = 0;
+  const tricky = [1, 2];
+  Object.defineProperty(tricky, 0, {
+    enumerable: true,
+    get() {
+      if (++indexReads === 1) throw new Error('first read fails');
+      return 1;
+    },
+  });
+  describeError('index getter', () => probe.port1.postMessage(tricky));
+  const err = new Error('m');
+  let messageReads = 0;
+  Object.defineProperty(err, 'message', {
+    get() {
+      messageReads++;
+      return 'm';
+    },
+  });
+  describeError('error with a message getter', () => probe.port1.postMessage(err));
+  console.log('app code ran', indexReads, messageReads);
+  probe.port1.close();
+
   const code = await new Promise((resolve) => {
     w.once('exit', resolve);
     w.postMessage('exit3');
