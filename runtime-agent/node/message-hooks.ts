@@ -6,6 +6,7 @@
  * as the same object thrown synchronously, and the agent's own work never throws into the app.
  */
 import type * as WT from 'node:worker_threads';
+import { types } from 'node:util';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
 import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
@@ -46,12 +47,12 @@ function copiedNotMoved(buffers: Set<ArrayBufferLike>): number {
   return bytes;
 }
 
+/** The transfer list of a send, or null; a proxy (list or options) is not read: its traps are app code. */
 function transferList(arg: unknown): readonly unknown[] | null {
+  if (arg === null || typeof arg !== 'object' || types.isProxy(arg)) return null;
   if (Array.isArray(arg)) return arg;
-  if (arg !== null && typeof arg === 'object') {
-    const d = Object.getOwnPropertyDescriptor(arg, 'transfer');
-    if (d !== undefined && Array.isArray(d.value)) return d.value as unknown[];
-  }
+  const d = Object.getOwnPropertyDescriptor(arg, 'transfer');
+  if (d !== undefined && Array.isArray(d.value) && !types.isProxy(d.value)) return d.value as unknown[];
   return null;
 }
 
@@ -60,7 +61,9 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   const list = transferList(arg);
   if (list === null || list.length === 0) return NO_TRANSFER;
   const info: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
-  for (const item of list) {
+  // Indexed, through descriptors: neither a patched array iterator nor an index getter runs.
+  for (let i = 0; i < list.length; i++) {
+    const item = Object.getOwnPropertyDescriptor(list, i)?.value as unknown;
     if (item instanceof ArrayBuffer) {
       (info.buffers ??= new Set()).add(item);
       info.bufferBytes += arrayBufferBytes.call(item);

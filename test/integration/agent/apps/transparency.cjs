@@ -87,7 +87,16 @@ async function main() {
     },
   });
   describeError('error with a message getter', () => probe.port1.postMessage(err));
-  console.log('app code ran', indexReads, messageReads);
+  let listReads = 0;
+  const listed = new ArrayBuffer(8);
+  const proxiedList = new Proxy([listed], {
+    get(target, key, receiver) {
+      listReads++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  describeError('proxy transfer list', () => probe.port1.postMessage(listed, proxiedList));
+  console.log('app code ran', indexReads, messageReads, listReads, listed.byteLength);
   probe.port1.close();
 
   const code = await new Promise((resolve) => {
