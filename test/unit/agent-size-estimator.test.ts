@@ -76,10 +76,10 @@ test('runs no app code through index accessors, error getters, patched collectio
   const err = new Error('boom');
   Object.defineProperty(err, 'message', { get: () => count('boom') });
   const map = new Map([['k', 1]]);
-  map.entries = () => count(new Map().entries());
+  map.entries = () => count(new Map<string, number>().entries());
   Object.defineProperty(map, 'size', { get: () => count(1) });
   const set = new Set([1]);
-  set.values = () => count(new Set().values());
+  set.values = () => count(new Set<number>().values());
   class Pattern extends RegExp {
     override get source(): string {
       return count('x');
