@@ -126,7 +126,12 @@ const batch = z.object({
   droppedRecords: count,
 });
 
-const bye = z.object({ type: z.literal('bye'), atMs: ms, exitCode: z.number().int().nullable() });
+const bye = z.object({
+  type: z.literal('bye'),
+  atMs: ms,
+  exitCode: z.number().int().nullable(),
+  channelsNotCounted: count.optional(),
+});
 
 const frame = z.discriminatedUnion('type', [hello, batch, bye]);
 

@@ -52,6 +52,11 @@ export interface ByeFrame {
   type: 'bye';
   atMs: EpochMs;
   exitCode: number | null;
+  /**
+   * One-way channels the agent could not count because its channel table was full (4,096 per
+   * process, never reused); absent when there were none.
+   */
+  channelsNotCounted?: number | undefined;
 }
 
 export type AgentFrame = HelloFrame | BatchFrame | ByeFrame;

@@ -153,6 +153,8 @@ export interface DropCounters {
   ledgerEvicted: number;
   /** Isolates, channels and call sites the model evicted to stay under its caps (optional: older producers). */
   entitiesEvicted?: number;
+  /** One-way channels the agents could not count (their channel table was full; optional: older producers). */
+  channelsNotCounted?: number;
 }
 
 export interface ModelSnapshot {

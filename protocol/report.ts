@@ -72,5 +72,11 @@ export interface Report {
   findings: ReportFinding[];
   /** Extra: gate results and drop counters. */
   gates?: { name: string; limit: number; actual: number; passed: boolean }[];
-  drops?: { framesRejected: number; agentRecordsDropped: number; ledgerEvicted: number; entitiesEvicted?: number };
+  drops?: {
+    framesRejected: number;
+    agentRecordsDropped: number;
+    ledgerEvicted: number;
+    entitiesEvicted?: number;
+    channelsNotCounted?: number;
+  };
 }

@@ -59,6 +59,12 @@ export function summaryLines(report: Report, cwd: string, topN = 5): string[] {
   if (drops && (drops.framesRejected || drops.agentRecordsDropped)) {
     lines.push(`dropped: ${drops.framesRejected} frames refused, ${drops.agentRecordsDropped} agent records dropped`);
   }
+  if (drops?.channelsNotCounted) {
+    lines.push(
+      `not counted: ${formatCountOf(drops.channelsNotCounted, 'one-way channel')} past the agent's table of 4,096 per process ` +
+        '(every MessageChannel takes two, and slots are not reused)',
+    );
+  }
   for (const g of report.gates ?? []) {
     const fmt = g.name === 'max-message-bytes' ? formatBytes : formatCount;
     lines.push(`gate ${g.name}: ${fmt(g.actual)} vs limit ${fmt(g.limit)} — ${g.passed ? 'passed' : 'FAILED'}`);

@@ -154,8 +154,10 @@ function start(): void {
       sampler.collect(exporter !== null);
       sampler.stop();
       sink.push({ type: 'isolate-exit', isolateId, atMs: epochMs(), exitCode: typeof code === 'number' ? code : null });
-      if (exporter !== null) exporter.byeAndWait(typeof code === 'number' ? code : null, epochMs(), sink.takeChunks());
-      else sink.flush();
+      if (exporter !== null) {
+        const exitCode = typeof code === 'number' ? code : null;
+        exporter.byeAndWait(exitCode, epochMs(), sink.takeChunks(), table.usage().refused);
+      } else sink.flush();
       debugLog(
         `exit: records dropped in this thread ${sink.droppedCount()}, channels ${JSON.stringify(table.usage())}`,
       );

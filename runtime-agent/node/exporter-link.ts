@@ -24,7 +24,7 @@ export const BYE_WAIT_MS = 2000;
 export interface ExporterHandle {
   link: MessagePort;
   /** Sends `bye` and waits (bounded) until the exporter wrote everything. */
-  byeAndWait(exitCode: number | null, atMs: number, final: ChunkMessage[]): void;
+  byeAndWait(exitCode: number | null, atMs: number, final: ChunkMessage[], channelsNotCounted: number): void;
 }
 
 /** Starts the exporter worker; null when there is no collector to talk to or it cannot start. */
@@ -58,8 +58,8 @@ export function startExporter(raw: RawApis, config: AgentConfig, hello: HelloFra
     worker.unref();
     return {
       link: port1,
-      byeAndWait(exitCode, atMs, final) {
-        const bye: ByeMessage = { t: 'bye', exitCode, atMs, final };
+      byeAndWait(exitCode, atMs, final, channelsNotCounted) {
+        const bye: ByeMessage = { t: 'bye', exitCode, atMs, channelsNotCounted, final };
         try {
           rawPost(raw, port1, bye);
           const waitStartMs = nowMs();

@@ -32,6 +32,8 @@ export interface ByeMessage {
   t: 'bye';
   exitCode: number | null;
   atMs: number;
+  /** One-way channels not counted because the channel table was full. */
+  channelsNotCounted: number;
   /**
    * The main thread's final records. Carried here, not posted before, so the exporter queues them
    * after draining every other link: they are the newest snapshot of the shared channel counters

@@ -106,7 +106,7 @@ function connect(): void {
   });
 }
 
-let byeMessage: { exitCode: number | null; atMs: number } | null = null;
+let byeMessage: { exitCode: number | null; atMs: number; channelsNotCounted: number } | null = null;
 
 /**
  * Takes every message already queued on any link, synchronously. Each link is its own port and
@@ -134,7 +134,10 @@ function sendBye(): void {
   drainLinks();
   pump(true);
   const ws = socket;
-  send(JSON.stringify({ type: 'bye', atMs: byeMessage.atMs, exitCode: byeMessage.exitCode }), () => {
+  const { atMs, exitCode, channelsNotCounted } = byeMessage;
+  const bye =
+    channelsNotCounted > 0 ? { type: 'bye', atMs, exitCode, channelsNotCounted } : { type: 'bye', atMs, exitCode };
+  send(JSON.stringify(bye), () => {
     finishBye();
     ws.close(1000, 'bye');
   });
@@ -152,7 +155,7 @@ function handle(message: ToExporterMessage): void {
     case 'bye':
       if (closing) break; // a second bye (cannot happen: only the main thread sends one)
       closing = true;
-      byeMessage = { exitCode: message.exitCode, atMs: message.atMs };
+      byeMessage = { exitCode: message.exitCode, atMs: message.atMs, channelsNotCounted: message.channelsNotCounted };
       drainLinks();
       for (const chunk of message.final) queue.add(chunk); // after the drained (older) records
       // Connected: flush and say bye. Still connecting: the open handler does it. Otherwise

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../protocol';
-import { runCli } from '../helpers/run-cli';
+import { repoRoot, runCli } from '../helpers/run-cli';
 
 /** A tiny app that copies one 200 KB buffer to a worker, prints, and exits with `code`. */
 const APP = `
@@ -119,3 +119,16 @@ test('--open hands the inspector URL to the system browser opener', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('channels past the agent table are reported as not counted, in the report and the summary', () =>
+  withApp(async (dir) => {
+    const report = join(dir, 'r.json');
+    const app = join(repoRoot, 'test', 'integration', 'agent', 'apps', 'many-channels.cjs');
+    const r = await runCli(['run', '--report', report, '--', process.execPath, app, '2100']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"received":2100/);
+    const written = JSON.parse(readFileSync(report, 'utf8')) as Report;
+    // 2,100 channels take 4,200 one-way slots; the main thread's link to nothing else uses none.
+    assert.equal(written.drops?.channelsNotCounted, 4200 - 4096);
+    assert.match(r.stderr, /not counted: 104 one-way channels past the agent's table of 4,096 per process/);
+  }));

@@ -52,3 +52,14 @@ test('a valid batch with an exit record passes', () => {
   );
   assert.ok(r.ok);
 });
+
+test('bye may say how many channels were not counted; a negative or fractional count is refused', () => {
+  const plain = parseAgentFrame(JSON.stringify({ type: 'bye', atMs: 1, exitCode: 0 }));
+  assert.ok(plain.ok && plain.frame.type === 'bye' && plain.frame.channelsNotCounted === undefined);
+  const counted = parseAgentFrame(JSON.stringify({ type: 'bye', atMs: 1, exitCode: 0, channelsNotCounted: 104 }));
+  assert.ok(counted.ok && counted.frame.type === 'bye' && counted.frame.channelsNotCounted === 104);
+  for (const bad of [-1, 1.5, 'many']) {
+    const r = parseAgentFrame(JSON.stringify({ type: 'bye', atMs: 1, exitCode: 0, channelsNotCounted: bad }));
+    assert.ok(!r.ok && r.reason === 'invalid', `channelsNotCounted ${String(bad)}`);
+  }
+});

@@ -96,6 +96,7 @@ export function handleAgentConnection(ws: WebSocket, ctx: ConnectionContext): vo
       case 'bye': {
         if (sessionId === null) return reject('not-hello-first', 'bye before hello');
         saidBye = true;
+        if (frame.channelsNotCounted !== undefined) ctx.model.noteChannelsNotCounted(frame.channelsNotCounted);
         ctx.model.closeSession(sessionId, frame.atMs);
         break;
       }

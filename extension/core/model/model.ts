@@ -72,6 +72,7 @@ export class IsolateModel {
   private changeTimer: NodeJS.Timeout | null = null;
   private framesRejected = 0;
   private agentRecordsDropped = 0;
+  private channelsNotCounted = 0;
   private readonly createdAtMs: number;
   /** Errors raised while applying records (a bug, never the peer's fault); kept for diagnostics. */
   readonly errors: string[] = [];
@@ -145,6 +146,14 @@ export class IsolateModel {
   /** Counts records an agent dropped because its buffers were full. */
   noteAgentDropped(n: number): void {
     if (n > 0) this.agentRecordsDropped += n;
+  }
+
+  /** Counts one-way channels an agent could not count because its channel table was full. */
+  noteChannelsNotCounted(n: number): void {
+    if (n > 0) {
+      this.channelsNotCounted += n;
+      this.changed();
+    }
   }
 
   /** Marks a session ended; its isolates that are still running exit at `atMs`. */
@@ -482,6 +491,7 @@ export class IsolateModel {
       agentRecordsDropped: this.agentRecordsDropped + this.applier.dropped,
       ledgerEvicted: this.store.ledger.evicted,
       entitiesEvicted: this.store.entitiesEvicted,
+      ...(this.channelsNotCounted > 0 ? { channelsNotCounted: this.channelsNotCounted } : {}),
     };
   }
 }
