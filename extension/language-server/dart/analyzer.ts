@@ -164,6 +164,7 @@ function knownBytes(value: DartValue): number | null {
 /** Typed data captured by an `Isolate.run` closure is copied with the closure's context. */
 function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeContext): Draft[] {
   const out: Draft[] = [];
+  const perName = new Map<string, number>();
   for (const call of calls) {
     if (call.name !== 'run' || call.receiverText !== 'Isolate') continue;
     const closure = positional(call.args)[0]?.node.firstNamedChild;
@@ -179,6 +180,8 @@ function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCont
       const bytes = hint?.bytes ?? value.bytes;
       if (bytes !== null && bytes < ctx.opts.oversizedBytes) continue;
       seen.add(id.text);
+      const ordinal = perName.get(id.text) ?? 0;
+      perName.set(id.text, ordinal + 1);
       const what = value.type === 'typed' ? value.listType : 'List<int>';
       out.push({
         rule: 'copy-typed-data',
@@ -188,7 +191,7 @@ function runClosureFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCont
         end: id.endIndex,
         message: `'${id.text}' (${what}) is captured by the Isolate.run closure and copied into the new isolate. ${savingsSentence(bytes, hint, ctx.opts.oversizedBytes)}`,
         bytes,
-        fixes: () => runClosureFix(f, call, closure, id, value),
+        fixes: () => runClosureFix(f, call, closure, id, value, ordinal),
       });
     }
   }
@@ -207,12 +210,15 @@ function materializeTwice(f: DartFile, calls: DartCall[]): Draft[] {
     groups.set(key, [...(groups.get(key) ?? []), call]);
   }
   const out: Draft[] = [];
+  const perRoot = new Map<string, number>();
   for (const group of groups.values()) {
     const root = /^\(?\s*([A-Za-z_$][\w$]*)/.exec(group[0].receiverText ?? '')?.[1] ?? '';
     const decl = lookup(f.decls, root, group[0].start);
     const inLoop = group.length === 1 && decl !== null && loopBetween(group[0].nameNode, decl);
     if (group.length < 2 && !inLoop) continue;
     const flagged = inLoop ? group : group.slice(1);
+    const ordinal = inLoop ? 0 : (perRoot.get(root) ?? 0);
+    if (!inLoop) perRoot.set(root, ordinal + 1);
     for (const call of flagged) {
       out.push({
         rule: 'materialize-twice',
@@ -224,7 +230,7 @@ function materializeTwice(f: DartFile, calls: DartCall[]): Draft[] {
           ? `materialize() runs on every loop iteration for the same TransferableTypedData; the second call throws.`
           : `materialize() is reachable twice for '${group[0].receiverText}'; it may be called only once (the second call throws).`,
         bytes: null,
-        fixes: () => (inLoop ? [] : materializeOnceFix(f, group)),
+        fixes: () => (inLoop ? [] : materializeOnceFix(f, group, ordinal)),
       });
     }
   }
@@ -249,12 +255,13 @@ function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCon
     if (!body || body.type !== 'function_body' || body.parent?.type !== 'program') continue;
     if (!isLastStatement(statement)) continue;
     const bodyText = f.text.slice(body.startIndex, body.endIndex);
-    // A long-lived isolate keeps listening: Isolate.exit would end it.
-    if (/\.listen\s*\(|await\s+for\b/.test(bodyText)) continue;
+    // A long-lived isolate keeps listening, or has work scheduled: Isolate.exit would end it.
+    if (LONG_LIVED.test(bodyText)) continue;
     const signature = body.previousNamedSibling;
     const fnName = signature?.namedChildren.find((c) => c?.type === 'identifier')?.text;
     if (!signature || !fnName || !/\bSendPort\b|List|dynamic|Object|\(\s*\w+\s*\)/.test(signature.text)) continue;
-    if (!f.text.includes(`spawn(${fnName}`) && !/\bSendPort\b/.test(signature.text)) continue;
+    // Isolate.exit ends the calling isolate: only in a function that provably is a spawned entry.
+    if (!isSpawnEntryOnly(f, signature, fnName, ctx)) continue;
     const hint = hintAt(ctx.opts, f.file, f.lines.position(call.start).line + 1);
     out.push({
       rule: 'use-isolate-exit',
@@ -269,6 +276,40 @@ function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCon
     });
   }
   return out;
+}
+
+const LONG_LIVED =
+  /\.listen\s*\(|await\s+for\b|\bTimer(\.periodic)?\s*\(|\.then\s*\(|scheduleMicrotask\s*\(|Future\s*\.\s*(delayed|microtask)\s*\(/;
+
+/**
+ * True when `fnName` runs only as the entry point of isolates started with `Isolate.spawn(fnName, …)`
+ * in this file: every other mention of it (here, and in workspace files for a public name) rules
+ * it out, since a direct call would run it, and Isolate.exit, in the caller's isolate. Isolate.run
+ * and compute don't count: exiting there would lose their result (the future fails).
+ */
+function isSpawnEntryOnly(f: DartFile, signature: Node, fnName: string, ctx: DartAnalyzeContext): boolean {
+  const spawnArgs = new Set<number>();
+  for (const spawn of findCalls(f.tree, f.text, ['spawn'])) {
+    if (!/^(?:[A-Za-z_$][\w$]*\s*\.\s*)?Isolate$/.test(spawn.receiverText ?? '')) continue;
+    const entry = positional(spawn.args)[0];
+    if (entry?.text.trim() === fnName) spawnArgs.add(entry.start);
+  }
+  if (spawnArgs.size === 0) return false;
+  const nameNode = signature.namedChildren.find((c) => c?.type === 'identifier');
+  for (const id of f.tree.rootNode.descendantsOfType('identifier')) {
+    if (!id || id.text !== fnName || id.startIndex === nameNode?.startIndex) continue;
+    if (!spawnArgs.has(id.startIndex)) return false;
+  }
+  if (fnName.startsWith('_')) return true;
+  const mention = new RegExp(`(?<![\\w$])${fnName.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  for (const src of ctx.workspace()) {
+    if (src.file === f.file || !src.text.includes(fnName)) continue;
+    for (const m of src.text.matchAll(mention)) {
+      if (!/\bIsolate\s*\.\s*spawn\s*(<[^>()]*>)?\s*\(\s*$/.test(src.text.slice(Math.max(0, m.index - 80), m.index)))
+        return false;
+    }
+  }
+  return true;
 }
 
 function isLastStatement(statement: Node): boolean {

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { FileEdit, Fix } from '../analysis/types';
 import { formatBytes, hintAt, savingsSentence } from '../analysis/types';
 import type { DartAnalyzeContext, DartFile } from './analyzer';
-import { asMethod, importEdits, neededLibs, wrapTransferable } from './edits';
+import { asMethod, DartRefs, freshName, withEol, wrapTransferable } from './edits';
 import { planReceiver } from './receivers';
 import { enclosingStatement, indentAt, positional, type DartArg, type DartCall } from './syntax';
 import type { DartValue } from './values';
@@ -29,9 +29,10 @@ export function wrapSendFix(
   ctx: DartAnalyzeContext,
 ): Fix {
   const hint = hintAt(ctx.opts, f.file, f.lines.position(call.start).line + 1);
+  const refs = new DartRefs(f.file, f.text);
   const sender: FileEdit[] = [
-    { file: f.file, start: part.start, end: part.end, newText: wrapTransferable(part.text.trim(), value) },
-    ...importEdits(f.file, f.text, neededLibs(value)),
+    { file: f.file, start: part.start, end: part.end, newText: wrapTransferable(part.text.trim(), value, refs) },
+    ...refs.edits(),
   ];
   const receiver =
     part.element === null
@@ -47,7 +48,7 @@ export function wrapSendFix(
       ? 'Send as TransferableTypedData (and materialize on the receiver)'
       : 'Send as TransferableTypedData (receiver needs review)',
     description: `${savings(f, call, value, ctx)} ${COPY_NOTE}${conversion} ${receiver.note}`,
-    edits: mergeEdits([...sender, ...receiver.edits]),
+    edits: mergeEdits(f, [...sender, ...receiver.edits]),
     confident: receiver.confident,
   };
 }
@@ -65,42 +66,45 @@ export function spawnArgFix(
   const entry = findTopLevelFunction(f, entryName);
   const param = entry?.params[0];
   const body = entry?.body.firstNamedChild;
+  const refs = new DartRefs(f.file, f.text);
   const sender: FileEdit = {
     file: f.file,
     start: part.start,
     end: part.end,
-    newText: wrapTransferable(part.text.trim(), value),
+    newText: wrapTransferable(part.text.trim(), value, refs),
   };
-  const imports = importEdits(f.file, f.text, neededLibs(value));
+  const ttd = refs.name('dart:isolate', 'TransferableTypedData');
+  const imports = refs.edits();
   if (!entry || !param || !body || body.type !== 'block') {
     return [
       {
         title: 'Pass as TransferableTypedData (entry function needs review)',
         description: `${savings(f, call, value, ctx)} ${COPY_NOTE} The entry function '${entryName}' was not found in this file with a block body: make it call materialize() once on its argument.`,
-        edits: mergeEdits([sender, ...imports]),
+        edits: mergeEdits(f, [sender, ...imports]),
         confident: false,
       },
     ];
   }
   const name = param.namedChildren.find((c) => c?.type === 'identifier')?.text ?? 'data';
+  const transfer = freshName(f.text, `${name}Transfer`);
   const indent = indentAt(f.text, body.firstNamedChild?.startIndex ?? body.startIndex) || '  ';
   return [
     {
       title: `Pass as TransferableTypedData and materialize in ${entryName}()`,
       description: `${savings(f, call, value, ctx)} ${COPY_NOTE}`,
-      edits: mergeEdits([
+      edits: mergeEdits(f, [
         sender,
         {
           file: f.file,
           start: param.startIndex,
           end: param.endIndex,
-          newText: `TransferableTypedData ${name}Transfer`,
+          newText: `${ttd} ${transfer}`,
         },
         {
           file: f.file,
           start: body.startIndex + 1,
           end: body.startIndex + 1,
-          newText: `\n${indent}final ${name} = ${name}Transfer.materialize().${asMethod(value)}();`,
+          newText: `\n${indent}final ${name} = ${transfer}.materialize().${asMethod(value)}();`,
         },
         ...imports,
       ]),
@@ -121,24 +125,35 @@ function findTopLevelFunction(f: DartFile, name: string): { params: Node[]; body
   return null;
 }
 
-/** Captured typed data in `Isolate.run(() => …x…)`: pass a TransferableTypedData instead. */
-export function runClosureFix(f: DartFile, call: DartCall, closure: Node, id: Node, value: DartValue): Fix[] {
+/**
+ * Captured typed data in `Isolate.run(() => …x…)`: pass a TransferableTypedData instead.
+ * `ordinal` counts earlier findings of the file for the same name, so their locals differ.
+ */
+export function runClosureFix(
+  f: DartFile,
+  call: DartCall,
+  closure: Node,
+  id: Node,
+  value: DartValue,
+  ordinal = 0,
+): Fix[] {
   const uses = closure.descendantsOfType('identifier').filter((n) => n?.text === id.text);
   const statement = enclosingStatement(call.nameNode);
   if (uses.length !== 1 || !statement || statement.parent?.type !== 'block') return [];
   const indent = indentAt(f.text, statement.startIndex);
-  const local = `${id.text}Transfer`;
+  const local = freshName(f.text, `${id.text}Transfer`, ordinal);
+  const refs = new DartRefs(f.file, f.text);
   const bytes = value.type === 'typed' || value.type === 'int-list' ? value.bytes : null;
   return [
     {
       title: `Capture a TransferableTypedData instead of '${id.text}'`,
       description: `${bytes === null ? 'Size unknown until run time.' : `Moves the ${formatBytes(bytes)} copy off the new isolate's start-up.`} ${COPY_NOTE} The result already comes back without a copy (Isolate.run uses Isolate.exit).`,
-      edits: mergeEdits([
+      edits: mergeEdits(f, [
         {
           file: f.file,
           start: statement.startIndex,
           end: statement.startIndex,
-          newText: `final ${local} = ${wrapTransferable(id.text, value)};\n${indent}`,
+          newText: `final ${local} = ${wrapTransferable(id.text, value, refs)};\n${indent}`,
         },
         {
           file: f.file,
@@ -146,28 +161,31 @@ export function runClosureFix(f: DartFile, call: DartCall, closure: Node, id: No
           end: id.endIndex,
           newText: `${local}.materialize().${asMethod(value)}()`,
         },
-        ...importEdits(f.file, f.text, neededLibs(value)),
+        ...refs.edits(),
       ]),
       confident: true,
     },
   ];
 }
 
-/** Several `t.materialize()` calls: materialize once before the first and reuse the buffer. */
-export function materializeOnceFix(f: DartFile, group: DartCall[]): Fix[] {
+/**
+ * Several `t.materialize()` calls: materialize once before the first and reuse the buffer.
+ * `ordinal` counts earlier groups of the file with the same root name, so their locals differ.
+ */
+export function materializeOnceFix(f: DartFile, group: DartCall[], ordinal = 0): Fix[] {
   const first = enclosingStatement(group[0].nameNode);
   const block = first?.parent;
   if (!first || !block || block.type !== 'block') return [];
   if (!group.every((c) => c.start >= first.startIndex && c.end <= block.endIndex)) return [];
   const root = /([A-Za-z_$][\w$]*)/.exec(group[0].receiverText ?? '')?.[1] ?? 'data';
-  const local = `${root}Buffer`;
+  const local = freshName(f.text, `${root}Buffer`, ordinal);
   const indent = indentAt(f.text, first.startIndex);
   return [
     {
       title: 'Materialize once and reuse the buffer',
       description:
         'materialize() may be called only once per TransferableTypedData; a second call throws. This keeps the ByteBuffer from the one call.',
-      edits: mergeEdits([
+      edits: mergeEdits(f, [
         {
           file: f.file,
           start: first.startIndex,
@@ -183,27 +201,32 @@ export function materializeOnceFix(f: DartFile, group: DartCall[]): Fix[] {
 
 /** `port.send(result)` as the last statement → `Isolate.exit(port, result)`. */
 export function isolateExitFix(f: DartFile, call: DartCall, msg: DartArg): Fix {
+  const refs = new DartRefs(f.file, f.text);
+  const isolate = refs.name('dart:isolate', 'Isolate');
   return {
     title: 'Return the result with Isolate.exit',
     description:
       'Isolate.exit(port, result) ends this isolate and hands the result to the receiver without copying it. Only for isolates of the same group (Isolate.spawn, not spawnUri); the isolate stops right there.',
-    edits: mergeEdits([
+    edits: mergeEdits(f, [
       {
         file: f.file,
         start: call.start,
         end: call.end,
-        newText: `Isolate.exit(${call.receiverText}, ${msg.text.trim()})`,
+        newText: `${isolate}.exit(${call.receiverText}, ${msg.text.trim()})`,
       },
-      ...importEdits(f.file, f.text, ['dart:isolate']),
+      ...refs.edits(),
     ]),
     confident: true,
   };
 }
 
-/** Drops duplicate import inserts (two edits adding the same import at the same place). */
-function mergeEdits(edits: FileEdit[]): FileEdit[] {
+/**
+ * Drops duplicate import inserts (two edits adding the same import at the same place), and writes
+ * the line breaks of `f`'s edits in `f`'s style (other files' edits come converted already).
+ */
+function mergeEdits(f: DartFile, edits: FileEdit[]): FileEdit[] {
   const seen = new Set<string>();
-  return edits.filter((e) => {
+  return withEol(edits, f.file, f.text).filter((e) => {
     const key = `${e.file}:${e.start}:${e.end}:${e.newText}`;
     if (seen.has(key)) return false;
     seen.add(key);

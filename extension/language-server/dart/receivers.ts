@@ -8,9 +8,9 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { FileEdit } from '../analysis/types';
 import { LineIndex } from '../analysis/types';
 import type { DartAnalyzeContext, DartFile } from './analyzer';
-import { asMethod, importEdits } from './edits';
+import { asMethod, DartRefs, freshName, withEol } from './edits';
 import { findCalls, positional, indentAt, type DartArg, type DartCall } from './syntax';
-import { collectDecls, lookup } from './decls';
+import { collectDecls, lookup, type DartDecl } from './decls';
 import type { DartValue } from './values';
 
 /** A ReceivePort that may receive the message. */
@@ -55,7 +55,8 @@ export function planReceiver(
             : `The receiver is not certain; candidates: ${list.join(', ')}. Update the right one to call materialize() once.`,
       };
     }
-    return rewriteReceiver(candidates[0], value);
+    const shared = sharedPort(f, call, candidates[0]);
+    return rewriteReceiver(candidates[0], value, shared);
   } finally {
     for (const t of opened) t.delete();
   }
@@ -172,20 +173,94 @@ function* otherFiles(f: DartFile, ctx: DartAnalyzeContext, opened: Tree[], needl
   }
 }
 
-/** Rewrites casts and `is` tests of the message in `port.listen((msg) {…})` / `await port.first as T`. */
-function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
+/**
+ * Why other messages than this send may reach the receiver (another send or Isolate.exit on the
+ * same port, the port passed on, or the ReceivePort's sendPort handed out more than once), or null
+ * when this send is provably the only one.
+ */
+function sharedPort(f: DartFile, call: DartCall, c: Candidate): string | null {
+  const handedOut = [...c.f.text.matchAll(new RegExp(`(?<![\\w$.])${escape(c.name)}\\s*\\.\\s*sendPort\\b`, 'g'))];
+  if (handedOut.length > 1) return `${c.name}.sendPort is handed out more than once`;
+  const root = /^([A-Za-z_$][\w$]*)/.exec(call.receiverText ?? '')?.[1];
+  const decl = root ? lookup(f.decls, root, call.start) : null;
+  if (!root || !decl) return `the sending port '${call.receiverText ?? ''}' is not a local declaration`;
+  const others = [
+    ...findCalls(f.tree, f.text, ['send']).filter(
+      (s) =>
+        s.start !== call.start &&
+        s.receiverText !== null &&
+        samePort(f, s.receiverText, s.start, decl) &&
+        !castNeverAccepted(positional(s.args)[0]?.text ?? ''),
+    ),
+    ...findCalls(f.tree, f.text, ['exit']).filter(
+      (e) =>
+        /(^|\.)Isolate$/.test(e.receiverText ?? '') &&
+        samePort(f, positional(e.args)[0]?.text.trim() ?? '', e.start, decl) &&
+        !castNeverAccepted(positional(e.args)[1]?.text ?? ''),
+    ),
+  ];
+  if (others.length > 0) {
+    const lines = others.map((o) => f.lines.position(o.start).line + 1).sort((a, b) => a - b);
+    return `other messages are sent on '${root}' (line ${lines.join(', ')})`;
+  }
+  // Any use of the port other than `port.send(` / `port?.send(` / an assignment may send more.
+  const scope = f.text.slice(decl.scopeStart, Math.min(decl.scopeEnd, f.text.length));
+  for (const m of scope.matchAll(new RegExp(`(?<![\\w$.])${escape(root)}(?![\\w$])`, 'g'))) {
+    const at = decl.scopeStart + m.index;
+    if (at === decl.declStart || lookup(f.decls, root, at) !== decl) continue;
+    const after = f.text.slice(at + root.length, at + root.length + 40);
+    if (/^\s*(\?\s*)?\.\s*send\s*\(/.test(after) || /^\s*=(?!=)/.test(after)) continue;
+    return `the port '${root}' is passed on (line ${f.lines.position(at).line + 1}), so other sends may use it`;
+  }
+  return null;
+}
+
+/**
+ * A message the receiver's typed-data cast rejects before and after the rewrite (a string, number,
+ * bool, null or SendPort), or one that already arrives as a TransferableTypedData.
+ */
+function castNeverAccepted(message: string): boolean {
+  const m = message.trim();
+  return (
+    /^(null|true|false|-?\d[\d.eE+-]*|r?'[^']*'|r?"[^"]*"|[A-Za-z_$][\w$]*\s*\.\s*sendPort)$/.test(m) ||
+    /^([A-Za-z_$][\w$]*\s*\.\s*)?TransferableTypedData\s*\.\s*fromList\s*\(/.test(m)
+  );
+}
+
+function samePort(f: DartFile, text: string, at: number, decl: DartDecl): boolean {
+  const root = /^([A-Za-z_$][\w$]*)\s*(\?\s*)?$/.exec(text)?.[1];
+  return root !== undefined && lookup(f.decls, root, at) === decl;
+}
+
+function escape(name: string): string {
+  return name.replace(/\$/g, '\\$');
+}
+
+/**
+ * Rewrites casts and `is` tests of the message in `port.listen((msg) {…})` / `await port.first as T`.
+ * When other messages may reach the port (`shared`), only casts of a plain parameter are rewritten,
+ * and to a tolerant form that keeps accepting the untransferred messages.
+ */
+function rewriteReceiver(c: Candidate, value: DartValue, shared: string | null): ReceiverPlan {
   const { f } = c;
   const edits: FileEdit[] = [];
+  const refs = new DartRefs(f.file, f.text);
+  const ttd = refs.name('dart:isolate', 'TransferableTypedData');
   const method = asMethod(value);
   const types = value.type === 'typed' ? [value.listType] : ['List<int>', 'List'];
   const where = `${c.name} in ${f.file}:${f.lines.position(c.at).line + 1}`;
+  let skipped = 0;
   // `await port.first as T` / `(await port.first) as T`: `first` is a getter, not a call.
   for (const at of firstGetterIndex(f).get(c.name) ?? []) {
     const node = f.tree.rootNode.descendantForIndex(at, at + 5);
     const cast = node ? castAround(node) : null;
     if (cast && types.includes(castType(cast))) {
+      if (shared !== null) {
+        skipped++;
+        continue;
+      }
       const operand = cast.namedChildren[0]?.text ?? '';
-      edits.push(replace(f, cast, `(${operand} as TransferableTypedData).materialize().${method}()`));
+      edits.push(replace(f, cast, `(${operand} as ${ttd}).materialize().${method}()`));
     }
   }
   const listens = findCalls(f.tree, f.text, ['listen']).filter((l) => l.receiverText === c.name);
@@ -196,11 +271,23 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
     if (!fn || !p) continue;
     for (const cast of fn.descendantsOfType('type_cast_expression')) {
       if (cast && cast.namedChildren[0]?.text === p && types.includes(castType(cast))) {
-        edits.push(replace(f, cast, `(${p} as TransferableTypedData).materialize().${method}()`));
+        edits.push(
+          replace(
+            f,
+            cast,
+            shared === null
+              ? `(${p} as ${ttd}).materialize().${method}()`
+              : `(${p} is ${ttd} ? ${p}.materialize().${method}() : ${cast.text})`,
+          ),
+        );
       }
     }
     for (const test of fn.descendantsOfType('type_test_expression')) {
       if (!test || test.namedChildren[0]?.text !== p || !types.includes(castType(test))) continue;
+      if (shared !== null) {
+        skipped++;
+        continue;
+      }
       const block = test.nextNamedSibling;
       if (test.parent?.type !== 'if_statement' || block?.type !== 'block') continue;
       const typeNode = test.namedChildren[1];
@@ -209,9 +296,9 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
         file: f.file,
         start: typeNode.startIndex,
         end: typeNode.endIndex,
-        newText: 'is TransferableTypedData',
+        newText: `is ${ttd}`,
       });
-      const local = `${p}Data`;
+      const local = freshName(f.text, `${p}Data`);
       const indent = indentAt(f.text, block.firstNamedChild?.startIndex ?? block.startIndex + 1);
       edits.push({
         file: f.file,
@@ -225,17 +312,23 @@ function rewriteReceiver(c: Candidate, value: DartValue): ReceiverPlan {
       }
     }
   }
-  if (edits.length === 0) {
+  if (edits.length === 0 || skipped > 0) {
     return {
-      edits,
+      edits: [],
       confident: false,
-      note: `Receiver ${where} found, but no cast or type test of the message to rewrite: call materialize() once there by hand.`,
+      note:
+        shared !== null && skipped > 0
+          ? `Receiver ${where} found, but ${shared}, and its cast or type test can't keep accepting them: not rewritten; convert every message on that port, or make the receiver accept both.`
+          : `Receiver ${where} found, but no cast or type test of the message to rewrite: call materialize() once there by hand.`,
     };
   }
   return {
-    edits: [...edits, ...importEdits(f.file, f.text, ['dart:isolate'])],
+    edits: withEol([...edits, ...refs.edits()], f.file, f.text),
     confident: true,
-    note: `Receiver ${where} updated to materialize() once.`,
+    note:
+      shared === null
+        ? `Receiver ${where} updated to materialize() once.`
+        : `Receiver ${where} updated to materialize() once when the message is a TransferableTypedData (${shared}; those still arrive as before).`,
   };
 }
 
