@@ -2,37 +2,72 @@
  * `isoscope lint [--json] [--fix] <paths…>` (contract 5): the language server's analyzers from the
  * command line. Exit 0 when clean, 1 when findings (or unreadable files) remain, 2 for bad usage.
  */
-import { writeFileSync } from 'node:fs';
 import type { LintFinding, LintOutput } from '../../protocol';
 import { AnalysisEngine } from '../language-server/analysis/engine';
 import { planFixes } from '../language-server/analysis/fix-plan';
 import { LineIndex, type StaticFinding } from '../language-server/analysis/types';
-import { collectLintInputs } from './lint-files';
+import { engineInFileEol, fixInFileEol } from './lint-eol';
+import {
+  collectLintInputs,
+  openUnchanged,
+  releaseTarget,
+  writeTarget,
+  type ReadStamp,
+  type WriteTarget,
+} from './lint-files';
 import { UsageError } from './usage';
+
+export const LINT_USAGE = `Usage: isoscope lint [--json] [--fix] [--] <paths…>
+  Find oversized-message patterns in Dart, TS and JS files (folders are searched recursively).
+  --json     print the findings and file problems as JSON
+  --fix      apply the confident refactors, then report what remains
+  -h, --help print this help
+  --         end of options: the arguments after it are paths, even if they start with '-'
+Exit codes: 0 clean, 1 findings or file problems remain, 2 bad usage.
+`;
 
 interface LintArgs {
   json: boolean;
   fix: boolean;
+  help: boolean;
   paths: string[];
 }
 
 function parseArgs(args: string[]): LintArgs {
-  const parsed: LintArgs = { json: false, fix: false, paths: [] };
+  const parsed: LintArgs = { json: false, fix: false, help: false, paths: [] };
+  let options = true;
   for (const a of args) {
-    if (a === '--json') parsed.json = true;
-    else if (a === '--fix') parsed.fix = true;
-    else if (a.startsWith('-')) throw new UsageError(`lint: unknown option '${a}'`);
+    if (options && a === '--') options = false;
+    else if (options && a === '--json') parsed.json = true;
+    else if (options && a === '--fix') parsed.fix = true;
+    else if (options && (a === '--help' || a === '-h')) parsed.help = true;
+    else if (options && a.startsWith('-') && a !== '-') throw new UsageError(`lint: unknown option '${a}'`);
+    else if (a === '') throw new UsageError('lint: an empty string was given as a path');
     else parsed.paths.push(a);
   }
+  if (parsed.help) return parsed;
   if (parsed.paths.length === 0) throw new UsageError('lint: give at least one file or folder to analyze');
   return parsed;
+}
+
+type FileError = { file: string; message: string };
+
+/** What lint read from a file, needed to write a fix back safely. */
+interface ReadInfo {
+  validUtf8: boolean;
+  stamp: ReadStamp;
 }
 
 /** Runs lint; returns the exit code. */
 export async function lintCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (args.help) {
+    process.stdout.write(LINT_USAGE);
+    return 0;
+  }
   const inputs = collectLintInputs(args.paths);
-  const errors: { file: string; message: string }[] = [];
+  const errors: FileError[] = [];
+  const read = new Map<string, ReadInfo>();
   const engine = new AnalysisEngine({ workspaceRoots: [process.cwd()] });
   try {
     await engine.init();
@@ -41,11 +76,12 @@ export async function lintCommand(argv: string[]): Promise<number> {
       if (input.type === 'error') errors.push({ file: input.file, message: input.message });
       else {
         engine.setFile(input.file, input.text);
+        read.set(input.file, { validUtf8: input.validUtf8, stamp: input.stamp });
         files.push(input.file);
       }
     }
     if (args.fix) {
-      for (const e of applyFixes(engine, files)) errors.push(e);
+      for (const e of applyFixes(engine, files, read)) errors.push(e);
     }
     const findings: LintFinding[] = [];
     for (const file of files) {
@@ -63,11 +99,7 @@ export async function lintCommand(argv: string[]): Promise<number> {
   }
 }
 
-function safeAnalyze(
-  engine: AnalysisEngine,
-  file: string,
-  errors: { file: string; message: string }[],
-): StaticFinding[] {
+function safeAnalyze(engine: AnalysisEngine, file: string, errors: FileError[]): StaticFinding[] {
   try {
     return engine.analyze(file);
   } catch (err) {
@@ -76,14 +108,79 @@ function safeAnalyze(
   }
 }
 
-/** Applies the planned fixes to disk and to the engine; returns notes for withheld files. */
-function applyFixes(engine: AnalysisEngine, files: string[]): { file: string; message: string }[] {
-  const plan = planFixes(engine, files);
-  for (const [file, text] of plan.texts) {
-    writeFileSync(file, text);
-    engine.setFile(file, text);
+/**
+ * Applies the planned fixes to disk and to the engine; returns notes for withheld or failed files.
+ * A file is written only if it is valid UTF-8 and still holds what was read. A fix that edits
+ * several files is written all or nothing: if one of its files can't be written, none is.
+ */
+function applyFixes(engine: AnalysisEngine, files: string[], read: Map<string, ReadInfo>): FileError[] {
+  const together = new FileGroups();
+  const plan = planFixes(
+    engineInFileEol(engine, (fix) => {
+      if (fix.confident) together.join(fix.edits.map((e) => e.file));
+    }),
+    files,
+  );
+  const notes: FileError[] = [...plan.notes];
+  // First check every file, keeping the checked ones open; then write whole groups.
+  const targets = new Map<string, WriteTarget>();
+  const failed = new Set<string>();
+  for (const file of plan.texts.keys()) {
+    const info = read.get(file);
+    const target = !info
+      ? { error: 'was not read by lint; not fixed' }
+      : !info.validUtf8
+        ? { error: 'not valid UTF-8; not fixed (writing it back would replace the invalid bytes)' }
+        : openUnchanged(file, info.stamp);
+    if ('error' in target) {
+      notes.push({ file, message: target.error });
+      failed.add(file);
+    } else targets.set(file, target);
   }
-  return plan.notes;
+  for (const [file, target] of targets) {
+    const blocker = together.membersOf(file).find((f) => failed.has(f));
+    if (blocker !== undefined) {
+      releaseTarget(target);
+      notes.push({ file, message: `not fixed: the same fix also edits ${blocker}, which could not be written` });
+      continue;
+    }
+    const text = plan.texts.get(file) as string;
+    try {
+      writeTarget(target, text);
+      engine.setFile(file, text);
+    } catch (err) {
+      notes.push({ file, message: `cannot write: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  return notes;
+}
+
+/** Files that must be written together (union-find over the files each fix edits). */
+class FileGroups {
+  private readonly parent = new Map<string, string>();
+
+  private root(file: string): string {
+    let r = file;
+    for (let p = this.parent.get(r); p !== undefined && p !== r; p = this.parent.get(r)) r = p;
+    this.parent.set(file, r);
+    return r;
+  }
+
+  join(files: readonly string[]): void {
+    const [first, ...rest] = files;
+    if (first === undefined) return;
+    for (const f of rest) {
+      const a = this.root(first);
+      const b = this.root(f);
+      if (a !== b) this.parent.set(b, a);
+    }
+  }
+
+  membersOf(file: string): string[] {
+    if (!this.parent.has(file)) return [file];
+    const r = this.root(file);
+    return [...this.parent.keys()].filter((f) => this.root(f) === r);
+  }
 }
 
 function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {
@@ -92,7 +189,7 @@ function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {
     return { line: p.line + 1, column: p.character + 1 };
   };
   const start = pos(f.file, f.start);
-  const fix = f.fixes.map((x) => engine.verifyFix(x)).find((x) => x !== null);
+  const fix = f.fixes.map((x) => engine.verifyFix(fixInFileEol(engine, x))).find((x) => x !== null);
   return {
     rule: f.rule,
     severity: f.severity,
