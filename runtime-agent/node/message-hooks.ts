@@ -21,6 +21,7 @@ import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
 import { hookSwitchFlag } from './hook-switch';
 import { noteSized, sizingWeight, SMALL_FRACTION } from './sizing';
+import { findPorts } from './worker-options';
 
 /** What the transfer argument moves: buffers (not copied) and ports (re-registered on arrival). */
 interface TransferInfo {
@@ -255,6 +256,19 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     for (let i = 0; i < count; i++) table.take(slot, seq, i);
   }
 
+  /**
+   * Counts the ports a message read with `receiveMessageOnPort` carried (no `kCurrentlyReceivingPorts`
+   * there): the sender's announcements, matched in order with the message's ports in a fixed
+   * depth-first order — exact for one port, and for several when the transfer list follows the message.
+   */
+  function adoptPorts(slot: number, seq: number, message: unknown): void {
+    const ports = findPorts(message, (v) => v instanceof raw.MessagePort && !types.isProxy(v));
+    for (let i = 0; i < ports.length; i++) {
+      const slots = table.take(slot, seq, i);
+      if (slots !== null) registry.register(ports[i]!, slots.sendSlot, slots.recvSlot);
+    }
+  }
+
   function onDelivered(port: object, end: PortEnd): void {
     const slot = end.recv;
     if (slot < 0) return;
@@ -312,6 +326,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       else if (end !== undefined && end.recv >= 0) {
         const delayMs = table.noteDelivery(end.recv, nowMs);
         if (delayMs >= 0) end.delays.add(delayMs);
+        if (table.portsSent(end.recv)) adoptPorts(end.recv, table.lastDeliveredSeq, result.message);
       }
     }
     return result;

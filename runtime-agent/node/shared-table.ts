@@ -31,6 +31,8 @@ export const I32 = {
   ring: 3,
   /** Sends with a sequence number below this are timed (the sender's per-period budget; see TIMED_EVERY). */
   timedUntil: 4,
+  /** 1 once a send on this channel has transferred a port (set once; the receiver then looks in the mailbox). */
+  portsSent: 5,
   sent: 16,
   maxDepth: 17,
   /** BroadcastChannel only: deliveries owed (receivers open at each send, summed). */
@@ -276,6 +278,8 @@ export class SharedTable {
    * port whose channels are `sendSlot`/`recvSlot`. False when the mailbox is full.
    */
   post(slot: number, seq: number, index: number, sendSlot: number, recvSlot: number): boolean {
+    const base = slot * I32.stride;
+    if (this.i32[base + I32.portsSent] === 0) Atomics.store(this.i32, base + I32.portsSent, 1);
     const start = this.hash(slot, seq, index);
     for (let probe = 0; probe < 32; probe++) {
       const at = ((start + probe) % MAILBOX_ENTRIES) * MAILBOX_STRIDE;
@@ -288,6 +292,11 @@ export class SharedTable {
       return true;
     }
     return false;
+  }
+
+  /** Whether any send on `slot` has transferred a port (so `take` can find something). */
+  portsSent(slot: number): boolean {
+    return Atomics.load(this.i32, slot * I32.stride + I32.portsSent) === 1;
   }
 
   /** Takes the entry left by `post`, or null when there is none. */

@@ -183,3 +183,18 @@ test('a buffer in the transfer list that Node copies instead (untransferable) co
   assert.ok(channel.bytesCopied >= copied && channel.bytesCopied < copied + 1000, `bytesCopied ${channel.bytesCopied}`);
   assert.ok(channel.maxMessageBytes >= copied, `max ${channel.maxMessageBytes}`);
 });
+
+test('a port read with receiveMessageOnPort is counted where it is used, in this thread and in a worker', async () => {
+  const { stdout, records } = await recordsOf('rmop-ports.cjs', []);
+  assert.deepEqual(appReport(stdout), { local: 7, fromWorker: 5 });
+  const channels = [...finalChannels(records).values()];
+  const local = channels.find((c) => c.delivered === 7);
+  assert.ok(local, JSON.stringify(channels));
+  assert.equal(local.sent, 7, 'the sends on the port read with receiveMessageOnPort');
+  const worker = records.find((r) => r.type === 'isolate-start' && r.name === 'rmop-worker');
+  assert.ok(worker && worker.type === 'isolate-start');
+  const remote = channels.find((c) => c.delivered === 5);
+  assert.ok(remote, JSON.stringify(channels));
+  assert.equal(remote.sent, 5);
+  assert.equal(remote.fromIsolateId, worker.isolateId, 'sent from the worker that read the port');
+});
