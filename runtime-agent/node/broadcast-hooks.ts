@@ -13,6 +13,7 @@ import { debugLog } from './debug-log';
 import { ChannelKind, I32 } from './shared-table';
 import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
+import { mirrorShape } from './raw-apis';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
 
 /** Reports a notable message (the ledger path of the MessagePort hooks). */
@@ -148,7 +149,7 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
       }
     }
   }
-  Object.defineProperty(PatchedBroadcastChannel, 'name', { value: 'BroadcastChannel' });
+  mirrorShape(PatchedBroadcastChannel, Original);
 
   function postMessage(this: unknown, message: unknown): unknown {
     const end = registry.get(this as object);

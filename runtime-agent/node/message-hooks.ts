@@ -12,7 +12,7 @@ import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import type { PortEnd } from './channel-registry';
 import { SharedTable } from './shared-table';
-import { kCurrentlyReceivingPorts, kHybridDispatch } from './raw-apis';
+import { kCurrentlyReceivingPorts, kHybridDispatch, mirrorShape } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
 import { estimateInto, type SizeEstimate } from './size-estimator';
@@ -285,7 +285,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   }
 
   Object.defineProperty(proto, 'postMessage', {
-    value: postMessage,
+    value: mirrorShape(postMessage, originalPost),
     writable: true,
     configurable: true,
     enumerable: true,
@@ -331,6 +331,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     }
     return result;
   };
+  mirrorShape(receiveMessageOnPort, originalReceive);
   (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
   const startPeriod = (): void => {
     period++;

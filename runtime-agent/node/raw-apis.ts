@@ -20,6 +20,18 @@ export interface RawApis {
   hybridDispatch: ((this: unknown, ...args: unknown[]) => unknown) | null;
 }
 
+/**
+ * Gives a replacement the `name` and `length` of the function it stands in for, so the app sees
+ * the same values (the bundler may rename, and the agent's signatures differ).
+ */
+export function mirrorShape<T extends object>(replacement: T, original: object): T {
+  for (const key of ['name', 'length'] as const) {
+    const d = Object.getOwnPropertyDescriptor(original, key);
+    if (d !== undefined) Object.defineProperty(replacement, key, { ...d });
+  }
+  return replacement;
+}
+
 /** Symbol of Node's internal per-message dispatch on MessagePort (an internal API: may vanish). */
 export const kHybridDispatch = Symbol.for('nodejs.internal.kHybridDispatch');
 /** Set by Node on the receiving port to the ports transferred with the message being dispatched. */

@@ -11,7 +11,7 @@ import { types } from 'node:util';
 import { captureCallSite } from './call-sites';
 import { epochMs } from './clock';
 import { debugLog } from './debug-log';
-import { rawPost } from './raw-apis';
+import { mirrorShape, rawPost } from './raw-apis';
 import { clip } from './record-sink';
 import { ChannelKind } from './shared-table';
 import { HANDOFF_FLAG_KEY, HANDOFF_TAG, isolateIdOf, type HandoffMessage, type ThreadContext } from './thread-context';
@@ -128,7 +128,7 @@ export function installWorkerPatch(ctx: ThreadContext): void {
       }
     }
   }
-  Object.defineProperty(PatchedWorker, 'name', { value: 'Worker' });
+  mirrorShape(PatchedWorker, Original);
 
   const OriginalChannel = raw.MessageChannel;
   class PatchedMessageChannel extends OriginalChannel {
@@ -144,7 +144,7 @@ export function installWorkerPatch(ctx: ThreadContext): void {
       }
     }
   }
-  Object.defineProperty(PatchedMessageChannel, 'name', { value: 'MessageChannel' });
+  mirrorShape(PatchedMessageChannel, OriginalChannel);
 
   const mutable = workerThreads as unknown as Record<string, unknown>;
   mutable.Worker = PatchedWorker;

@@ -98,6 +98,12 @@ async function main() {
   describeError('proxy transfer list', () => probe.port1.postMessage(listed, proxiedList));
   console.log('app code ran', indexReads, messageReads, listReads, listed.byteLength);
   probe.port1.close();
+  const { BroadcastChannel, MessagePort } = require('node:worker_threads');
+  const shape = (f) => `${f.name}/${f.length}`;
+  console.log(
+    'api shapes',
+    [Worker, MessageChannel, BroadcastChannel, receiveMessageOnPort, MessagePort.prototype.postMessage].map(shape),
+  );
 
   const code = await new Promise((resolve) => {
     w.once('exit', resolve);
