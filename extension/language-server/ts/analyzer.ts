@@ -6,6 +6,7 @@ import ts from 'typescript';
 import type { AnalyzeOptions, Fix, StaticFinding } from '../analysis/types';
 import { formatBytes, hintAt, savingsSentence, withLazyFixes } from '../analysis/types';
 import { buffersOf, variableSymbol, type BufferRef } from './buffers';
+import { postMessageCalls } from './calls';
 import { transferCopyFix, transferListFix } from './fixes';
 import type { TsProject } from './project';
 import { planStatements, type FileMemory, type FindingData } from './statement-reuse';
@@ -95,51 +96,6 @@ function fixesLater(project: TsProject, file: string, opts: AnalyzeOptions, f: F
   return [];
 }
 
-type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression };
-
-/** `x.postMessage(…)` calls in document (pre-)order, found from the text instead of a full tree walk. */
-function postMessageCalls(sf: ts.SourceFile): PostMessageCall[] {
-  const calls: PostMessageCall[] = [];
-  const seen = new Set<ts.Node>();
-  const push = (node: ts.Node): void => {
-    if (
-      ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === 'postMessage' &&
-      !seen.has(node)
-    ) {
-      seen.add(node);
-      calls.push(node as PostMessageCall);
-    }
-  };
-  if (sf.text.includes('\\u')) {
-    // A unicode escape could spell the name: walk everything, as the text search would miss it.
-    const visit = (node: ts.Node): void => {
-      push(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(sf);
-    return calls;
-  }
-  for (let at = sf.text.indexOf('postMessage'); at !== -1; at = sf.text.indexOf('postMessage', at + 1)) {
-    const name = innermostAt(sf, at);
-    if (name && ts.isIdentifier(name) && name.parent && name.parent.parent) push(name.parent.parent);
-  }
-  return calls.sort((a, b) => a.pos - b.pos || b.end - a.end);
-}
-
-/** The innermost node whose range (without leading trivia) starts at or covers `offset`. */
-function innermostAt(sf: ts.SourceFile, offset: number): ts.Node | null {
-  let node: ts.Node = sf;
-  for (;;) {
-    const child: ts.Node | undefined = ts.forEachChild(node, (c) =>
-      c.pos <= offset && offset < c.end ? c : undefined,
-    );
-    if (!child) return node === sf ? null : node;
-    node = child;
-  }
-}
-
 /** Which kind of port a receiver is: by type, else by the usual names when types are missing. */
 function receiverKind(checker: ts.TypeChecker, receiver: ts.Expression): string | null {
   const type = checker.getNonNullableType(checker.getTypeAtLocation(receiver));
@@ -174,14 +130,15 @@ function checkPostMessage(
   const staticBytes = buffers.every((b) => b.bytes !== null) ? buffers.reduce((a, b) => a + (b.bytes ?? 0), 0) : null;
   const bytes = hint?.bytes ?? staticBytes;
   if (bytes !== null && bytes < opts.oversizedBytes) return null;
-  const usedAfter = buffers.filter((b) => b.root !== null && usedAfterSend(checker, b.root, call));
+  const roots = new Map(buffers.flatMap((b) => b.roots).map((r) => [r.text, r]));
+  const usedAfter = [...roots.values()].filter((root) => usedAfterSend(checker, root, call));
   const blockers = blockersOf(kind, buffers, usedAfter);
   const size = bytes === null ? 'of unknown size' : formatBytes(bytes);
   const names = buffers.map((b) => b.text).join(', ');
   const savings = savingsSentence(staticBytes, hint, opts.oversizedBytes);
   const fixes = (): Fix[] =>
     blockers.length === 0
-      ? [transferListFix(checker, sf, call, buffers, savings)]
+      ? transferListFix(checker, sf, call, buffers, savings)
       : kind === 'BroadcastChannel'
         ? []
         : transferCopyFix(sf, call, buffers, savings);
@@ -199,10 +156,10 @@ function checkPostMessage(
   };
 }
 
-function blockersOf(kind: string, buffers: BufferRef[], usedAfter: BufferRef[]): string[] {
+function blockersOf(kind: string, buffers: BufferRef[], usedAfter: ts.Identifier[]): string[] {
   const out: string[] = [];
   if (kind === 'BroadcastChannel') out.push('BroadcastChannel cannot transfer, only copy');
-  for (const b of usedAfter) out.push(`'${b.root?.text}' is used after the send (a transfer would detach it)`);
+  for (const root of usedAfter) out.push(`'${root.text}' is used after the send (a transfer would detach it)`);
   for (const b of buffers) {
     if (b.origin === 'pooled') out.push(`'${b.text}' is a pooled Node Buffer (shares an 8 KiB pool; untransferable)`);
     if (b.origin === 'view')
@@ -213,13 +170,18 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: BufferRef[]):
   return out;
 }
 
-/** True when the variable is read after the call in its function, or the call sits in a loop. */
+/**
+ * True when the variable is read after the call in its function, or the call sits in a loop, or
+ * the variable is captured from outside the function that sends it (the function can run again,
+ * and the code after its calls can use the variable: both are out of this check's sight).
+ */
 function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.CallExpression): boolean {
   const symbol = variableSymbol(checker, root);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return false;
   let scope: ts.Node = call;
   while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  if (!ts.isSourceFile(scope) && !(decl.getSourceFile() === call.getSourceFile() && within(decl, scope))) return true;
   for (let n: ts.Node = call; n !== scope && n.parent; n = n.parent) {
     if (ts.isIterationStatement(n, false) && decl.pos < n.pos) return true;
   }
@@ -234,4 +196,9 @@ function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.Ca
   };
   visit(scope);
   return found;
+}
+
+function within(node: ts.Node, ancestor: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === ancestor) return true;
+  return false;
 }

@@ -4,6 +4,7 @@
  * buffer).
  */
 import ts from 'typescript';
+import { memberOf } from './calls';
 
 const TYPED_ARRAYS = new Set([
   'Int8Array',
@@ -30,8 +31,13 @@ export interface BufferRef {
   transferText: string;
   /** The variable it is read from, when it is one (for use-after-send and origin checks). */
   root: ts.Identifier | null;
+  /** Every variable the value may come from (`a` and `b` for `c ? a : b`): use-after-send checks. */
+  roots: ts.Identifier[];
+  /** The expression the value is read from (for `x.foo` fields of an object type: `x`). */
+  expr: ts.Expression;
   bytes: number | null;
-  origin: 'fresh' | 'pooled' | 'view' | 'unknown';
+  /** `shared`: backed by a SharedArrayBuffer (shared, not copied; cannot be transferred). */
+  origin: 'fresh' | 'pooled' | 'view' | 'unknown' | 'shared';
 }
 
 /** Classifies a type as a buffer kind (null when it holds none directly). */
@@ -50,23 +56,37 @@ export function bufferKind(checker: ts.TypeChecker, type: ts.Type): BufferRef['k
   return null;
 }
 
-/** The buffers a message expression carries (depth 1 into object literals and object types). */
-export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): BufferRef[] {
+/**
+ * The buffers a message expression carries (depth 1 into object literals and object types), each
+ * value once (`{a: t, b: t}` sends `t` once), without those backed by a SharedArrayBuffer (they
+ * are shared, not copied).
+ */
+export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression): BufferRef[] {
+  const seen = new Set<string>();
+  return collectBuffers(checker, expr, 0).filter((b) => {
+    if (b.origin === 'shared' || seen.has(b.text)) return false;
+    seen.add(b.text);
+    return true;
+  });
+}
+
+function collectBuffers(checker: ts.TypeChecker, expr: ts.Expression, depth: number): BufferRef[] {
   const e = skipParens(expr);
   if (ts.isObjectLiteralExpression(e) && depth < 2) {
     return e.properties.flatMap((p) => {
-      if (ts.isShorthandPropertyAssignment(p)) return buffersOf(checker, p.name, depth + 1);
-      if (ts.isPropertyAssignment(p) && isSimple(p.initializer)) return buffersOf(checker, p.initializer, depth + 1);
+      if (ts.isShorthandPropertyAssignment(p)) return collectBuffers(checker, p.name, depth + 1);
+      if (ts.isPropertyAssignment(p) && isSimple(p.initializer))
+        return collectBuffers(checker, p.initializer, depth + 1);
       return [];
     });
   }
   if (ts.isArrayLiteralExpression(e) && depth < 2) {
-    return e.elements.flatMap((el) => (isSimple(el) ? buffersOf(checker, el, depth + 1) : []));
+    return e.elements.flatMap((el) => (isSimple(el) ? collectBuffers(checker, el, depth + 1) : []));
   }
   const type = checker.getTypeAtLocation(e);
   const kind = bufferKind(checker, type);
   const text = e.getText();
-  if (kind) return [describe(checker, e, text, kind)];
+  if (kind) return [describe(checker, e, text, kind, type)];
   if (depth > 0 || !isSimple(e) || !(type.flags & ts.TypeFlags.Object)) return [];
   const out: BufferRef[] = [];
   for (const prop of checker.getPropertiesOfType(type).slice(0, 50)) {
@@ -75,9 +95,9 @@ export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 
     if (propKind) {
       const propText = `${text}.${prop.getName()}`;
       out.push({
-        ...describe(checker, e, propText, propKind),
+        ...describe(checker, e, propText, propKind, propType),
         root: rootIdentifier(e),
-        origin: 'unknown',
+        origin: isShared(checker, propType) ? 'shared' : 'unknown',
         bytes: null,
       });
     }
@@ -85,17 +105,58 @@ export function buffersOf(checker: ts.TypeChecker, expr: ts.Expression, depth = 
   return out;
 }
 
-function describe(checker: ts.TypeChecker, e: ts.Expression, text: string, kind: BufferRef['kind']): BufferRef {
+function describe(
+  checker: ts.TypeChecker,
+  e: ts.Expression,
+  text: string,
+  kind: BufferRef['kind'],
+  type: ts.Type,
+): BufferRef {
   const root = rootIdentifier(e);
   const init = root && ts.isIdentifier(e) ? initializerOf(checker, root) : ts.isIdentifier(e) ? null : e;
-  const { bytes, origin } = origins(init, kind);
-  return { text, kind, transferText: kind === 'array-buffer' ? text : `${text}.buffer`, root, bytes, origin };
+  const described = origins(init, kind);
+  const { bytes } = described;
+  const origin = isShared(checker, type) ? 'shared' : described.origin;
+  const transferText = kind === 'array-buffer' ? text : memberOf(e, text, 'buffer');
+  return { text, kind, transferText, root, roots: valueRoots(e), expr: e, bytes, origin };
+}
+
+/** A typed array typed as backed by a SharedArrayBuffer only (`Uint8Array<SharedArrayBuffer>`). */
+function isShared(checker: ts.TypeChecker, type: ts.Type): boolean {
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((t) => {
+    if (!(t.flags & ts.TypeFlags.Object) || !((t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference))
+      return false;
+    const args = checker.getTypeArguments(t as ts.TypeReference);
+    if (args.length !== 1) return false;
+    const arg = args[0];
+    return !arg.isUnion() && arg.getSymbol()?.getName() === 'SharedArrayBuffer';
+  });
+}
+
+/** The variables a value may be read from: `a` for `a.b`, `a` and `b` for `c ? a : b` or `a ?? b`. */
+function valueRoots(e: ts.Expression): ts.Identifier[] {
+  const s = skipParens(e);
+  if (ts.isConditionalExpression(s)) return [...valueRoots(s.whenTrue), ...valueRoots(s.whenFalse)];
+  if (ts.isBinaryExpression(s)) {
+    const op = s.operatorToken.kind;
+    if (op === ts.SyntaxKind.CommaToken) return valueRoots(s.right);
+    if (
+      op === ts.SyntaxKind.QuestionQuestionToken ||
+      op === ts.SyntaxKind.BarBarToken ||
+      op === ts.SyntaxKind.AmpersandAmpersandToken
+    )
+      return [...valueRoots(s.left), ...valueRoots(s.right)];
+  }
+  const root = rootIdentifier(s);
+  return root ? [root] : [];
 }
 
 function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<BufferRef, 'bytes' | 'origin'> {
   if (!init) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
   const e = skipParens(init);
   const text = e.getText();
+  if (/^new\s+\w+\s*\(\s*new\s+SharedArrayBuffer\b/.test(text)) return { bytes: null, origin: 'shared' };
   if (/\.subarray\s*\(/.test(text) || /^Buffer\.from\s*\(\s*[\w.]+\s*,/.test(text))
     return { bytes: null, origin: 'view' };
   if (ts.isNewExpression(e) && e.arguments && e.arguments.length >= 2) return { bytes: null, origin: 'view' };

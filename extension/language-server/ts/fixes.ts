@@ -4,25 +4,59 @@
  */
 import ts from 'typescript';
 import type { FileEdit, Fix } from '../analysis/types';
-import type { BufferRef } from './buffers';
+import { variableSymbol, type BufferRef } from './buffers';
+import { declareBefore, freshName, isPure } from './calls';
 
-/** `postMessage(x)` → `postMessage(x, [x.buffer])`. */
+/**
+ * `postMessage(x)` → `postMessage(x, [x.buffer])`. A message that can't be evaluated twice
+ * (`makeBuf()`, `new Uint8Array(n)`) is first hoisted into a const; several buffers that may be
+ * one are deduplicated (a transfer list naming a buffer twice throws a DataCloneError).
+ */
 export function transferListFix(
   checker: ts.TypeChecker,
   sf: ts.SourceFile,
   call: ts.CallExpression,
   buffers: BufferRef[],
   savings: string,
-): Fix {
+): Fix[] {
   const msg = call.arguments[0];
-  const list = [...new Set(buffers.map((b) => transferItem(checker, sf, msg, b)))];
-  const detached = [...new Set(buffers.map((b) => b.root?.text ?? b.text))].join(', ');
-  return {
-    title: `Transfer instead of copy: add [${list.join(', ')}]`,
-    description: `${savings} After the send, ${detached} is detached on this thread (byteLength 0).`,
-    edits: [{ file: sf.fileName, start: msg.getEnd(), end: msg.getEnd(), newText: `, [${list.join(', ')}]` }],
-    confident: true,
-  };
+  if (buffers.every((b) => isPure(b.expr))) {
+    const items = [...new Set(buffers.map((b) => transferItem(checker, sf, msg, b)))];
+    const list =
+      items.length > 1 && !provablyDistinct(checker, buffers)
+        ? `[...new Set([${items.join(', ')}])]`
+        : `[${items.join(', ')}]`;
+    const detached = [
+      ...new Set(buffers.flatMap((b) => (b.roots.length > 0 ? b.roots.map((r) => r.text) : [b.text]))),
+    ].join(', ');
+    return [
+      {
+        title: `Transfer instead of copy: add ${list}`,
+        description: `${savings} After the send, ${detached} is detached on this thread (byteLength 0).`,
+        edits: [{ file: sf.fileName, start: msg.getEnd(), end: msg.getEnd(), newText: `, ${list}` }],
+        confident: true,
+      },
+    ];
+  }
+  // The message is the buffer itself, computed by the call: hoist it, then transfer it.
+  const statement = sendStatement(call);
+  if (buffers.length !== 1 || !statement) return [];
+  const b = buffers[0];
+  const name = freshName(sf, call);
+  const cast = b.kind !== 'array-buffer' && !isJs(sf) && mayBeShared(checker, checker.getTypeAtLocation(msg), msg);
+  const item = b.kind === 'array-buffer' ? name : `${name}.buffer${cast ? ' as ArrayBuffer' : ''}`;
+  const edits: FileEdit[] = [
+    ...declareBefore(sf, statement, `const ${name} = ${msg.getText(sf)};`).map((e) => ({ file: sf.fileName, ...e })),
+    { file: sf.fileName, start: msg.getStart(sf), end: msg.getEnd(), newText: `${name}, [${item}]` },
+  ];
+  return [
+    {
+      title: `Transfer instead of copy: send the result as '${name}' and add [${item}]`,
+      description: `${savings} The message is computed once into '${name}', which is transferred.`,
+      edits,
+      confident: true,
+    },
+  ];
 }
 
 /** `x.buffer`, with `as ArrayBuffer` in TS when the typed array may sit on a SharedArrayBuffer. */
@@ -32,11 +66,49 @@ function transferItem(checker: ts.TypeChecker, sf: ts.SourceFile, at: ts.Node, b
 }
 
 function needsCast(checker: ts.TypeChecker, b: BufferRef, at: ts.Node): boolean {
-  if (!b.root) return true;
-  const type = checker.getTypeAtLocation(b.root);
+  if (!b.root) return mayBeShared(checker, checker.getTypeAtLocation(b.expr), at);
+  if (b.text !== b.root.text) return true;
+  return mayBeShared(checker, checker.getTypeAtLocation(b.root), at);
+}
+
+/** Uint8Array<ArrayBuffer> (from `new Uint8Array(n)`) is fine; plain Uint8Array / Buffer may be shared. */
+function mayBeShared(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
   const text = checker.typeToString(type, at, ts.TypeFormatFlags.NoTruncation);
-  // Uint8Array<ArrayBuffer> (from `new Uint8Array(n)`) is fine; plain Uint8Array / Buffer may be shared.
-  return !/<ArrayBuffer>/.test(text) || b.text !== b.root.text;
+  return !/<ArrayBuffer>/.test(text) || /ArrayBufferLike|SharedArrayBuffer/.test(text);
+}
+
+/**
+ * True when the buffers are different objects for sure: distinct const variables, each holding a
+ * fresh `new Uint8Array(n)` / `new ArrayBuffer(n)` (a numeric length, not a buffer to view).
+ */
+function provablyDistinct(checker: ts.TypeChecker, buffers: BufferRef[]): boolean {
+  const symbols = new Set<ts.Symbol>();
+  for (const b of buffers) {
+    if (!b.root || !ts.isIdentifier(b.expr)) return false;
+    const symbol = variableSymbol(checker, b.root);
+    const decl = symbol?.valueDeclaration;
+    if (!symbol || !decl || symbols.has(symbol) || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+    if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+    const init = decl.initializer;
+    if (!ts.isNewExpression(init) || init.arguments?.length !== 1) return false;
+    if (!(checker.getTypeAtLocation(init.arguments[0]).flags & ts.TypeFlags.NumberLike)) return false;
+    symbols.add(symbol);
+  }
+  return true;
+}
+
+/**
+ * The statement a declaration can go before: the send is the whole expression statement, its
+ * receiver can be evaluated after the hoisted code with the same result, and no `?.` can skip
+ * the message.
+ */
+function sendStatement(call: ts.CallExpression): ts.ExpressionStatement | null {
+  const statement = call.parent;
+  if (!ts.isExpressionStatement(statement) || statement.expression !== call) return null;
+  if (call.questionDotToken || !ts.isPropertyAccessExpression(call.expression)) return null;
+  const callee = call.expression;
+  if (callee.questionDotToken || (callee.flags & ts.NodeFlags.OptionalChain) !== 0) return null;
+  return isPure(callee.expression) ? statement : null;
 }
 
 function isJs(sf: ts.SourceFile): boolean {
@@ -53,24 +125,18 @@ export function transferCopyFix(
   const msg = call.arguments[0];
   const statement = call.parent;
   if (buffers.length !== 1 || !ts.isIdentifier(msg) || !ts.isExpressionStatement(statement)) return [];
+  if (statement.expression !== call) return [];
   const b = buffers[0];
-  const copy = `${msg.text}Copy`;
+  const copy = freshName(sf, call);
   const copyExpr =
     b.kind === 'array-buffer'
       ? `${msg.text}.slice(0)`
       : b.kind === 'node-buffer'
         ? `new Uint8Array(${msg.text})`
         : `${msg.text}.slice()`;
-  const lineStart = sf.text.lastIndexOf('\n', statement.getStart()) + 1;
-  const indent = /^[ \t]*/.exec(sf.text.slice(lineStart))?.[0] ?? '';
   const transfer = b.kind === 'array-buffer' ? copy : `${copy}.buffer`;
   const edits: FileEdit[] = [
-    {
-      file: sf.fileName,
-      start: statement.getStart(),
-      end: statement.getStart(),
-      newText: `const ${copy} = ${copyExpr};\n${indent}`,
-    },
+    ...declareBefore(sf, statement, `const ${copy} = ${copyExpr};`).map((e) => ({ file: sf.fileName, ...e })),
     { file: sf.fileName, start: msg.getStart(), end: msg.getEnd(), newText: `${copy}, [${transfer}]` },
   ];
   const why =
