@@ -183,9 +183,20 @@ class FileGroups {
   }
 }
 
+/** One line index per file and text: building one per finding made big files quadratic. */
+const lineIndexes = new Map<string, { text: string; index: LineIndex }>();
+
+function lineIndexOf(file: string, text: string): LineIndex {
+  const cached = lineIndexes.get(file);
+  if (cached !== undefined && cached.text === text) return cached.index;
+  const index = new LineIndex(text);
+  lineIndexes.set(file, { text, index });
+  return index;
+}
+
 function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {
   const pos = (file: string, offset: number): { line: number; column: number } => {
-    const p = new LineIndex(engine.textOf(file) ?? '').position(offset);
+    const p = lineIndexOf(file, engine.textOf(file) ?? '').position(offset);
     return { line: p.line + 1, column: p.character + 1 };
   };
   const start = pos(f.file, f.start);
