@@ -279,25 +279,28 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   if (n === 0) return head;
   const walked = n > SAMPLE_ENTRIES ? SAMPLE_ENTRIES : n;
   const step = n / walked;
-  // A packed-double array stores every element as an 8-byte double, integral or not. Elements are
-  // read through their descriptors: an index accessor (which the clone itself calls once) never runs here.
+  // A packed-double array stores every element as an 8-byte double, integral or not. An index
+  // accessor (which the clone itself calls once) is found with __lookupGetter__ and never called;
+  // a setter-only accessor reads as undefined without running anything.
   let doubles = false;
+  let accessors = false;
   for (let i = 0; i < walked; i++) {
-    const e = getDescriptor(a, Math.floor(i * step))?.value;
-    if (typeof e === 'number' && (e | 0) !== e) {
-      doubles = true;
-      break;
+    const idx = Math.floor(i * step);
+    if (lookupGetter.call(a, idx as unknown as string) !== undefined) {
+      accessors = true;
+      continue;
     }
+    const e = a[idx];
+    if (typeof e === 'number' && (e | 0) !== e) doubles = true;
   }
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
-    const d = getDescriptor(a, Math.floor(i * step));
-    if (d === undefined)
-      sampled += 1; // a hole
-    else if (d.get !== undefined || d.set !== undefined) {
+    const idx = Math.floor(i * step);
+    if (!hasOwn.call(a, idx)) sampled += 1; // a hole
+    else if (accessors && lookupGetter.call(a, idx as unknown as string) !== undefined) {
       st.touchesAppCode = true;
       sampled += FLAT_GUESS_BYTES;
-    } else sampled += walk(d.value, depth + 1, st, doubles);
+    } else sampled += walk(a[idx], depth + 1, st, doubles);
   }
   return head + (sampled * n) / walked;
 }
