@@ -296,7 +296,8 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
     const idx = Math.floor(i * step);
-    if (!hasOwn.call(a, idx)) sampled += 1; // a hole
+    if (!hasOwn.call(a, idx))
+      sampled += 1; // a hole
     else if (accessors && lookupGetter.call(a, idx as unknown as string) !== undefined) {
       st.touchesAppCode = true;
       sampled += FLAT_GUESS_BYTES;
