@@ -87,8 +87,11 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     const path = new URL(req.url ?? '/', origin()).pathname;
     if (path === '/' || path === '/index.html') {
       const nonce = randomBytes(18).toString('base64');
-      const wsUrl = `ws://127.0.0.1:${port}/ws`;
-      const csp = { nonce, cspSource: origin(), connectSrc: wsUrl };
+      // The page's own origin, as the browser addressed it (one of the allowed hosts, checked
+      // above): a policy naming 127.0.0.1 would block the styles of a page opened as localhost.
+      const host = req.headers.host ?? `127.0.0.1:${port}`;
+      const wsUrl = `ws://${host}/ws`;
+      const csp = { nonce, cspSource: `http://${host}`, connectSrc: wsUrl };
       const html = renderInspectorHtml({
         ...csp,
         scriptUri: '/webview/inspector.js',

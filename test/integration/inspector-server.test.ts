@@ -119,6 +119,15 @@ test('serves the page on 127.0.0.1 with a nonce CSP limited to its own ws URL', 
   );
 });
 
+test('a page opened as localhost gets a policy for localhost, so its styles and socket are allowed', async () => {
+  const res = await get('/', { Host: `localhost:${server.port}` });
+  assert.equal(res.status, 200);
+  const csp = String(res.headers['content-security-policy']);
+  assert.match(csp, new RegExp(`style-src http://localhost:${server.port}(;|$)`));
+  assert.match(csp, new RegExp(`connect-src ws://localhost:${server.port}/ws(;|$)`));
+  assert.ok(res.body.includes(`ws://localhost:${server.port}/ws`), 'the page connects back to the host it came from');
+});
+
 test('serves the bundle and refuses traversal, sub-folders and unknown types', async () => {
   const host = { Host: `127.0.0.1:${server.port}` };
   const js = await get('/webview/inspector.js', host);
