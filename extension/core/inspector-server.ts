@@ -216,6 +216,22 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     flushTimer = setTimeout(flush, Math.max(0, lastFlushMs + intervalMs - Date.now()));
     flushTimer.unref();
   }
+  /** Closes a page's socket after what was sent to it (1001: going away), or drops it after 1 s. */
+  function closeGently(ws: WebSocket): Promise<void> {
+    return new Promise((done) => {
+      if (ws.readyState === ws.CLOSED) return done();
+      const timer = setTimeout(() => {
+        ws.terminate();
+        done();
+      }, 1000);
+      timer.unref();
+      ws.once('close', () => {
+        clearTimeout(timer);
+        done();
+      });
+      ws.close(1001, 'the inspector is closing');
+    });
+  }
   const subscription = opts.model.onDidChange?.(scheduleFlush);
   const poller = subscription ? null : setInterval(flush, intervalMs);
   poller?.unref();
@@ -237,7 +253,10 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
       if (poller) clearInterval(poller);
       if (flushTimer) clearTimeout(flushTimer);
       subscription?.dispose();
-      for (const ws of clients.keys()) ws.terminate();
+      // The last state (the program's exit, its isolates marked exited) reaches every open page
+      // before its socket closes: the page keeps showing it as the last data.
+      flush();
+      await Promise.all([...clients.keys()].map(closeGently));
       clients.clear();
       await new Promise<void>((ok) => wss.close(() => ok()));
       server.closeAllConnections();

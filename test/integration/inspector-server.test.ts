@@ -191,3 +191,45 @@ test('hydrates on connect, streams updates, and re-hydrates after clear-exited',
     ws.close();
   }
 });
+
+test('closing sends the last state first: a page sees the isolate that exited just before the end', async () => {
+  const own = new IsolateModel({ changeDelayMs: 10 });
+  own.openSession({ id: 's9', runtime: 'node', label: 'end', pid: 9, startedAtMs: Date.now(), runtimeVersion: 'v20' });
+  own.ingest('s9', {
+    type: 'isolate-start',
+    isolateId: '9',
+    name: 'last-main',
+    kind: 'main',
+    parentId: null,
+    groupId: null,
+    threadId: 0,
+    atMs: Date.now(),
+    spawnSite: null,
+    scriptPath: null,
+  });
+  const ending = await startInspectorServer({
+    model: own,
+    webviewDir: join(import.meta.dirname, '..', '..', 'dist', 'webview'),
+  });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${ending.port}/ws`, {
+      headers: { Origin: `http://127.0.0.1:${ending.port}` },
+    });
+    const states: string[] = [];
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as ToWebviewMessage;
+      const isolates = m.type === 'hydrate' ? m.snapshot.isolates : m.type === 'update' ? m.update.isolates : [];
+      for (const i of isolates ?? []) if (i.name === 'last-main') states.push(i.state);
+    });
+    await new Promise((resolve) => ws.once('message', resolve));
+    // The program ends: its session closes, and the inspector closes right after.
+    own.closeSession('s9', Date.now());
+    await own.settled();
+    await ending.close();
+    assert.equal(await closed, 1001);
+    assert.equal(states.at(-1), 'exited', `states seen: ${states.join(', ')}`);
+  } finally {
+    own.dispose();
+  }
+});
