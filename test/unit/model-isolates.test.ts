@@ -171,3 +171,28 @@ test('out-of-order channel records (two threads report one channel): counters ne
   const report = model.toReport();
   assert.equal(report.isolates.find((i) => i.id === '0')!.messagesSent, 316);
 });
+
+test('an exited isolate shows no CPU share and no rates, even when its final sample comes after the exit', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', channel('c1', '1', '0', { sent: 100, delivered: 100, bytesCopied: 1000 }));
+  model.ingest('node:1', sample('1', 1000, { cpuTimeMicros: 10_000 }));
+  model.ingest('node:1', channel('c1', '1', '0', { sent: 600, delivered: 600, bytesCopied: 51_000 }));
+  model.ingest('node:1', sample('1', 1500, { cpuTimeMicros: 260_000 }));
+  const busy = model.snapshot().isolates.find((i) => i.id === '1')!;
+  assert.equal(busy.cpuPercent, 50);
+  assert.equal(busy.msgsOutPerSec, 1000);
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 1600, exitCode: 0 });
+  model.ingest('node:1', sample('1', 1700, { cpuTimeMicros: 300_000 }));
+  const done = model.snapshot().isolates.find((i) => i.id === '1')!;
+  assert.equal(done.state, 'exited');
+  assert.equal(done.cpuPercent, null);
+  assert.deepEqual([done.msgsOutPerSec, done.msgsInPerSec, done.bytesCopiedPerSec], [0, 0, 0]);
+  assert.equal(done.cpuTimeMs, 300, 'the totals still take the final sample');
+  // The same when the isolate ends with its session (no exit record).
+  model.ingest('node:1', sample('0', 1000, { cpuTimeMicros: 0 }));
+  model.ingest('node:1', sample('0', 1500, { cpuTimeMicros: 250_000 }));
+  model.closeSession('node:1', 1800);
+  const main = model.snapshot().isolates.find((i) => i.id === '0')!;
+  assert.equal(main.state, 'exited');
+  assert.equal(main.cpuPercent, null);
+});

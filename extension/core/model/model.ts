@@ -167,6 +167,7 @@ export class IsolateModel {
           e.snap.state = 'exited';
           e.snap.exitedAtMs = atMs;
           e.snap.queueDepth = 0;
+          stopRates(e.snap);
           e.endedWithSession = true;
         }
       }
@@ -347,6 +348,7 @@ export class IsolateModel {
         e.snap.exitedAtMs = r.atMs;
         e.snap.exitCode = r.exitCode;
         e.snap.queueDepth = 0;
+        stopRates(e.snap);
         e.endedWithSession = false;
         return;
       }
@@ -360,6 +362,9 @@ export class IsolateModel {
           e.endedWithSession = false;
         }
         this.store.applySample(e, r);
+        // An exited isolate's final sample (it can arrive after the exit) updates its totals,
+        // not its rates: nothing runs there any more.
+        if (e.snap.state === 'exited') stopRates(e.snap);
         return;
       }
       case 'channel': {
@@ -494,6 +499,14 @@ export class IsolateModel {
       ...(this.channelsNotCounted > 0 ? { channelsNotCounted: this.channelsNotCounted } : {}),
     };
   }
+}
+
+/** An exited isolate does no work: no CPU share, no message or copy rates. */
+function stopRates(snap: IsolateSnapshot): void {
+  snap.cpuPercent = null;
+  snap.msgsInPerSec = 0;
+  snap.msgsOutPerSec = 0;
+  snap.bytesCopiedPerSec = 0;
 }
 
 function emptyFromSite(
