@@ -199,7 +199,9 @@ export class InspectorApp {
       this.overview.focusFilter();
     } else if (ev.key === 'Escape') {
       if (inField) {
-        this.overview.focusRows();
+        // First Esc clears the filter (focus stays in the box); Esc in an empty box goes to the rows.
+        ev.preventDefault();
+        if (!this.overview.clearFilter()) this.overview.focusRows();
       } else if (this.ui.view === 'isolate') {
         this.setView('overview');
         queueMicrotask(() => this.overview.focusRows());

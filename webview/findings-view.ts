@@ -5,6 +5,7 @@
 import type { Finding, Severity } from '../protocol';
 import { h, icon, setText } from './dom';
 import { formatBytes, formatCount } from './format';
+import { displayName, nameTitle } from './names';
 import type { InspectorStore } from './store';
 import { locationButton } from './widgets';
 
@@ -75,9 +76,9 @@ export class FindingsView {
         iso
           ? h(
               'button',
-              { type: 'button', class: 'link', 'data-open': iso.id },
+              { type: 'button', class: 'link', 'data-open': iso.id, title: nameTitle(iso) },
               icon('symbol-event'),
-              iso.name || iso.id,
+              displayName(iso),
             )
           : null,
         f.bytes > 0 ? h('span', null, `largest ${formatBytes(f.bytes)}`) : null,

@@ -106,7 +106,7 @@ export class Header {
     if (key === this.findingsKey) return;
     this.findingsKey = key;
     this.findingsCount.hidden = n === 0;
-    setText(this.findingsCount, String(n));
+    setText(this.findingsCount, formatCount(n));
     setClass(this.findingsCount, 'error', hasError);
   }
 }

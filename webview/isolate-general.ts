@@ -2,6 +2,7 @@
 import type { IsolateSnapshot } from '../protocol';
 import { h, setText } from './dom';
 import { formatBytes, formatClock, formatCount, formatDurationMs, formatPercent } from './format';
+import { displayName, nameTitle } from './names';
 import type { InspectorStore } from './store';
 import { locationButton } from './widgets';
 
@@ -61,7 +62,7 @@ export class IsolateGeneral {
 
   /** Fills the cards from the isolate snapshot. */
   render(iso: IsolateSnapshot, store: InspectorStore, nowMs: number): void {
-    this.set('Name', iso.name || '(unnamed)');
+    this.set('Name', displayName(iso));
     this.set('ID', iso.id);
     this.set('Runtime', iso.runtime);
     this.set('Kind', iso.kind);
@@ -89,7 +90,11 @@ export class IsolateGeneral {
       else if (!parent) dd.replaceChildren(iso.parentId);
       else
         dd.replaceChildren(
-          h('button', { type: 'button', class: 'link', 'data-open': parent.id }, parent.name || parent.id),
+          h(
+            'button',
+            { type: 'button', class: 'link', 'data-open': parent.id, title: nameTitle(parent) },
+            displayName(parent),
+          ),
         );
     }
     const spawnKey = JSON.stringify(iso.spawnSite);

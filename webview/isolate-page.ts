@@ -7,6 +7,7 @@ import { TimeChart } from './charts';
 import { h, icon, setClass, setText } from './dom';
 import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
 import { IsolateGeneral } from './isolate-general';
+import { displayName, nameTitle } from './names';
 import {
   callSiteRows,
   callSiteTable,
@@ -232,8 +233,10 @@ export class IsolatePage {
   private drawGeneral(): void {
     const { iso, store } = this;
     if (!iso) return;
-    setText(this.title, iso.name || '(unnamed)');
-    this.title.title = iso.id;
+    setText(this.title, displayName(iso));
+    // The title is cut with an ellipsis when long: the full name stays in the tooltip.
+    const tip = nameTitle(iso);
+    if (this.title.title !== tip) this.title.title = tip;
     setText(this.badge, iso.state === 'running' ? 'running' : 'exited');
     setClass(this.badge, 'exited', iso.state !== 'running');
     this.general.render(iso, store, store.atMs);

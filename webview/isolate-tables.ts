@@ -2,6 +2,7 @@
 import type { CallSiteSnapshot, ChannelSnapshot, PortSnapshot } from '../protocol';
 import { h } from './dom';
 import { formatBytes, formatCount, formatDurationMs } from './format';
+import { displayName } from './names';
 import type { InspectorStore } from './store';
 import { copySplitBar, locationButton, SimpleTable } from './widgets';
 
@@ -29,7 +30,12 @@ export function channelTable(): SimpleTable<ChannelRow> {
       { label: 'Peer', cell: (r) => `${r.outgoing ? '→' : '←'} ${r.peer}` },
       { label: 'Sent', numeric: true, cell: (r) => formatCount(r.ch.sent) },
       { label: 'Delivered', numeric: true, cell: (r) => formatCount(r.ch.delivered) },
-      { label: 'Depth', numeric: true, title: 'now / max', cell: (r) => `${r.ch.depth} / ${r.ch.maxDepth}` },
+      {
+        label: 'Depth',
+        numeric: true,
+        title: 'now / max',
+        cell: (r) => `${formatCount(r.ch.depth)} / ${formatCount(r.ch.maxDepth)}`,
+      },
       { label: 'Copied', numeric: true, cell: (r) => formatBytes(r.ch.bytesCopied) },
       { label: 'Transferred', numeric: true, cell: (r) => formatBytes(r.ch.bytesTransferred) },
       { label: 'Largest', numeric: true, cell: (r) => formatBytes(r.ch.maxMessageBytes) },
@@ -52,7 +58,8 @@ export function channelRows(store: InspectorStore, isolateId: string): ChannelRo
     if (ch.from !== isolateId && ch.to !== isolateId) continue;
     const outgoing = ch.from === isolateId;
     const peerId = outgoing ? ch.to : ch.from;
-    const peer = peerId === null ? 'unknown' : (store.isolates.get(peerId)?.name ?? peerId);
+    const peerIso = peerId === null ? undefined : store.isolates.get(peerId);
+    const peer = peerId === null ? 'unknown' : peerIso ? displayName(peerIso) : peerId;
     rows.push({ ch, outgoing, peer });
   }
   rows.sort((a, b) => b.ch.bytesCopied + b.ch.bytesTransferred - (a.ch.bytesCopied + a.ch.bytesTransferred));

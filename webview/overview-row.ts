@@ -6,7 +6,8 @@
  */
 import type { IsolateSnapshot } from '../protocol';
 import { h, icon } from './dom';
-import { formatBytes, formatBytesPerSec, formatDurationMs, formatPercent, formatRate } from './format';
+import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
+import { displayName, nameTitle } from './names';
 
 /** The text an isolate shows in each cell (pure: unit-tested). */
 export function rowTexts(iso: IsolateSnapshot): string[] {
@@ -18,17 +19,14 @@ export function rowTexts(iso: IsolateSnapshot): string[] {
     formatPercent(iso.cpuPercent),
     formatDurationMs(iso.cpuTimeMs),
     `${formatBytes(iso.heapUsedBytes)} / ${formatBytes(iso.heapCapacityBytes)}`,
-    String(iso.queueDepth),
+    formatCount(iso.queueDepth),
     formatRate(iso.msgsInPerSec),
     formatRate(iso.msgsOutPerSec),
     formatBytesPerSec(iso.bytesCopiedPerSec),
   ];
 }
 
-/** The name shown for an isolate (never blank). */
-export function displayName(iso: { name: string; id: string }): string {
-  return iso.name.trim() === '' ? '(unnamed)' : iso.name;
-}
+export { displayName };
 
 /** DOM for one pooled row. */
 export class OverviewRow {
@@ -121,7 +119,7 @@ export class OverviewRow {
         this.cells[i].textContent = texts[i];
       }
     }
-    if (!before || before.name !== iso.name || before.id !== iso.id) this.nameBtn.title = `${iso.name} — ${iso.id}`;
+    if (!before || before.name !== iso.name || before.id !== iso.id) this.nameBtn.title = nameTitle(iso);
     if (!before || before.kind !== iso.kind || before.state !== iso.state || before.queueDepth !== iso.queueDepth) {
       const main = iso.kind === 'main';
       this.kindIcon.className = `codicon ${main ? 'codicon-circle-filled' : 'codicon-primitive-dot'} kind`;

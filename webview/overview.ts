@@ -8,10 +8,12 @@
  * read once at the start of a frame (`measure`), before any write.
  */
 import { h, icon, setText } from './dom';
+import { formatCount } from './format';
 import { OverviewRow } from './overview-row';
 import type { SeriesField } from './series';
 import { SPARK_POINTS, SparkColumn } from './sparkline';
-import { defaultDirFor, sortAndFilter, type SortKey } from './sort';
+import type { IsolateSnapshot } from '../protocol';
+import { defaultDirFor, matchesFilter, sortAndFilter, type SortKey } from './sort';
 import type { InspectorStore } from './store';
 import type { ThemeColors } from './theme';
 import type { UiState } from './ui-state';
@@ -111,6 +113,13 @@ export class OverviewView {
   private userChange = false;
   private selectedId: string | null = null;
   private pendingFocus: string | null = null;
+  /**
+   * The row order is held while the pointer is over the table or a row has keyboard focus: a data
+   * update changes the values but not the order, so the row under the pointer (or the row ArrowDown
+   * goes to) stays put. The rows re-sort when the pointer leaves, focus leaves, or the user sorts.
+   */
+  private pointerOver = false;
+  private orderGeneration = -1;
 
   constructor(private readonly actions: OverviewActions) {
     this.filterInput = h('input', {
@@ -144,12 +153,21 @@ export class OverviewView {
       if (id) actions.open(id);
     });
     this.tbody.addEventListener('keydown', (ev) => this.onKey(ev));
+    this.tbody.addEventListener('focusout', (ev) => {
+      const to = ev.relatedTarget as Node | null;
+      if (!to || !this.tbody.contains(to)) queueMicrotask(() => this.releaseOrder());
+    });
     this.table = h(
       'table',
       { class: 'grid overview', 'aria-label': 'Isolates' },
       h('thead', null, headRow),
       this.tbody,
     );
+    this.table.addEventListener('pointerenter', () => (this.pointerOver = true));
+    this.table.addEventListener('pointerleave', () => {
+      this.pointerOver = false;
+      this.releaseOrder();
+    });
     this.root = h(
       'section',
       { class: 'view overview-view', 'aria-label': 'Overview' },
@@ -172,9 +190,17 @@ export class OverviewView {
     this.filterInput.select();
   }
 
+  /** Clears a non-empty filter box (Esc); false when it was empty already. */
+  clearFilter(): boolean {
+    if (this.filterInput.value === '') return false;
+    this.filterInput.value = '';
+    this.actions.changeFilter('');
+    return true;
+  }
+
   /** Focuses the selected row, or the first one. */
   focusRows(): void {
-    const id = this.selectedId ?? this.order[0];
+    const id = this.selectedId !== null && this.order.includes(this.selectedId) ? this.selectedId : this.order[0];
     if (id) this.moveFocus(id);
   }
 
@@ -194,7 +220,9 @@ export class OverviewView {
     if (firstRow) {
       firstRow.tr
         .querySelectorAll('.spark-slot')
-        .forEach((slot) => sparkLeftPx.push(slot.getBoundingClientRect().left - scrollerRect.left));
+        .forEach((slot) =>
+          sparkLeftPx.push(slot.getBoundingClientRect().left - scrollerRect.left + this.scroller.scrollLeft),
+        );
     }
     this.measured = {
       tbodyTop: top + scrollY,
@@ -215,14 +243,18 @@ export class OverviewView {
     }
     const key = `${ui.sortKey}|${ui.sortDir}|${ui.filter}|${store.rev.isolates}|${store.rev.generation}`;
     const uiKey = `${ui.sortKey}|${ui.sortDir}|${ui.filter}`;
-    if (uiKey !== this.uiKey) {
+    const uiChanged = uiKey !== this.uiKey;
+    if (uiChanged) {
       this.uiKey = uiKey;
       this.userChange = true;
     }
     if (key !== this.lastKey) {
       this.lastKey = key;
       this.sortKey = `${ui.sortKey}|${ui.sortDir}`;
-      this.resort(store, ui);
+      const hold = !uiChanged && this.orderHeld() && this.orderGeneration === store.rev.generation;
+      if (hold) this.refreshHeldOrder(store, ui);
+      else this.resort(store, ui);
+      this.orderGeneration = store.rev.generation;
     }
     this.selectedId = ui.selectedIsolateId;
     return this.bindWindow(store, theme, themeChanged);
@@ -327,8 +359,53 @@ export class OverviewView {
     return true;
   }
 
+  /** True while the row order is held (pointer over the table, or a row has keyboard focus). */
+  private orderHeld(): boolean {
+    if (this.pointerOver) return true;
+    // Keyboard focus only: a row focused by a mouse click is not :focus-visible, and stops holding
+    // the order once the pointer has left.
+    const active = document.activeElement;
+    return !!active && this.tbody.contains(active) && active.matches(':focus-visible');
+  }
+
+  /** The hold ended: re-sort on the next frame. */
+  private releaseOrder(): void {
+    if (this.orderHeld()) return;
+    this.lastKey = '';
+    this.userChange = true;
+    this.actions.requestRender();
+  }
+
+  /**
+   * A data update while the order is held: rows keep their places; isolates that went away (or no
+   * longer match the filter) are dropped, new ones are appended at the end in sort order.
+   */
+  private refreshHeldOrder(store: InspectorStore, ui: UiState): void {
+    const kept: string[] = [];
+    const seen = new Set<string>();
+    for (const id of this.order) {
+      const iso = store.isolates.get(id);
+      if (iso && matchesFilter(iso, ui.filter)) {
+        kept.push(id);
+        seen.add(id);
+      }
+    }
+    const fresh: IsolateSnapshot[] = [];
+    for (const iso of store.isolates.values()) if (!seen.has(iso.id)) fresh.push(iso);
+    for (const iso of sortAndFilter(fresh, ui.sortKey, ui.sortDir, ui.filter)) kept.push(iso.id);
+    this.setOrder(store, ui, kept);
+  }
+
   private resort(store: InspectorStore, ui: UiState): void {
     const sorted = sortAndFilter(store.isolates.values(), ui.sortKey, ui.sortDir, ui.filter);
+    this.setOrder(
+      store,
+      ui,
+      sorted.map((iso) => iso.id),
+    );
+  }
+
+  private setOrder(store: InspectorStore, ui: UiState, order: string[]): void {
     for (const [k, th] of this.headerCells) {
       const active = k === ui.sortKey;
       th.setAttribute('aria-sort', active ? (ui.sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
@@ -336,13 +413,16 @@ export class OverviewView {
       if (ic)
         ic.className = `codicon sort-icon${active ? ` codicon-triangle-${ui.sortDir === 'asc' ? 'up' : 'down'}` : ''}`;
     }
-    this.order = sorted.map((iso) => iso.id);
+    this.order = order;
     this.table.setAttribute('aria-rowcount', String(this.order.length + 1));
     let running = 0;
     for (const iso of store.isolates.values()) if (iso.state === 'running') running++;
     const total = store.isolates.size;
-    const shown = sorted.length === total ? '' : ` · ${sorted.length} shown`;
-    setText(this.summary, `${total} isolates · ${running} running · ${total - running} exited${shown}`);
+    const shown = order.length === total ? '' : ` · ${formatCount(order.length)} shown`;
+    setText(
+      this.summary,
+      `${formatCount(total)} isolates · ${formatCount(running)} running · ${formatCount(total - running)} exited${shown}`,
+    );
   }
 
   /** Scrolls a row into the virtual window if needed and focuses it after the next render. */

@@ -3,7 +3,8 @@
  * churn are visible. One row per isolate (bars reused and moved in place, not rebuilt).
  */
 import { h, setClass, setText } from './dom';
-import { formatDurationMs } from './format';
+import { formatCount, formatDurationMs } from './format';
+import { displayName, nameTitle } from './names';
 import type { InspectorStore } from './store';
 
 /** Most isolates drawn (the newest by start time). */
@@ -77,14 +78,15 @@ export class TimelineView {
         };
         this.rows.set(iso.id, row);
       }
-      setText(row.label, iso.name || '(unnamed)');
+      setText(row.label, displayName(iso));
+      if (row.label.title !== nameTitle(iso)) row.label.title = nameTitle(iso);
       const from = iso.startedAtMs;
       const to = iso.exitedAtMs ?? end;
       const life = Math.max(0, to - from);
       if (iso.exitedAtMs !== null && life < 5000) shortLived++;
       row.bar.style.left = `${(((from - origin) / span) * 100).toFixed(3)}%`;
       row.bar.style.width = `${Math.max(0.2, (life / span) * 100).toFixed(3)}%`;
-      row.bar.title = `${iso.name}: ${iso.exitedAtMs === null ? 'running for' : 'lived'} ${formatDurationMs(life)}`;
+      row.bar.title = `${displayName(iso)}: ${iso.exitedAtMs === null ? 'running for' : 'lived'} ${formatDurationMs(life)}`;
       setClass(row.el, 'exited', iso.state === 'exited');
     }
     if (order !== this.order) {
@@ -96,7 +98,7 @@ export class TimelineView {
     this.renderAxis(span);
     setText(
       this.summary,
-      `${store.isolates.size} isolates over ${formatDurationMs(span)} · ${shortLived} exited within 5 s${store.isolates.size > MAX_ROWS ? ` · newest ${MAX_ROWS} shown` : ''}`,
+      `${formatCount(store.isolates.size)} isolates over ${formatDurationMs(span)} · ${formatCount(shortLived)} exited within 5 s${store.isolates.size > MAX_ROWS ? ` · newest ${MAX_ROWS} shown` : ''}`,
     );
   }
 
