@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import ts from 'typescript';
 import { AnalysisEngine } from '../../extension/language-server/analysis/engine';
 import { planFixes } from '../../extension/language-server/analysis/fix-plan';
+import { typeErrors } from '../helpers/ts-typecheck';
 
 let engine: AnalysisEngine;
 before(async () => {
@@ -28,32 +28,6 @@ function lint(ext: 'ts' | 'js', text: string) {
   const findings = engine.analyze(file);
   const fixed = planFixes(engine, [file]).texts.get(file);
   return { file, findings, fixed };
-}
-
-/** Strict type errors of rewritten TS files (in memory, against @types/node). */
-function typeErrors(files: Map<string, string>): string[] {
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    types: ['node'],
-    lib: ['lib.es2022.d.ts'],
-    skipLibCheck: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (f) => files.get(f) ?? readFile(f);
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (f) => files.has(f) || fileExists(f);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (f, lang, onError) => {
-    const text = files.get(f);
-    return text !== undefined ? ts.createSourceFile(f, text, lang) : getSourceFile(f, lang, onError);
-  };
-  const program = ts.createProgram([...files.keys()], options, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 function assertTypeChecks(file: string, text: string | undefined): asserts text is string {
