@@ -3,6 +3,7 @@
  * helpers the fixes share: names that are fresh in a file, and where a statement can be inserted.
  */
 import ts from 'typescript';
+import { childCovering } from './nodes';
 
 export type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression };
 
@@ -43,31 +44,11 @@ export function postMessageCalls(sf: ts.SourceFile): PostMessageCall[] {
   return calls;
 }
 
-/**
- * The innermost node whose range (without leading trivia) starts at or covers `offset`.
- * Children are searched by binary search over node arrays (a flat list of thousands of top-level
- * statements must not be scanned linearly for each offset).
- */
+/** The innermost node whose range (leading trivia included) covers `offset`. */
 function innermostAt(sf: ts.SourceFile, offset: number): ts.Node | null {
   let node: ts.Node = sf;
   for (;;) {
-    let child: ts.Node | undefined;
-    ts.forEachChild(
-      node,
-      (c) => (c.pos <= offset && offset < c.end ? (child = c) : undefined),
-      (list) => {
-        let lo = 0;
-        let hi = list.length - 1;
-        while (lo <= hi) {
-          const mid = (lo + hi) >> 1;
-          const c = list[mid];
-          if (c.end <= offset) lo = mid + 1;
-          else if (c.pos > offset) hi = mid - 1;
-          else return (child = c);
-        }
-        return undefined;
-      },
-    );
+    const child = childCovering(node, offset, offset + 1);
     if (!child) return node === sf ? null : node;
     node = child;
   }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import ts from 'typescript';
 import { unchangedEnds } from '../text-change';
+import { childCovering } from './nodes';
 import type { FileMemory } from './statement-reuse';
 import { isTrimmedNodeType, libDir, typeRoots, TS_LIBS, WEB_SHIM_FILE, WEB_SHIM_TEXT } from './libs';
 
@@ -242,8 +243,7 @@ const syntaxBases = new Map<string, SyntaxBase[]>();
  */
 function regionDelta(base: SyntaxBase, text: string): number | null {
   if (Math.abs(text.length - base.text.length) > 64 * 1024) return null;
-  const start = commonPrefix(base.text, text);
-  const tail = commonSuffix(base.text, text, start);
+  const { start, tail } = unchangedEnds(base.text, text);
   const end = base.text.length - tail;
   const statement = innermostStatement(base.sf, start, end);
   if (!statement) return null;
@@ -271,75 +271,20 @@ function regionErrorCount(file: string, text: string): number {
 function innermostStatement(sf: ts.SourceFile, start: number, end: number): ts.Statement | null {
   let found: ts.Statement | null = null;
   const inside = (n: ts.Node): boolean => n.getStart(sf) < start && end < n.getEnd();
-  const lists = (n: ts.Node): readonly ts.Statement[] | null => {
+  const lists = (n: ts.Node): ts.NodeArray<ts.Statement> | null => {
     if (ts.isSourceFile(n) || ts.isBlock(n) || ts.isModuleBlock(n)) return n.statements;
     if (ts.isCaseClause(n) || ts.isDefaultClause(n)) return n.statements;
     return null;
   };
   let node: ts.Node = sf;
   for (;;) {
-    const list = lists(node);
-    if (list) {
-      // Statements are sorted: binary search for the one containing the range.
-      let lo = 0;
-      let hi = list.length - 1;
-      let hit: ts.Statement | null = null;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const s = list[mid];
-        if (s.end <= start) lo = mid + 1;
-        else if (s.pos > start) hi = mid - 1;
-        else {
-          hit = s;
-          break;
-        }
-      }
-      if (hit && inside(hit)) found = hit;
-    }
-    let child: ts.Node | undefined;
-    ts.forEachChild(
-      node,
-      (c) => (c.pos <= start && end <= c.end ? (child = c) : undefined),
-      (nodes) => {
-        let lo = 0;
-        let hi = nodes.length - 1;
-        while (lo <= hi) {
-          const mid = (lo + hi) >> 1;
-          const c = nodes[mid];
-          if (c.end < end) lo = mid + 1;
-          else if (c.pos > start) hi = mid - 1;
-          else return c.pos <= start && end <= c.end ? (child = c) : undefined;
-        }
-        return undefined;
-      },
-    );
+    const child = childCovering(node, start, end);
     if (!child) return found;
+    // A statement of this node's statement list (not, say, a case clause's expression).
+    const list = lists(node);
+    if (list && list.pos <= child.pos && child.end <= list.end && inside(child)) found = child as ts.Statement;
     node = child;
   }
-}
-
-const CHUNK = 4096;
-
-/** Length of the common prefix (compared chunk by chunk: string equality is much faster than charCodeAt). */
-function commonPrefix(a: string, b: string): number {
-  const max = Math.min(a.length, b.length);
-  let at = 0;
-  while (at + CHUNK <= max && a.slice(at, at + CHUNK) === b.slice(at, at + CHUNK)) at += CHUNK;
-  while (at < max && a.charCodeAt(at) === b.charCodeAt(at)) at++;
-  return at;
-}
-
-/** Length of the common suffix that does not overlap the first `prefix` characters of either. */
-function commonSuffix(a: string, b: string, prefix: number): number {
-  const max = Math.min(a.length, b.length) - prefix;
-  let tail = 0;
-  while (
-    tail + CHUNK <= max &&
-    a.slice(a.length - tail - CHUNK, a.length - tail) === b.slice(b.length - tail - CHUNK, b.length - tail)
-  )
-    tail += CHUNK;
-  while (tail < max && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
-  return tail;
 }
 
 function scriptKindOf(file: string): ts.ScriptKind {
