@@ -6,23 +6,8 @@
  * line ending (VS Code normalizes inserted text to the model's EOL).
  */
 import type { AnalysisEngine } from '../language-server/analysis/engine';
+import { lineEndingOf, withLineEnding } from '../language-server/analysis/eol';
 import { withLazyFixes, type Fix, type StaticFinding } from '../language-server/analysis/types';
-
-/** The file's own line ending: CRLF when most of its line breaks are CRLF, else LF. */
-export function lineEndingOf(text: string): '\n' | '\r\n' {
-  let crlf = 0;
-  let lf = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
-    else lf++;
-  }
-  return crlf > lf ? '\r\n' : '\n';
-}
-
-/** `newText` with its bare `\n` breaks written as `eol`. */
-export function withLineEnding(newText: string, eol: '\n' | '\r\n'): string {
-  return eol === '\n' ? newText : newText.replace(/(?<!\r)\n/g, eol);
-}
 
 /** The fix with every inserted line break in the line ending of the file it edits. */
 export function fixInFileEol(engine: Pick<AnalysisEngine, 'textOf'>, fix: Fix): Fix {

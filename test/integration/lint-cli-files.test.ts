@@ -25,7 +25,7 @@ import {
   releaseTarget,
   writeTarget,
 } from '../../extension/cli/lint-files';
-import { lineEndingOf, withLineEnding } from '../../extension/cli/lint-eol';
+import { lineEndingOf, withLineEnding } from '../../extension/language-server/analysis/eol';
 
 const cli =
   ['dist/cli.cjs', 'dist/cli.js'].map((p) => join(process.cwd(), p)).find((p) => existsSync(p)) ?? 'dist/cli.cjs';

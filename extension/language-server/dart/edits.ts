@@ -2,6 +2,7 @@
  * Text-level building blocks shared by the Dart fixes: wrapping, `as…List()` names, imports
  * (including `show`/`hide` combinators and `as` prefixes), fresh local names and line endings.
  */
+import { lineEndingOf, withLineEnding } from '../analysis/eol';
 import type { FileEdit } from '../analysis/types';
 import type { DartValue } from './values';
 
@@ -112,7 +113,7 @@ export class DartRefs {
 export function importEdits(file: string, text: string, libs: readonly string[]): FileEdit[] {
   const missing = libs.filter((lib) => importsOf(text, lib).length === 0);
   if (missing.length === 0) return [];
-  const nl = eolOf(text);
+  const nl = lineEndingOf(text);
   const imports = [...text.matchAll(/^import\s+[^;]+;[ \t]*(?=\r?$)/gm)];
   const last = imports[imports.length - 1];
   const lines = missing.map((lib) => `import '${lib}';`).join(nl);
@@ -128,18 +129,11 @@ export function importEdits(file: string, text: string, libs: readonly string[])
   return [{ file, start: 0, end: 0, newText: `${lines}${nl}${nl}` }];
 }
 
-/** The file's line break: CRLF when most of its line breaks are CRLF. */
-export function eolOf(text: string): string {
-  const crlf = text.match(/\r\n/g)?.length ?? 0;
-  const all = text.match(/\n/g)?.length ?? 0;
-  return crlf * 2 > all ? '\r\n' : '\n';
-}
-
 /** Rewrites bare `\n` in the new text of `file`'s edits to that file's line break. */
 export function withEol(edits: FileEdit[], file: string, text: string): FileEdit[] {
-  const nl = eolOf(text);
+  const nl = lineEndingOf(text);
   if (nl === '\n') return edits;
-  return edits.map((e) => (e.file === file ? { ...e, newText: e.newText.replace(/\r?\n/g, nl) } : e));
+  return edits.map((e) => (e.file === file ? { ...e, newText: withLineEnding(e.newText, nl) } : e));
 }
 
 /**
