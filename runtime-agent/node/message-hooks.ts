@@ -15,7 +15,7 @@ import { SharedTable } from './shared-table';
 import { kCurrentlyReceivingPorts, kHybridDispatch, mirrorShape } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
-import { estimateInto, type SizeEstimate } from './size-estimator';
+import { arrayBufferByteLength, estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';
@@ -32,11 +32,6 @@ interface TransferInfo {
 
 const NO_TRANSFER: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
 
-/** `ArrayBuffer.prototype.byteLength`'s own getter: an app's override of the property never runs. */
-const arrayBufferBytes = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get as (
-  this: ArrayBuffer,
-) => number;
-
 /**
  * Bytes of the listed buffers that the send copied instead of moving: a buffer Node will not
  * transfer (marked untransferable, such as Node 20's Buffer pool) is copied whole and stays
@@ -44,7 +39,7 @@ const arrayBufferBytes = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 
  */
 function copiedNotMoved(buffers: Set<ArrayBufferLike>): number {
   let bytes = 0;
-  for (const b of buffers) bytes += arrayBufferBytes.call(b as ArrayBuffer);
+  for (const b of buffers) bytes += arrayBufferByteLength.call(b as ArrayBuffer);
   return bytes;
 }
 
@@ -67,7 +62,7 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
     const item = Object.getOwnPropertyDescriptor(list, i)?.value as unknown;
     if (item instanceof ArrayBuffer) {
       (info.buffers ??= new Set()).add(item);
-      info.bufferBytes += arrayBufferBytes.call(item);
+      info.bufferBytes += arrayBufferByteLength.call(item);
     } else if (item instanceof (MessagePortClass as typeof WT.MessagePort)) {
       (info.ports ??= []).push(item);
     }

@@ -45,7 +45,8 @@ const typedArrayBuffer = intrinsicGetter<ArrayBufferView, ArrayBufferLike>(typed
 const typedArrayByteLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'byteLength');
 const dataViewBuffer = intrinsicGetter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
 const dataViewByteLength = intrinsicGetter<DataView, number>(DataView.prototype, 'byteLength');
-const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
+/** `ArrayBuffer.prototype.byteLength`'s own getter (an app's override of the property never runs). */
+export const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
 const regExpSource = intrinsicGetter<RegExp, string>(RegExp.prototype, 'source');
 const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 'size');
 const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
@@ -61,7 +62,7 @@ const intrinsicViewProtos = new Set<object>(
   [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array]
     .concat([Float64Array, BigInt64Array, BigUint64Array] as never[])
     .map((c) => c.prototype as object)
-    .concat([Buffer.prototype]),
+    .concat([Buffer.prototype, DataView.prototype]),
 );
 
 /** Bytes a V8 base-128 varint takes for a non-negative integer. */
@@ -149,20 +150,14 @@ function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBuffer
   // A subclass may override `buffer`/`byteLength`: read those through the engine's own getters.
   const proto = Object.getPrototypeOf(view) as object;
   const own = proto === uint8ArrayProto || proto === bufferProto || intrinsicViewProtos.has(proto);
-  const buffer = own ? view.buffer : viewBuffer(view);
+  const dataView = !own && types.isDataView(view);
+  const buffer = own ? view.buffer : dataView ? dataViewBuffer.call(view as DataView) : typedArrayBuffer.call(view);
   if (transferred !== null && transferred.has(buffer)) return 0;
   // A buffer whose prototype is this realm's ArrayBuffer.prototype is not shared; only others
   // (shared, or from another realm) need the binding call, which costs more on a cold cache.
   if (Object.getPrototypeOf(buffer) !== arrayBufferProto && types.isSharedArrayBuffer(buffer)) return 0;
-  return own ? view.byteLength : viewByteLength(view);
-}
-
-function viewBuffer(view: ArrayBufferView): ArrayBufferLike {
-  return types.isDataView(view) ? dataViewBuffer.call(view) : typedArrayBuffer.call(view);
-}
-
-function viewByteLength(view: ArrayBufferView): number {
-  return types.isDataView(view) ? dataViewByteLength.call(view) : typedArrayByteLength.call(view);
+  if (own) return view.byteLength;
+  return dataView ? dataViewByteLength.call(view as DataView) : typedArrayByteLength.call(view);
 }
 
 function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolean): number {
