@@ -4,7 +4,7 @@
  * and whether a transfer list would help.
  */
 import type { Bytes, Finding, RuntimeKind, SourceLocation } from '../../../protocol';
-import { formatBytes, formatCount } from './format';
+import { formatBytes, formatCount, formatCountOf } from './format';
 
 /** Everything the model knows about oversized sends at one location (or one isolate, without a site). */
 export interface OversizedAggregate {
@@ -185,7 +185,7 @@ export function oversizedFinding(
         (receivers.length ? `, ${receivers.slice(0, 3).join(', ')} to deserialize it.` : '.');
   const message =
     `postMessage copied ${formatBytes(agg.maxBytes)} in one message (over the ${formatBytes(thresholdBytes)} threshold); ` +
-    `${formatCount(count)} send${count === 1 ? '' : 's'} here copied ${formatBytes(total)} in total.` +
+    `${formatCountOf(count, 'send')} here copied ${formatBytes(total)} in total.` +
     paid;
   return {
     id: `oversized-message:${agg.key}`,
