@@ -130,10 +130,12 @@ function start(): void {
       ctx.isolateName = handoff.name;
       ctx.exporterLink = handoff.exporterLink;
       if (wt.parentPort !== null) ctx.registry.register(wt.parentPort, handoff.up, handoff.down);
-      const ports = findPorts(wt.workerData, (v) => v instanceof raw.MessagePort);
-      handoff.workerDataPorts.forEach((slots, i) => {
-        if (slots !== null && ports[i] !== undefined) ctx.registry.register(ports[i], slots.send, slots.recv);
-      });
+      const slots = handoff.workerDataPorts;
+      const ports = slots.length > 0 ? findPorts(wt.workerData, (v) => v instanceof raw.MessagePort) : [];
+      for (let i = 0; i < slots.length && i < ports.length; i++) {
+        const s = slots[i];
+        if (s !== null && s !== undefined) ctx.registry.register(ports[i]!, s.send, s.recv);
+      }
     }
   }
   sink.connect(ctx.exporterLink);

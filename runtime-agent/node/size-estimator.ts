@@ -50,11 +50,11 @@ export const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayB
 const regExpSource = intrinsicGetter<RegExp, string>(RegExp.prototype, 'source');
 const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 'size');
 const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
-const mapEntries = Map.prototype.entries;
-const setValues = Set.prototype.values;
+export const mapEntries = Map.prototype.entries;
+export const setValues = Set.prototype.values;
 type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
-const mapIteratorNext = (Object.getPrototypeOf(new Map().entries()) as { next: Next }).next;
-const setIteratorNext = (Object.getPrototypeOf(new Set().values()) as { next: Next }).next;
+export const mapIteratorNext = (Object.getPrototypeOf(new Map().entries()) as { next: Next }).next;
+export const setIteratorNext = (Object.getPrototypeOf(new Set().values()) as { next: Next }).next;
 const uint8ArrayProto = Uint8Array.prototype as object;
 const bufferProto = Buffer.prototype as object;
 /** Views whose `buffer`/`byteLength` are the engine's own (the common case, read directly). */

@@ -4,6 +4,8 @@
  */
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
+import { mapEntries, mapIteratorNext, setIteratorNext, setValues } from './size-estimator';
 
 /** The subset of WorkerOptions the agent looks at or changes. */
 export interface WorkerOptionsLike {
@@ -124,6 +126,9 @@ export function workerName(
 /**
  * MessagePorts inside `value`, in a fixed depth-first order. The parent walks the app's workerData
  * and the worker walks its clone the same way, so the i-th port on both sides is the same port.
+ * The walk runs no app code: proxies are skipped (a clone refuses them), properties and array
+ * elements are read through their descriptors (a getter is never called), and maps and sets are
+ * iterated with the engine's own iterators (a patched `Map.prototype.entries` never runs).
  */
 export function findPorts(value: unknown, isPort: (v: object) => boolean, limit = 64): object[] {
   const found: object[] = [];
@@ -131,33 +136,53 @@ export function findPorts(value: unknown, isPort: (v: object) => boolean, limit 
   let budget = 2000;
   const visit = (v: unknown, depth: number): void => {
     if (v === null || typeof v !== 'object' || depth > 8 || found.length >= limit || --budget < 0) return;
-    if (seen.has(v)) return;
+    if (seen.has(v) || types.isProxy(v)) return;
     seen.add(v);
     if (isPort(v)) {
       found.push(v);
       return;
     }
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length && i < 256; i++) visit(v[i], depth + 1);
-      return;
-    }
-    if (v instanceof Map) {
-      for (const [k, val] of v) {
-        visit(k, depth + 1);
-        visit(val, depth + 1);
+    if (types.isArrayBufferView(v) || types.isAnyArrayBuffer(v)) return;
+    if (types.isMap(v)) {
+      const entries = mapEntries.call(v as Map<unknown, unknown>);
+      for (let r = mapIteratorNext.call(entries); r.done !== true; r = mapIteratorNext.call(entries)) {
+        // Indexed: destructuring would run the (patchable) array iterator.
+        const pair = r.value as unknown[];
+        visit(pair[0], depth + 1);
+        visit(pair[1], depth + 1);
       }
       return;
     }
-    if (v instanceof Set) {
-      for (const val of v) visit(val, depth + 1);
+    if (types.isSet(v)) {
+      const values = setValues.call(v as Set<unknown>);
+      for (let r = setIteratorNext.call(values); r.done !== true; r = setIteratorNext.call(values)) {
+        visit(r.value, depth + 1);
+      }
       return;
     }
-    for (const key of Object.keys(v)) {
-      const d = Object.getOwnPropertyDescriptor(v, key);
-      if (d !== undefined && d.get === undefined) visit(d.value, depth + 1);
+    const keys = Array.isArray(v) ? arrayIndexes(v) : Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const d = Object.getOwnPropertyDescriptor(v, keys[i]!);
+      if (d !== undefined && 'value' in d) visit(d.value, depth + 1);
     }
   };
   visit(value, 0);
   return found;
+}
+
+/** The first 256 indexes of `a`, as keys (`length` of an array is an own data property). */
+function arrayIndexes(a: unknown[]): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < a.length && i < 256; i++) keys.push(String(i));
+  return keys;
+}
+
+/** Whether `list` (an app's transfer list, read through descriptors) holds anything `isPort` accepts. */
+export function transfersPort(list: unknown, isPort: (v: object) => boolean): boolean {
+  if (!Array.isArray(list) || types.isProxy(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const item = Object.getOwnPropertyDescriptor(list, i)?.value as unknown;
+    if (item !== null && typeof item === 'object' && !types.isProxy(item) && isPort(item)) return true;
+  }
+  return false;
 }

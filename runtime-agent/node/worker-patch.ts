@@ -15,7 +15,7 @@ import { mirrorShape, rawPost } from './raw-apis';
 import { clip } from './record-sink';
 import { ChannelKind } from './shared-table';
 import { HANDOFF_FLAG_KEY, HANDOFF_TAG, isolateIdOf, type HandoffMessage, type ThreadContext } from './thread-context';
-import { findPorts, withPreload, workerName, type WorkerOptionsLike } from './worker-options';
+import { findPorts, transfersPort, withPreload, workerName, type WorkerOptionsLike } from './worker-options';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
 
 /** Longest a new worker waits for its parent's hand-off flag (normally microseconds). */
@@ -57,12 +57,15 @@ export function installWorkerPatch(ctx: ThreadContext): void {
       exporterLink = port2;
       transfer.push(port2);
     }
-    const transferList = options !== undefined && Array.isArray(options.transferList) ? options.transferList : [];
-    const workerDataPorts = findPorts(options?.workerData, isPort).map((p) => {
-      const end = transferList.includes(p) ? registry.get(p) : undefined;
-      if (end !== undefined) registry.release(p);
-      return end !== undefined ? { send: end.send, recv: end.recv } : null;
-    });
+    // A port in workerData must be in the transfer list (else the clone refuses it): without one
+    // there, neither side walks workerData. Every port found was transferred.
+    const workerDataPorts = transfersPort(options?.transferList, isPort)
+      ? findPorts(options?.workerData, isPort).map((p) => {
+          const end = registry.get(p);
+          if (end !== undefined) registry.release(p);
+          return end !== undefined ? { send: end.send, recv: end.recv } : null;
+        })
+      : [];
     const handoff: HandoffMessage = {
       [HANDOFF_TAG]: 1,
       name: clip(name),

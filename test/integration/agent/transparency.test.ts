@@ -30,6 +30,7 @@ for (const mode of ['exitcode', 'exit'] as const) {
     assert.match(plain.stdout, /via transferred port 0,1,2/);
     assert.match(plain.stdout, /worker exit code 3/);
     assert.match(plain.stdout, /index getter: Error Error code=undefined "first read fails"/);
+    assert.match(plain.stdout, /walks ran app code 1 1/);
   });
 }
 

@@ -98,6 +98,40 @@ async function main() {
   describeError('proxy transfer list', () => probe.port1.postMessage(listed, proxiedList));
   console.log('app code ran', indexReads, messageReads, listReads, listed.byteLength);
   probe.port1.close();
+
+  // The agent looks for ports in workerData and in messages read with receiveMessageOnPort; doing
+  // so it runs none of the app's getters or iterators (the clone reads the getter once, by itself).
+  let walkReads = 0;
+  const handed = new MessageChannel();
+  const data = [handed.port1, 0];
+  Object.defineProperty(data, 1, {
+    enumerable: true,
+    get() {
+      walkReads++;
+      return new Map([['k', 1]]);
+    },
+  });
+  const mapIterator = Map.prototype[Symbol.iterator];
+  Map.prototype[Symbol.iterator] = function () {
+    walkReads += 100;
+    return mapIterator.call(this);
+  };
+  const holder = new Worker('require("node:worker_threads").workerData[0].close()', {
+    eval: true,
+    workerData: data,
+    transferList: [handed.port1],
+  });
+  const carrier = new MessageChannel();
+  const inner = new MessageChannel();
+  carrier.port1.postMessage({ m: new Map([['p', inner.port2]]) }, [inner.port2]);
+  const got = receiveMessageOnPort(carrier.port2).message.m;
+  Map.prototype[Symbol.iterator] = mapIterator;
+  await new Promise((resolve) => holder.once('exit', resolve));
+  console.log('walks ran app code', walkReads, got.size);
+  got.get('p').close();
+  inner.port1.close();
+  carrier.port1.close();
+  handed.port2.close();
   const { BroadcastChannel, MessagePort } = require('node:worker_threads');
   const shape = (f) => `${f.name}/${f.length}`;
   console.log(
