@@ -11,8 +11,10 @@ export interface RunArgs {
   open: boolean;
   maxMessageBytes: number | undefined;
   maxQueueDepth: number | undefined;
-  /** Copy size over which a message is oversized (and recorded by the agent). */
+  /** Copy size over which a message is oversized (and recorded by the agent); at least 1. */
   thresholdBytes: number;
+  /** False with `--no-status`: no live status line on the terminal. */
+  status: boolean;
 }
 
 const UNITS: Record<string, number> = {
@@ -33,6 +35,13 @@ export function parseBytes(flag: string, text: string): number {
   if (!m || unit === undefined)
     throw new UsageError(`${flag} takes a size in bytes such as 65536, 64KiB or 1MiB, not '${text}'`);
   return Math.round(Number(m[1]) * unit);
+}
+
+/** `--threshold`: a size of at least 1 byte (the agent falls back to 64 KiB for anything less). */
+function parseThreshold(text: string): number {
+  const bytes = parseBytes('--threshold', text);
+  if (bytes < 1) throw new UsageError(`--threshold must be at least 1 byte, not '${text}' (the default is 64KiB)`);
+  return bytes;
 }
 
 function parseCount(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -61,6 +70,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         'max-message-bytes': { type: 'string' },
         'max-queue-depth': { type: 'string' },
         threshold: { type: 'string' },
+        'no-status': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -79,7 +89,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         : parseBytes('--max-message-bytes', values['max-message-bytes']),
     maxQueueDepth:
       values['max-queue-depth'] === undefined ? undefined : parseCount('--max-queue-depth', values['max-queue-depth']),
-    thresholdBytes:
-      values.threshold === undefined ? DEFAULT_OVERSIZED_BYTES : parseBytes('--threshold', values.threshold),
+    thresholdBytes: values.threshold === undefined ? DEFAULT_OVERSIZED_BYTES : parseThreshold(values.threshold),
+    status: !(values['no-status'] ?? false),
   };
 }

@@ -1,42 +1,126 @@
 /**
  * `isoscope run [--report FILE] [--port N] [--open] [--max-message-bytes N] [--max-queue-depth N]
- * [--threshold BYTES] -- <command…>` (contract 3): run a program under the agent, serve the live
- * inspector while it runs, write the report at exit. Exit code: the program's own (128+n for a
- * signal), 3 when a gate fails, 2 for bad usage or a command that cannot be started.
+ * [--threshold BYTES] [--no-status] -- <command…>` (contract 3): run a program under the agent,
+ * serve the live inspector while it runs, write the report at exit. Exit code: the program's own
+ * (128+n for a signal); when that is 0, 3 when a gate failed and 1 when the report could not be
+ * written; 2 for bad usage, a --port in use, or a command that cannot be started.
  * Everything Isoscope prints goes to stderr; the program's stdio is inherited untouched.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
+import type { Report } from '../../protocol';
 import { agentEnvironment } from '../core/agent-env';
 import { startCollector } from '../core/collector/collector';
-import { startInspectorServer } from '../core/inspector-server';
+import { startInspectorServer, type InspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
 import { evaluateGates } from '../core/report/gates';
 import { SourceMapper } from '../core/source-map/mapper';
 import { openUrl } from './open-url';
 import { parseRunArgs } from './run-args';
-import { startStatusLine, summaryLines } from './run-output';
+import {
+  NOT_PROFILED,
+  releaseHungUpTerminals,
+  sayTo,
+  startStatusLine,
+  stdioTerminals,
+  summaryLines,
+} from './run-output';
+import { portProblem } from './usage';
 import { writeReportFile } from './write-report';
 
-/** Exit code when a --max-… gate fails. */
+/** Exit code when a --max-… gate fails (and the program exited 0). */
 export const GATE_FAILED_EXIT = 3;
-/** Exit code for bad usage, including a command that does not exist. */
+/** Exit code for bad usage, including a command that does not exist and a --port in use. */
 export const USAGE_EXIT = 2;
-/** How long to wait after the program exits for its agents to flush their last frames. */
-const FLUSH_WAIT_MS = 3000;
+/**
+ * How long agents still connected when the program exits get to send their last frames. The
+ * program's own agent has sent its bye before its process ended; a process that outlives the
+ * program (a detached daemon) does not hold the run up longer than this.
+ */
+export const FINAL_FRAMES_GRACE_MS = 500;
 
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Signals Isoscope passes on to the program (docs/cli.md, "Signals"). */
+export const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+/** A signal Isoscope passes on. */
+export type RelayedSignal = (typeof RELAYED_SIGNALS)[number];
+/** What a terminal sends to its whole foreground process group, the program included. */
+const TERMINAL_SIGNALS: ReadonlySet<RelayedSignal> = new Set(['SIGINT', 'SIGQUIT']);
+
+/** How the program is started and which signals Isoscope relays to it. */
+export interface SignalPlan {
+  /** Start the program in its own session and process group (relays go to that group). */
+  ownGroup: boolean;
+  relays(signal: RelayedSignal): boolean;
+}
+
+/** Where Isoscope sits in job control: see `terminalPosition`. */
+export interface TerminalPosition {
+  /** It has a controlling terminal. */
+  controllingTerminal: boolean;
+  /** It leads its session (the terminal's hang-up SIGHUP goes to it alone, not its group). */
+  sessionLeader: boolean;
+}
+
+/**
+ * Every signal reaches the program once. With a controlling terminal the program stays in
+ * Isoscope's process group, so it keeps the terminal (input, Ctrl-Z, /dev/tty). The terminal
+ * delivers SIGINT and SIGQUIT to that whole group, so they are not relayed; on a hang-up the
+ * session leader gets SIGHUP (a shell passes it on to its jobs' groups), so it is relayed only
+ * when Isoscope leads the session; SIGTERM is relayed. Without a controlling terminal (CI,
+ * scripts, setsid) the program gets its own process group and every signal Isoscope gets is
+ * relayed to it, so a signal sent to Isoscope's group (timeout(1), a job runner) arrives once.
+ * Windows has no process groups to speak of: everything is relayed to the program, as before.
+ */
+export function signalPlan(at: TerminalPosition, platform: NodeJS.Platform = process.platform): SignalPlan {
+  if (platform === 'win32') return { ownGroup: false, relays: () => true };
+  if (!at.controllingTerminal) return { ownGroup: true, relays: () => true };
+  return {
+    ownGroup: false,
+    relays: (s) => !TERMINAL_SIGNALS.has(s) && (s !== 'SIGHUP' || at.sessionLeader),
+  };
+}
+
+/** Isoscope's place in job control: a controlling terminal (/dev/tty opens), a session it leads (Linux). */
+function terminalPosition(): TerminalPosition {
+  let controllingTerminal = false;
+  try {
+    closeSync(openSync('/dev/tty', 'r'));
+    controllingTerminal = true;
+  } catch {
+    // ENXIO: no controlling terminal (or no /dev/tty at all).
+  }
+  let sessionLeader = false;
+  try {
+    // /proc/self/stat: "pid (comm) state ppid pgrp session …"; comm may hold spaces and parentheses.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    sessionLeader = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === process.pid;
+  } catch {
+    // No procfs (macOS): take the common case, a shell leads the session.
+  }
+  return { controllingTerminal, sessionLeader };
+}
+
+/**
+ * The run's exit code: the program's own when it failed (CI must tell "the program failed" from
+ * "a gate failed"); a 0 becomes 3 when a gate failed, else 1 when the report could not be written.
+ */
+export function runExitCode(programCode: number, gateFailed: boolean, reportWritten: boolean): number {
+  if (programCode !== 0) return programCode;
+  if (gateFailed) return GATE_FAILED_EXIT;
+  return reportWritten ? 0 : 1;
+}
 
 type ChildEnd =
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
-  | { kind: 'spawn-error'; error: NodeJS.ErrnoException };
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null; atMs: number }
+  | { kind: 'spawn-error'; error: NodeJS.ErrnoException; atMs: number };
 
 /** Runs `isoscope run`; resolves with the process exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
-  const say = (line: string): void => void process.stderr.write(`isoscope: ${line}\n`);
+  const say = sayTo(process.stderr);
+  const terminalsAtStart = stdioTerminals();
   const agentPath = join(__dirname, 'agent.cjs');
   if (!existsSync(agentPath)) {
     say(`the agent bundle is missing (${agentPath}); build it with: npm run build`);
@@ -45,15 +129,22 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const model = new IsolateModel({ oversizedBytes: args.thresholdBytes, sourceMapper: new SourceMapper() });
   const collector = await startCollector({ model });
-  const inspector = await startInspectorServer({
-    model,
-    port: args.port,
-    webviewDir: join(__dirname, 'webview'),
-    title: `Isoscope — ${args.command.join(' ')}`.slice(0, 200),
-  }).catch(async (err: unknown) => {
+  let inspector: InspectorServer;
+  try {
+    inspector = await startInspectorServer({
+      model,
+      port: args.port,
+      webviewDir: join(__dirname, 'webview'),
+      title: `Isoscope — ${args.command.join(' ')}`.slice(0, 200),
+    });
+  } catch (err) {
     await collector.close();
-    throw err;
-  });
+    model.dispose();
+    const problem = portProblem(args.port, err);
+    if (problem === null) throw err;
+    say(problem);
+    return USAGE_EXIT;
+  }
   say(`inspector at ${inspector.url} · running: ${args.command.join(' ')}`);
   if (args.open) openUrl(inspector.url, say);
 
@@ -65,11 +156,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     notableBytes: args.thresholdBytes,
   });
   const startedAtMs = Date.now();
-  const stopStatus = startStatusLine(model, process.stderr);
-  const end = await runChild(args.command, env);
+  const stopStatus = startStatusLine(model, process.stderr, { enabled: args.status });
+  const end = await runChild(args.command, env, signalPlan(terminalPosition()));
   stopStatus();
 
-  let code: number;
+  let programCode: number;
   if (end.kind === 'spawn-error') {
     const e = end.error;
     say(
@@ -77,50 +168,77 @@ export async function runCommand(argv: string[]): Promise<number> {
         ? `command not found: '${args.command[0]}' (is it installed and on PATH?)`
         : `could not start '${args.command[0]}': ${e.message}`,
     );
-    code = USAGE_EXIT;
+    programCode = USAGE_EXIT;
   } else {
-    code = end.signal ? 128 + (osConstants.signals[end.signal] ?? 0) : (end.code ?? 1);
+    programCode = end.signal ? 128 + (osConstants.signals[end.signal] ?? 0) : (end.code ?? 1);
     const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
-    say(`${args.command.join(' ')} ${how} after ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s`);
+    say(`${args.command.join(' ')} ${how} after ${((end.atMs - startedAtMs) / 1000).toFixed(1)} s`);
   }
 
-  // Let the agents' last batches and byes arrive, then map the last call sites.
-  await collector.whenIdle(FLUSH_WAIT_MS);
+  // Let the agents' last batches and byes arrive, then map the last call sites. The run ends at
+  // the program's exit: processes that outlive it neither hold it up nor stretch durationMs.
+  await collector.whenIdle(FINAL_FRAMES_GRACE_MS);
   await model.settled();
-  const report = model.toReport();
-  const gates = evaluateGates(report, { maxMessageBytes: args.maxMessageBytes, maxQueueDepth: args.maxQueueDepth });
+  const profiled = collector.stats().sessionsOpened > 0;
+  const report: Report & { warnings?: string[] } = model.toReport({ endedAtMs: end.atMs });
+  const gates = evaluateGates(
+    report,
+    { maxMessageBytes: args.maxMessageBytes, maxQueueDepth: args.maxQueueDepth },
+    { profiled },
+  );
   if (gates.length) report.gates = gates;
-  if (end.kind === 'exit') for (const line of summaryLines(report, process.cwd())) say(line);
+  const warnNotProfiled = end.kind === 'exit' && !profiled;
+  if (warnNotProfiled) report.warnings = [NOT_PROFILED];
 
-  if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) {
-    if (code === 0) code = 1;
-  }
+  // The report first: whatever happens to stderr afterwards, it is on disk.
+  const reportLines: string[] = [];
+  const reportWritten =
+    args.reportPath === null || (await writeReportFile(args.reportPath, report, (l) => reportLines.push(l)));
+  if (warnNotProfiled) say(`warning: ${NOT_PROFILED}`);
+  if (end.kind === 'exit') for (const line of summaryLines(report, process.cwd(), { profiled })) say(line);
+  for (const line of reportLines) say(line);
+
   await Promise.all([inspector.close(), collector.close()]);
   model.dispose();
-  if (end.kind === 'exit' && gates.some((g) => !g.passed)) {
-    say(`a gate failed: exiting with ${GATE_FAILED_EXIT}`);
-    return GATE_FAILED_EXIT;
+  const gateFailed = end.kind === 'exit' && gates.some((g) => !g.passed);
+  const code = runExitCode(programCode, gateFailed, reportWritten);
+  if (gateFailed) {
+    say(
+      code === GATE_FAILED_EXIT
+        ? `a gate failed: exiting with ${GATE_FAILED_EXIT}`
+        : `a gate failed, and the program's own exit code ${code} is kept (a gate turns only a 0 into ${GATE_FAILED_EXIT})`,
+    );
   }
+  releaseHungUpTerminals(terminalsAtStart);
   return code;
 }
 
-/** Spawns the program with inherited stdio, forwarding signals, and waits for it to end. */
-function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<ChildEnd> {
+/** Spawns the program with inherited stdio, relaying signals as `plan` says, and waits for it to end. */
+function runChild(command: string[], env: NodeJS.ProcessEnv, plan: SignalPlan): Promise<ChildEnd> {
   return new Promise((resolveEnd) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals): void => {
-      // On a terminal Ctrl-C reaches the child too; forwarding covers `kill <isoscope pid>`.
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env, detached: plan.ownGroup });
+    const relay = (signal: RelayedSignal): void => {
+      const pid = child.pid;
+      if (!plan.relays(signal) || pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        // Its whole group, as a signal to Isoscope's group would have reached it without Isoscope.
+        if (plan.ownGroup) process.kill(-pid, signal);
+        else child.kill(signal);
+      } catch {
+        // The group is gone but the program may not be (it left the group): try it alone.
+        child.kill(signal);
+      }
     };
-    for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+    // Listening also keeps Isoscope alive until the program ends, so the report gets written.
+    for (const s of RELAYED_SIGNALS) process.on(s, relay);
     const done = (end: ChildEnd): void => {
-      for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+      for (const s of RELAYED_SIGNALS) process.off(s, relay);
       resolveEnd(end);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       // 'error' without a pid means it never started; after a start, 'exit' still follows.
-      if (child.pid === undefined) done({ kind: 'spawn-error', error });
+      if (child.pid === undefined) done({ kind: 'spawn-error', error, atMs: Date.now() });
     });
-    child.once('exit', (code, signal) => done({ kind: 'exit', code, signal }));
+    child.once('exit', (code, signal) => done({ kind: 'exit', code, signal, atMs: Date.now() }));
   });
 }

@@ -1,31 +1,185 @@
 /**
- * What `isoscope run` writes to stderr: the live one-line status (TTY only, ~4 Hz) and the
- * summary at exit. The program's own stdout is never touched.
+ * What `isoscope run` writes to stderr: the live one-line status on a terminal and the summary at
+ * exit. The program's own output is never touched: the status lives on the terminal's bottom row,
+ * which a scroll region keeps the program's output out of, and nothing else is ever erased.
  */
+import { closeSync } from 'node:fs';
 import { relative } from 'node:path';
+import { isatty } from 'node:tty';
 import type { Report } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
 import { formatBytes, formatCount, formatCountOf } from '../core/model/format';
 import { deepestQueue, largestMessageBytes } from '../core/report/gates';
 
-/** Starts the status line on a TTY; returns a function that stops it and clears the line. */
-export function startStatusLine(model: IsolateModel, stream: NodeJS.WriteStream): () => void {
-  if (!stream.isTTY) return () => undefined;
-  const draw = (): void => {
-    const t = model.liveTotals();
-    const deepest = t.deepest && t.deepest.depth > 0 ? `${formatCount(t.deepest.depth)} (${t.deepest.name})` : '0';
-    const line =
-      `isoscope: ${t.running} isolate${t.running === 1 ? '' : 's'} · ${formatCount(t.msgsPerSec)} msgs/s · ` +
-      `${(t.bytesCopiedPerSec / 1e6).toFixed(1)} MB/s copied · deepest queue ${deepest}`;
-    const width = stream.columns || 120;
-    stream.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+/** VT100/xterm sequences the status line uses. */
+export const VT = {
+  /** DECSC / DECRC: save and restore the cursor position and text style. */
+  saveCursor: '\x1b7',
+  restoreCursor: '\x1b8',
+  /** DECSTBM: scroll only rows top..bottom (the cursor goes home, hence the save/restore). */
+  scrollRegion: (top: number, bottom: number): string => `\x1b[${top};${bottom}r`,
+  resetScrollRegion: '\x1b[r',
+  moveTo: (row: number, column: number): string => `\x1b[${row};${column}H`,
+  eraseLine: '\x1b[2K',
+  /** IND: down one row, scrolling at the bottom margin; keeps the column (a newline would not). */
+  index: '\x1bD',
+  cursorUp: '\x1b[1A',
+  resetStyle: '\x1b[0m',
+} as const;
+
+/** Fewer rows than this and the program keeps the whole terminal (no live line). */
+export const MIN_STATUS_ROWS = 4;
+const MIN_STATUS_COLUMNS = 20;
+
+/** What the status line needs from its terminal: a tty.WriteStream, or a fake in tests. */
+export interface StatusTerminal {
+  isTTY?: boolean | undefined;
+  rows?: number | undefined;
+  columns?: number | undefined;
+  write(text: string): unknown;
+  on(event: 'resize', listener: () => void): unknown;
+  off(event: 'resize', listener: () => void): unknown;
+}
+
+/** Options of `startStatusLine`. */
+export interface StatusOptions {
+  /** False (`--no-status`) turns the line off. */
+  enabled?: boolean;
+  /** For TERM=dumb. */
+  env?: NodeJS.ProcessEnv;
+  intervalMs?: number;
+}
+
+// C0/C1 controls: a runtime-provided name must not move the cursor or restyle the terminal.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `text` safe to print on a terminal: control characters (escape sequences included) become `?`. */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARS, '?');
+}
+
+/** The live totals as one line: isolates, msgs/s, copied MB/s, deepest queue. */
+export function statusText(model: IsolateModel): string {
+  const t = model.liveTotals();
+  const deepest = t.deepest && t.deepest.depth > 0 ? `${formatCount(t.deepest.depth)} (${t.deepest.name})` : '0';
+  return printable(
+    `isoscope: ${t.running} isolate${t.running === 1 ? '' : 's'} · ${formatCount(t.msgsPerSec)} msgs/s · ` +
+      `${(t.bytesCopiedPerSec / 1e6).toFixed(1)} MB/s copied · deepest queue ${deepest}`,
+  );
+}
+
+function usableSize(term: StatusTerminal): boolean {
+  return (term.rows ?? 0) >= MIN_STATUS_ROWS && (term.columns ?? 0) >= MIN_STATUS_COLUMNS;
+}
+
+/**
+ * Starts the live status line on a terminal and returns the function that stops it. It reserves
+ * the bottom row: a scroll region over the rows above keeps the program's output (which goes on
+ * where the cursor is) out of it, and each redraw saves the cursor, writes that row and restores
+ * the cursor, so a prompt or a half-written line is never erased. Stopping (or Ctrl-Z, or an exit)
+ * gives the row back. Off when the terminal's size is unknown or tiny, for TERM=dumb, and when not
+ * a terminal. After a resize the region is set up again; a copy of the old line may stay behind.
+ */
+export function startStatusLine(model: IsolateModel, term: StatusTerminal, opts: StatusOptions = {}): () => void {
+  const env = opts.env ?? process.env;
+  if (opts.enabled === false || !term.isTTY || env.TERM === 'dumb' || !usableSize(term)) return () => undefined;
+  let rows = 0; // the bottom row reserved now; 0 while the whole terminal is the program's
+
+  const reserve = (): void => {
+    if (!usableSize(term)) return;
+    rows = term.rows!;
+    // Make room below the cursor, limit scrolling to the rows above the last, and put the cursor
+    // back on the same text (one row up when the screen scrolled, which the `cursorUp` covers too).
+    term.write(VT.index + VT.saveCursor + VT.scrollRegion(1, rows - 1) + VT.restoreCursor + VT.cursorUp);
   };
-  const timer = setInterval(draw, 250);
+  const release = (): void => {
+    if (rows === 0) return;
+    term.write(VT.saveCursor + VT.resetScrollRegion + VT.moveTo(rows, 1) + VT.eraseLine + VT.restoreCursor);
+    rows = 0;
+  };
+  const draw = (): void => {
+    if (rows === 0) return;
+    const width = term.columns! - 1; // never the last column: no autowrap on the bottom row
+    const text = statusText(model);
+    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    term.write(VT.saveCursor + VT.moveTo(rows, 1) + VT.eraseLine + VT.resetStyle + line + VT.restoreCursor);
+  };
+  const onResize = (): void => {
+    if (rows === 0) return;
+    if (usableSize(term)) reserve();
+    else {
+      term.write(VT.saveCursor + VT.resetScrollRegion + VT.restoreCursor);
+      rows = 0;
+    }
+    draw();
+  };
+  // Ctrl-Z: give the terminal back whole while stopped (the shell uses it), reserve again on `fg`.
+  const onSuspend = (): void => {
+    release();
+    process.kill(process.pid, 'SIGSTOP');
+  };
+  const onContinue = (): void => {
+    if (rows !== 0) return;
+    reserve();
+    draw();
+  };
+
+  reserve();
+  draw();
+  const timer = setInterval(draw, opts.intervalMs ?? 250);
   timer.unref();
+  term.on('resize', onResize);
+  process.on('SIGTSTP', onSuspend);
+  process.on('SIGCONT', onContinue);
+  process.on('exit', release);
   return () => {
     clearInterval(timer);
-    stream.write('\r\x1b[2K');
+    term.off('resize', onResize);
+    process.off('SIGTSTP', onSuspend);
+    process.off('SIGCONT', onContinue);
+    process.off('exit', release);
+    release();
   };
+}
+
+/**
+ * Best-effort `isoscope: …` lines on `stream` (stderr): a closed pipe (EPIPE) or a hung-up
+ * terminal (EIO) must not take the run down, or keep the report from being written.
+ */
+export function sayTo(stream: NodeJS.WritableStream): (line: string) => void {
+  // Safe to ignore: these lines are informational, and there is nowhere left to report them.
+  stream.on('error', () => undefined);
+  return (line) => {
+    try {
+      stream.write(`isoscope: ${printable(line)}\n`);
+    } catch {
+      // A synchronous write error (e.g. EBADF): the same as above.
+    }
+  };
+}
+
+/** Which of stdin, stdout and stderr are terminals now. */
+export function stdioTerminals(): boolean[] {
+  return [0, 1, 2].map((fd) => isatty(fd));
+}
+
+/**
+ * After the terminal hung up: closes the stdio descriptors that were terminals (`wereTerminals`,
+ * from `stdioTerminals()` at start) and are not any more. At exit Node resets each stdio terminal's
+ * mode and aborts (SIGABRT) when that fails on a hung-up one (Node 20); it skips a closed descriptor.
+ * Call it last: nothing can be printed on those descriptors afterwards (nobody would see it).
+ */
+export function releaseHungUpTerminals(wereTerminals: boolean[]): void {
+  const now = stdioTerminals();
+  for (const fd of [0, 1, 2]) {
+    if (!wereTerminals[fd] || now[fd]) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: that is all this wanted.
+    }
+  }
 }
 
 function where(file: string | null, line: number | null, cwd: string): string {
@@ -34,8 +188,17 @@ function where(file: string | null, line: number | null, cwd: string): string {
   return `${rel.startsWith('..') ? file : rel}:${line ?? '?'}`;
 }
 
-/** The human summary printed at exit: isolates, traffic, largest message, deepest queue, top findings, gates. */
-export function summaryLines(report: Report, cwd: string, topN = 5): string[] {
+/** The warning for a run in which no agent connected (the report holds no data). */
+export const NOT_PROFILED =
+  'no Node process connected to Isoscope, so nothing was profiled: the command is not a Node program, ' +
+  'or it (or a wrapper) dropped the agent from NODE_OPTIONS (e.g. env -u NODE_OPTIONS)';
+
+/**
+ * The human summary printed at exit: isolates, traffic, largest message, deepest queue, top
+ * findings, gates. `profiled: false` says that the gates failed for want of data.
+ */
+export function summaryLines(report: Report, cwd: string, opts: { topN?: number; profiled?: boolean } = {}): string[] {
+  const topN = opts.topN ?? 5;
   const workers = report.isolates.filter((i) => i.kind === 'worker').length;
   const msgs = report.channels.reduce((n, c) => n + c.sent, 0);
   const copied = report.channels.reduce((n, c) => n + c.bytesCopied, 0);
@@ -67,7 +230,11 @@ export function summaryLines(report: Report, cwd: string, topN = 5): string[] {
   }
   for (const g of report.gates ?? []) {
     const fmt = g.name === 'max-message-bytes' ? formatBytes : formatCount;
-    lines.push(`gate ${g.name}: ${fmt(g.actual)} vs limit ${fmt(g.limit)} — ${g.passed ? 'passed' : 'FAILED'}`);
+    lines.push(
+      opts.profiled === false
+        ? `gate ${g.name}: no data (no Node process was profiled) — FAILED`
+        : `gate ${g.name}: ${fmt(g.actual)} vs limit ${fmt(g.limit)} — ${g.passed ? 'passed' : 'FAILED'}`,
+    );
   }
   return lines;
 }

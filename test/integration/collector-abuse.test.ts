@@ -4,7 +4,8 @@ import { connect as tcpConnect } from 'node:net';
 import { IsolateModel } from '../../extension/core/model/model';
 import { startCollector, type CollectorHandle } from '../../extension/core/collector/collector';
 import { closed, goodAgent, helloFrame, opened, openSocket, sendJson } from '../helpers/agent-client';
-import { start } from '../helpers/records';
+import type { AgentRecord } from '../../protocol';
+import { sample, start } from '../helpers/records';
 
 let model: IsolateModel;
 let collector: CollectorHandle;
@@ -134,4 +135,50 @@ test('a flood of connections is capped, silent peers are dropped, and the collec
   for (const s of raw) s.destroy();
   assert.ok(collector.stats().connectionsRefused['too-many-connections'] >= 24);
   await assertStillServes();
+});
+
+/** One agent connection: hello (with `startedAtMs`), one batch, and bye unless `drop`; then closed. */
+async function agentSession(pid: number, startedAtMs: number, records: AgentRecord[], drop = false): Promise<void> {
+  const ws = openSocket(collector.url, collector.token);
+  await opened(ws);
+  await sendJson(ws, helloFrame(pid, { startedAtMs }));
+  await sendJson(ws, { type: 'batch', seq: 0, records, droppedRecords: 0 });
+  if (!drop) await sendJson(ws, { type: 'bye', atMs: startedAtMs + 100, exitCode: 0 });
+  const done = closed(ws);
+  if (drop) ws.terminate();
+  else ws.close(1000);
+  await done;
+  await collector.whenIdle(5000);
+}
+
+test('a new process that reuses a pid is a new session; only the same process reconnecting gets its session back', async () => {
+  const pid = nextPid++;
+  const main = (name: string) => start('0', name, { isolateId: `${pid}:0` });
+  // Process A connects, drops without bye, and reconnects (the same start time): one session.
+  await agentSession(
+    pid,
+    1_000,
+    [main('A-main'), start('1', 'A-worker', { isolateId: `${pid}:1`, parentId: `${pid}:0` })],
+    true,
+  );
+  await agentSession(pid, 1_000, [sample(`${pid}:0`, 1_500)]);
+  // Process B gets the same pid later (pids wrap): its own session, isolates and report rows.
+  await agentSession(pid, 5_000, [main('B-main')]);
+  await model.settled();
+  const snap = model.snapshot();
+  const sessions = snap.sessions.filter((s) => s.pid === pid);
+  assert.deepEqual(
+    sessions.map((s) => [s.id, s.startedAtMs]),
+    [
+      [`node:${pid}`, 1_000],
+      [`node:${pid}#2`, 5_000],
+    ],
+  );
+  const mains = snap.isolates.filter((i) => i.sessionId.startsWith(`node:${pid}`) && i.kind === 'main');
+  assert.deepEqual(mains.map((i) => [i.name, i.sessionId]).sort(), [
+    ['A-main', `node:${pid}`],
+    ['B-main', `node:${pid}#2`],
+  ]);
+  const report = model.toReport();
+  assert.ok(report.isolates.some((i) => i.name === 'B-main' && i.startedAtMs === 1000 && i.id !== `${pid}:0`));
 });

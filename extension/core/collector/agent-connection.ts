@@ -12,7 +12,10 @@ import type { CollectorStats, RejectReason } from './stats';
 export interface ConnectionContext {
   model: IsolateModel;
   stats: CollectorStats;
-  /** Picks a session id for a hello (unique among live sessions) and reserves it. */
+  /**
+   * Picks a session id for a hello and reserves it: the id this process had before when it
+   * reconnects (same pid and start time), else one no other process has had.
+   */
   claimSession(hello: HelloFrame): string;
   /** Releases a session id claimed for this connection. */
   releaseSession(id: string): void;

@@ -41,6 +41,9 @@ export interface CollectorHandle {
   close(): Promise<void>;
 }
 
+/** Session ids remembered for telling a reconnect from a new process with a reused pid. */
+const MAX_REMEMBERED_SESSIONS = 10_000;
+
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' };
 
 function refuseUpgrade(socket: Socket, status: number): void {
@@ -60,6 +63,9 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorH
   const log = opts.log ?? (() => undefined);
   const stats = emptyStats();
   const liveSessions = new Set<string>();
+  // Every session id handed out, with its process's start time (hello.startedAtMs): a process
+  // that reconnects gets its id back, another process that reuses the pid gets a new one.
+  const sessionStarts = new Map<string, number>();
   const idleWaiters = new Set<() => void>();
 
   const server = createServer((_req, res) => {
@@ -85,6 +91,18 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorH
     refuseUpgrade(socket, status);
   };
 
+  const rememberSession = (id: string, startedAtMs: number): void => {
+    sessionStarts.set(id, startedAtMs);
+    if (sessionStarts.size <= MAX_REMEMBERED_SESSIONS) return;
+    // Bounded: forget the oldest ended session (its id may then be handed out again).
+    for (const old of sessionStarts.keys()) {
+      if (!liveSessions.has(old) && old !== id) {
+        sessionStarts.delete(old);
+        return;
+      }
+    }
+  };
+
   const context = {
     model,
     stats,
@@ -94,7 +112,13 @@ export async function startCollector(opts: CollectorOptions): Promise<CollectorH
     claimSession(hello: HelloFrame): string {
       const base = `${hello.runtime}:${hello.pid}`;
       let id = base;
-      for (let n = 2; liveSessions.has(id); n++) id = `${base}#${n}`;
+      for (let n = 2; ; n++) {
+        const startedAtMs = sessionStarts.get(id);
+        if (startedAtMs === undefined) break;
+        if (startedAtMs === hello.startedAtMs && !liveSessions.has(id)) break;
+        id = `${base}#${n}`;
+      }
+      if (!sessionStarts.has(id)) rememberSession(id, hello.startedAtMs);
       liveSessions.add(id);
       return id;
     },

@@ -250,9 +250,13 @@ export class IsolateModel {
     this.changed();
   }
 
-  /** Contract 6: the report, from the current state. Call `await settled()` first for a final report. */
-  toReport(opts: { gates?: Report['gates'] } = {}): Report {
-    return buildReport(this.snapshot(), this.createdAtMs, this.now(), opts.gates);
+  /**
+   * Contract 6: the report, from the current state. Call `await settled()` first for a final report.
+   * `endedAtMs` is when the run ended (default now): sessions still open then (a process that
+   * outlives the run) count as ending there, so they do not stretch `durationMs`.
+   */
+  toReport(opts: { gates?: Report['gates']; endedAtMs?: number } = {}): Report {
+    return buildReport(this.snapshot(), this.createdAtMs, opts.endedAtMs ?? this.now(), opts.gates);
   }
 
   /** Cheap live totals for status lines (no snapshot copy). */

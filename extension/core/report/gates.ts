@@ -23,16 +23,25 @@ export function deepestQueue(report: Report): number {
   return max;
 }
 
-/** Evaluates the configured gates; a gate fails when the actual value is greater than its limit. */
-export function evaluateGates(report: Report, limits: GateLimits): NonNullable<Report['gates']> {
+/**
+ * Evaluates the configured gates; a gate fails when the actual value is greater than its limit.
+ * With `profiled: false` (no agent ever connected, so the report holds no data) every configured
+ * gate fails: an empty report proves nothing about the program.
+ */
+export function evaluateGates(
+  report: Report,
+  limits: GateLimits,
+  opts: { profiled?: boolean } = {},
+): NonNullable<Report['gates']> {
   const gates: NonNullable<Report['gates']> = [];
+  const profiled = opts.profiled ?? true;
   if (limits.maxMessageBytes !== undefined) {
     const actual = largestMessageBytes(report);
     gates.push({
       name: 'max-message-bytes',
       limit: limits.maxMessageBytes,
       actual,
-      passed: actual <= limits.maxMessageBytes,
+      passed: profiled && actual <= limits.maxMessageBytes,
     });
   }
   if (limits.maxQueueDepth !== undefined) {
@@ -41,7 +50,7 @@ export function evaluateGates(report: Report, limits: GateLimits): NonNullable<R
       name: 'max-queue-depth',
       limit: limits.maxQueueDepth,
       actual,
-      passed: actual <= limits.maxQueueDepth,
+      passed: profiled && actual <= limits.maxQueueDepth,
     });
   }
   return gates;

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRunArgs } from '../../extension/cli/run-args';
+
+const run = (...opts: string[]) => parseRunArgs([...opts, '--', 'node', 'app.js']);
+
+test('--threshold takes a size of at least 1 byte: 0 and sizes that round to 0 are refused', () => {
+  for (const bad of ['0', '0.4', '0k', '0.0001KiB']) {
+    assert.throws(() => run('--threshold', bad), {
+      name: 'UsageError',
+      message: `--threshold must be at least 1 byte, not '${bad}' (the default is 64KiB)`,
+    });
+  }
+  assert.equal(run('--threshold', '1').thresholdBytes, 1);
+  assert.equal(run('--threshold', '64KiB').thresholdBytes, 65_536);
+  assert.equal(run().thresholdBytes, 65_536);
+});
+
+test('--no-status turns the live status line off; it is on by default', () => {
+  assert.equal(run().status, true);
+  assert.equal(run('--no-status').status, false);
+});
