@@ -2,15 +2,20 @@
  * `isoscope connect <vm-service-uri> [--report FILE] [--duration SECONDS] [--port N] [--open]`
  * (contract 4): attach to a running Dart VM service, serve the live inspector on 127.0.0.1, and
  * write the report when we detach — on Ctrl-C, when the VM goes away, or after --duration.
- * A wrong token or an unreachable URI is a clear error and exit 1, never a hang.
+ * A wrong token or an unreachable URI is a clear error and exit 1, never a hang; a busy --port is
+ * one line and exit 2, like bad usage (as for `isoscope run`). The inspector port is taken first,
+ * so a busy one costs no VM attach.
  */
 import { join } from 'node:path';
 import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHandle } from '../core/dart';
-import { startInspectorServer } from '../core/inspector-server';
+import { startInspectorServer, type InspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
 import { openUrl } from './open-url';
-import { UsageError } from './usage';
+import { portProblem, UsageError } from './usage';
 import { writeReportFile } from './write-report';
+
+/** Exit code for a --port that cannot be listened on: bad usage, as for `isoscope run`. */
+const PORT_PROBLEM_EXIT = 2;
 
 /** Parsed `connect` arguments. */
 export interface ConnectArgs {
@@ -71,23 +76,31 @@ export async function connectCommand(argv: string[]): Promise<number> {
   const args = parseConnectArgs(argv);
   const model = new IsolateModel();
   const say = (line: string): void => void process.stderr.write(`isoscope: ${line}\n`);
+  let server: InspectorServer;
+  try {
+    server = await startInspectorServer({
+      model,
+      port: args.port,
+      webviewDir: join(__dirname, 'webview'),
+      title: 'Isoscope — Dart VM',
+    });
+  } catch (err) {
+    model.dispose();
+    const problem = portProblem(args.port, err);
+    say(
+      problem ?? `cannot serve the inspector on port ${args.port}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return problem !== null ? PORT_PROBLEM_EXIT : 1;
+  }
   let handle: DartVmHandle;
   try {
     handle = await connectDartVm({ uri: args.uri, model, log: (m) => say(m) });
   } catch (err) {
     say(err instanceof Error ? err.message : String(err));
+    await server.close();
     model.dispose();
     return 1;
   }
-  const server = await startInspectorServer({
-    model,
-    port: args.port,
-    webviewDir: join(__dirname, 'webview'),
-    title: 'Isoscope — Dart VM',
-  }).catch(async (err: unknown) => {
-    await handle.dispose();
-    throw err;
-  });
   process.stdout.write(`Isoscope inspector: ${server.url}\n`);
   say(`attached to the Dart VM at ${handle.wsUri}; Ctrl-C to detach${args.reportPath ? ' and write the report' : ''}`);
   if (args.open) openUrl(server.url, say);

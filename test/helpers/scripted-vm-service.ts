@@ -39,6 +39,8 @@ export class ScriptedVmService {
   clockStepMicros = 20_000_000;
   /** Recorded CpuSamples served per isolate id; isolates not listed get an empty window. */
   readonly cpuSamplesByIsolate = new Map<string, Json>();
+  /** While true, requests are recorded but never answered (a frozen VM on an open socket). */
+  frozen = false;
 
   constructor(
     private readonly server: Server,
@@ -109,6 +111,11 @@ export class ScriptedVmService {
     for (const s of this.sockets) s.send(text);
   }
 
+  /** Stops answering anything (the socket stays open), as a frozen VM or a half-open link does. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** Drops every client connection abruptly, as a VM that exits does. */
   dropConnections(): void {
     for (const s of this.sockets) s.terminate();
@@ -140,11 +147,12 @@ export class ScriptedVmService {
     const method = String(msg.method);
     const params = (msg.params ?? {}) as Json;
     this.requests.push({ method, params, atMs: performance.now() });
+    if (this.frozen) return;
     const handler = this.handlers.get(method);
     const reply: ScriptedReply = handler
       ? await handler(params, this)
       : { error: { code: -32601, message: 'Method not found', data: { details: `Unknown method "${method}"` } } };
-    if ('noReply' in reply) return;
+    if ('noReply' in reply || this.frozen) return;
     if ('closeSocket' in reply) {
       socket.terminate();
       return;
@@ -207,19 +215,35 @@ export class ScriptedVmService {
   }
 }
 
+/** Options of the scripted peer. */
+export interface ScriptedVmServiceOptions {
+  token?: string;
+  /** False: never answer WebSocket pings (a half-open link or a stopped process). Default true. */
+  autoPong?: boolean;
+  /**
+   * Refuse every upgrade with 403 and this body, as the VM does once DDS has taken control
+   * ("… a Dart Development Service (DDS) instance has taken control and can be found at …").
+   */
+  refuseAllWithBody?: string;
+}
+
 /** Starts a scripted peer on 127.0.0.1:0 with auth token `token`. */
-export async function startScriptedVmService(opts: { token?: string } = {}): Promise<ScriptedVmService> {
+export async function startScriptedVmService(opts: ScriptedVmServiceOptions = {}): Promise<ScriptedVmService> {
   const token = opts.token ?? 'Zm9vYmFyMTI=';
   const server = createServer((_req, res) => {
     res.writeHead(404).end();
   });
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, autoPong: opts.autoPong ?? true });
   let peer: ScriptedVmService | null = null;
   server.on('upgrade', (req, socket, head) => {
-    if (req.url !== `/${token}/ws`) {
+    if (opts.refuseAllWithBody !== undefined || req.url !== `/${token}/ws`) {
       // What the VM does for a wrong auth code: refuse the upgrade with 403.
       if (peer) peer.refusedUpgrades++;
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      const body = opts.refuseAllWithBody ?? '';
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => peer?.attach(ws));

@@ -4,12 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../protocol';
 import { startScriptedVmService } from '../helpers/scripted-vm-service';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.cjs');
+// ISOSCOPE_CLI points at another build of the CLI (e.g. one built outside the shared dist/).
+const cli = process.env.ISOSCOPE_CLI ?? join(__dirname, '..', '..', 'dist', 'cli.cjs');
 
 interface Run {
   code: Promise<number | null>;
@@ -118,6 +120,55 @@ test('connect writes the report when the VM goes away, and on Ctrl-C (spec-deriv
     await peer2.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('connect: Ctrl-C while the VM has stopped answering detaches promptly and still writes the report (spec-derived peer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  const peer = await startScriptedVmService();
+  try {
+    const reportPath = join(dir, 'frozen.json');
+    const run = runCli(['connect', peer.httpUri, '--report', reportPath]);
+    await run.url;
+    await waitFor(() => peer.count('getStack') >= 2);
+    peer.freeze();
+    const frozenAt = peer.requests.length;
+    await waitFor(() => peer.requests.length > frozenAt); // a poll is now waiting for an answer
+    const t0 = Date.now();
+    run.kill('SIGINT');
+    assert.equal(await run.code, 0, run.stderr());
+    const tookMs = Date.now() - t0;
+    // The old CLI waited out the 10 s request timeout first.
+    assert.ok(tookMs < 3000, `exit took ${tookMs} ms`);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    assert.deepEqual(report.isolates.map((i) => i.name).sort(), ['image-decoder', 'main']);
+    assert.ok(
+      report.isolates.every((i) => i.heapUsedBytesMax > 0),
+      'the samples gathered are in the report',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
+
+test('connect: a busy --port is a one-line error and exit 2 (as for run), before touching the VM (spec-derived peer)', async () => {
+  const peer = await startScriptedVmService();
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const run = runCli(['connect', peer.httpUri, '--port', String(port)]);
+    assert.equal(await run.code, 2);
+    const lines = run.stderr().trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr());
+    assert.match(lines[0]!, new RegExp(`port ${port} is (already )?in use`));
+    assert.doesNotMatch(run.stderr(), /\n\s+at /, 'no stack trace');
+    assert.equal(run.stdout(), '');
+    assert.equal(peer.requests.length, 0, 'the VM is not attached for nothing');
+  } finally {
+    await new Promise<void>((r) => busy.close(() => r()));
+    await peer.close();
   }
 });
 

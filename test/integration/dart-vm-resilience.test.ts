@@ -37,6 +37,7 @@ test('spec-derived isolate churn: a short-lived Isolate.run isolate is recorded 
   const { peer, handle, byName, done } = await attached();
   try {
     // The spec-derived Isolate stream: IsolateStart, IsolateRunnable, IsolateExit within 40 ms.
+    const sentAtMs = Date.now();
     for (const n of loadVmFixture<{ params: { streamId: string; event: Record<string, unknown> } }[]>(
       'spec/isolate-stream.json',
     )) {
@@ -44,8 +45,9 @@ test('spec-derived isolate churn: a short-lived Isolate.run isolate is recorded 
     }
     await waitFor('the exit', async () => (await byName('compute-thumbnail'))[0]?.state === 'exited');
     const [thumb] = await byName('compute-thumbnail');
-    assert.equal(thumb?.startedAtMs, 1760000001000);
-    assert.equal(thumb?.exitedAtMs, 1760000001040);
+    // Stamped on receipt with the host clock (the fixture's VM timestamps are from 2025).
+    assert.ok(thumb!.startedAtMs >= sentAtMs && thumb!.startedAtMs <= Date.now(), String(thumb?.startedAtMs));
+    assert.ok(thumb!.exitedAtMs! >= thumb!.startedAtMs);
     // Churn the VM without events too: getVM reconciliation catches isolates we were not told about.
     // The odd ones start unannounced: only a poll's getVM finds them, so wait until every one is
     // known before they go (an exit event for an isolate never seen has nothing to end).
@@ -199,5 +201,129 @@ test('spec-derived: a request the VM never answers times out naming the method; 
   } finally {
     connection.close();
     await peer.close();
+  }
+});
+
+test('spec-derived: lifecycle events from a device whose clock is 2 minutes behind are placed on the host clock', async () => {
+  const { peer, handle, byName, done } = await attached();
+  try {
+    await waitFor('a poll', () => peer.count('getStack') >= 2);
+    const skewMs = -120_000;
+    const before = Date.now();
+    const ref = peer.isolates.get('isolates/1002')!.ref;
+    peer.removeIsolate('isolates/1002');
+    peer.pushEvent('Isolate', { type: 'Event', kind: 'IsolateExit', timestamp: Date.now() + skewMs, isolate: ref });
+    const compute = {
+      type: '@Isolate',
+      id: 'isolates/3003',
+      number: '3003',
+      name: 'compute',
+      isolateGroupId: 'isolateGroups/2001',
+    };
+    peer.pushEvent('Isolate', {
+      type: 'Event',
+      kind: 'IsolateStart',
+      timestamp: Date.now() + skewMs,
+      isolate: compute,
+    });
+    peer.pushEvent('Isolate', {
+      type: 'Event',
+      kind: 'IsolateExit',
+      timestamp: Date.now() + skewMs + 40,
+      isolate: compute,
+    });
+    await waitFor('both exits', async () =>
+      [...(await byName('image-decoder')), ...(await byName('compute'))].every((i) => i.state === 'exited'),
+    );
+    const after = Date.now();
+    const [decoder] = await byName('image-decoder');
+    const [c] = await byName('compute');
+    for (const [what, at] of [
+      ['decoder exit', decoder!.exitedAtMs!],
+      ['compute start', c!.startedAtMs],
+      ['compute exit', c!.exitedAtMs!],
+    ] as const) {
+      assert.ok(at >= before && at <= after, `${what} at ${at - before} ms from the push`);
+    }
+    assert.ok(decoder!.exitedAtMs! >= decoder!.startedAtMs, 'no negative lifetime');
+    assert.ok(c!.exitedAtMs! >= c!.startedAtMs);
+    assert.equal(handle.status, 'connected');
+  } finally {
+    await done();
+  }
+});
+
+test('spec-derived: an IsolateExit for an isolate not seen yet keeps getVM from bringing it back as a phantom', async () => {
+  const { peer, byName, done } = await attached();
+  try {
+    await waitFor('a poll', () => peer.count('getStack') >= 2);
+    // The VM's list is updated late: getVM still lists the isolate after its exit event.
+    peer.addIsolate('isolates/7777', 'ghost');
+    peer.pushEvent('Isolate', {
+      type: 'Event',
+      kind: 'IsolateExit',
+      timestamp: Date.now(),
+      isolate: peer.isolates.get('isolates/7777')!.ref,
+    });
+    const polls = peer.count('getVM');
+    await waitFor('three more polls', () => peer.count('getVM') >= polls + 3);
+    assert.deepEqual(await byName('ghost'), [], 'an exited isolate is never shown as running');
+    assert.equal(peer.count('getStack', 'isolates/7777'), 0, 'nor sampled');
+  } finally {
+    await done();
+  }
+});
+
+test('spec-derived: when DDS has taken over the VM, the 403 names it and the client attaches to DDS instead', async () => {
+  const dds = await startScriptedVmService({ token: 'RGRzVG9rZW4=' });
+  const body = (uri: string) =>
+    'Cannot connect directly to the VM service as a Dart Development Service (DDS) instance has taken control ' +
+    `and can be found at ${uri}.`;
+  const vm = await startScriptedVmService({ refuseAllWithBody: body(dds.httpUri) });
+  const model = new IsolateModel({ changeDelayMs: 10 });
+  const logs: string[] = [];
+  try {
+    const handle = await connectDartVm({ uri: vm.httpUri, model, baseIntervalMs: 20, log: (m) => logs.push(m) });
+    try {
+      assert.equal(handle.wsUri, dds.wsUri);
+      assert.equal(handle.status, 'connected');
+      await waitFor('a poll through DDS', () => dds.count('getStack') >= 2);
+      assert.ok(
+        logs.some((l) => l.includes('DDS') && l.includes(dds.httpUri)),
+        logs.join('\n'),
+      );
+    } finally {
+      await handle.dispose();
+    }
+  } finally {
+    model.dispose();
+    await vm.close();
+    await dds.close();
+  }
+});
+
+test('spec-derived: a DDS that cannot be reached either is named in the error, not blamed on the auth token', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const deadPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const ddsUri = `http://127.0.0.1:${deadPort}/VQKkdeOH2R8=/`;
+  const vm = await startScriptedVmService({
+    refuseAllWithBody:
+      'Cannot connect directly to the VM service as a Dart Development Service (DDS) instance has taken control ' +
+      `and can be found at ${ddsUri}.`,
+  });
+  const model = new IsolateModel();
+  try {
+    await assert.rejects(connectDartVm({ uri: vm.httpUri, model }), (err: unknown) => {
+      assert.ok(err instanceof VmServiceConnectError);
+      assert.match(err.message, /Dart Development Service \(DDS\)/);
+      assert.ok(err.message.includes(ddsUri), err.message);
+      assert.doesNotMatch(err.message, /auth token/);
+      return true;
+    });
+  } finally {
+    model.dispose();
+    await vm.close();
   }
 });

@@ -79,3 +79,41 @@ test('a failing tick is reported and the loop keeps going', async () => {
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]), /boom/);
 });
+
+test('failing ticks back off like idle ones instead of retrying at the base interval', async () => {
+  let n = 0;
+  const loop = new PollLoop(
+    async () => {
+      n++;
+      throw new Error('VM says no');
+    },
+    { baseIntervalMs: 1, maxIntervalMs: 16, backoff: 2 },
+    () => undefined,
+  );
+  loop.start();
+  await until(() => n >= 6);
+  await loop.stop();
+  assert.equal(loop.intervalMs, 16, 'the interval grew to the cap');
+});
+
+test('pokes are coalesced: ticks never start closer than the minimum gap', async () => {
+  const starts: number[] = [];
+  const loop = new PollLoop(
+    async () => {
+      starts.push(performance.now());
+      return { changed: true };
+    },
+    { baseIntervalMs: 10_000, maxIntervalMs: 10_000, minGapMs: 50 },
+    (err) => assert.fail(String(err)),
+  );
+  loop.start();
+  const poker = setInterval(() => loop.poke(), 1);
+  await new Promise((r) => setTimeout(r, 400));
+  clearInterval(poker);
+  await loop.stop();
+  // Old behaviour: one tick per poke (hundreds). Now at most one per 50 ms (+1 for the start).
+  assert.ok(starts.length >= 3, `${starts.length} ticks`);
+  assert.ok(starts.length <= 10, `${starts.length} ticks`);
+  for (let i = 1; i < starts.length; i++)
+    assert.ok(starts[i]! - starts[i - 1]! >= 45, `gap ${starts[i]! - starts[i - 1]!}`);
+});

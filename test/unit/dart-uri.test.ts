@@ -36,3 +36,17 @@ test('garbage and other schemes are refused with a message that says what to pas
   assert.throws(() => normalizeVmServiceUri('not a uri'), /Paste the one the app printed/);
   assert.throws(() => normalizeVmServiceUri('ftp://127.0.0.1:8181/t=/'), /http\(s\):\/\/ or ws\(s\):\/\//);
 });
+
+test('a pasted line or a URI in quotes or angle brackets yields the first VM-service URL in it', () => {
+  for (const input of [
+    'A Dart VM Service on Pixel 7 is available at: http://127.0.0.1:8181/AbCd12_-=/',
+    'The Dart VM service is listening on http://127.0.0.1:8181/AbCd12_-=/',
+    '"http://127.0.0.1:8181/AbCd12_-=/"',
+    "'ws://127.0.0.1:8181/AbCd12_-=/ws'",
+    '<http://127.0.0.1:8181/AbCd12_-=/>',
+    'The Flutter DevTools debugger and profiler on Pixel 7 is available at: http://127.0.0.1:9100?uri=http://127.0.0.1:8181/AbCd12_-=/',
+  ]) {
+    assert.equal(normalizeVmServiceUri(input), ws, input);
+  }
+  assert.throws(() => normalizeVmServiceUri('no url in here at all'), /Paste the one the app printed/);
+});

@@ -36,6 +36,8 @@ export class ConnectionClosedError extends Error {
   constructor(
     readonly method: string,
     readonly reason: string,
+    /** WebSocket close code (1009: an answer was larger than the payload cap). */
+    readonly closeCode: number | null = null,
   ) {
     super(`${method} could not complete: the VM service connection closed (${reason})`);
   }
@@ -55,6 +57,7 @@ export interface ConnectionStats {
   unknownMessages: number;
   lateResponses: number;
   binaryFramesIgnored: number;
+  requestTimeouts: number;
 }
 
 interface Pending {
@@ -69,6 +72,17 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number;
   /** Upper bound on concurrent requests, so a slow VM cannot make us queue without limit. */
   maxPendingRequests?: number;
+  /**
+   * Closes the connection after this many timeouts in a row with no answer of any kind in
+   * between: the VM is frozen or the link is half-open (default 3; 0 never gives up).
+   */
+  maxTimeoutsInARow?: number;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Overrides the connection's request timeout for this call. */
+  timeoutMs?: number;
 }
 
 /** JSON-RPC request/response matching and event routing over one transport. */
@@ -79,13 +93,19 @@ export class VmConnection {
   private readonly closeListeners = new Set<(info: TransportCloseInfo) => void>();
   private readonly subscriptions: Disposable[] = [];
   private closedReason: string | null = null;
+  private closedCode: number | null = null;
+  /** Why we closed the connection ourselves, reported instead of the transport's "closed by client". */
+  private localCloseReason: string | null = null;
   private readonly requestTimeoutMs: number;
   private readonly maxPending: number;
+  private readonly maxTimeoutsInARow: number;
+  private timeoutsInARow = 0;
   readonly stats: ConnectionStats = {
     malformedMessages: 0,
     unknownMessages: 0,
     lateResponses: 0,
     binaryFramesIgnored: 0,
+    requestTimeouts: 0,
   };
 
   constructor(
@@ -94,6 +114,7 @@ export class VmConnection {
   ) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.maxPending = opts.maxPendingRequests ?? 256;
+    this.maxTimeoutsInARow = opts.maxTimeoutsInARow ?? 3;
     this.subscriptions.push(transport.onMessage((text) => this.handleMessage(text)));
     this.subscriptions.push(transport.onClose((info) => this.handleClose(info)));
   }
@@ -104,17 +125,21 @@ export class VmConnection {
   }
 
   /** Sends `method` with named params and resolves with `result` (which may be a Sentinel). */
-  call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    if (this.closedReason !== null) return Promise.reject(new ConnectionClosedError(method, this.closedReason));
+  call<T>(method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {
+    if (this.closedReason !== null) {
+      return Promise.reject(new ConnectionClosedError(method, this.closedReason, this.closedCode));
+    }
     if (this.pending.size >= this.maxPending) {
       return Promise.reject(new ProtocolError(method, -32000, `too many requests in flight (${this.maxPending})`));
     }
     const id = String(this.nextId++);
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new RpcTimeoutError(method, this.requestTimeoutMs));
-      }, this.requestTimeoutMs);
+        reject(new RpcTimeoutError(method, timeoutMs));
+        this.noteTimeout(method, timeoutMs);
+      }, timeoutMs);
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
       this.transport.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     });
@@ -132,9 +157,26 @@ export class VmConnection {
     return { dispose: () => this.closeListeners.delete(listener) };
   }
 
-  /** Closes the transport and fails every pending call. */
-  close(): void {
+  /**
+   * Closes the transport and fails every pending call at once. `reason` (when we close because
+   * something went wrong) is what close listeners and pending calls are told.
+   */
+  close(reason?: string): void {
+    if (this.closedReason !== null) return;
+    if (reason !== undefined) this.localCloseReason = reason;
     this.transport.close();
+  }
+
+  /** Counts a timeout; enough of them in a row with no answer in between means the VM is gone. */
+  private noteTimeout(method: string, timeoutMs: number): void {
+    this.stats.requestTimeouts++;
+    this.timeoutsInARow++;
+    if (this.maxTimeoutsInARow > 0 && this.timeoutsInARow >= this.maxTimeoutsInARow) {
+      this.close(
+        `the VM service stopped answering: ${this.timeoutsInARow} requests in a row got no answer ` +
+          `(the last, ${method}, within ${timeoutMs} ms). The app may be frozen or the connection half-open`,
+      );
+    }
   }
 
   private handleMessage(text: string): void {
@@ -167,6 +209,8 @@ export class VmConnection {
   }
 
   private handleResponse(id: string, m: Record<string, unknown>): void {
+    // Any answer, even a late one, shows the VM is alive.
+    this.timeoutsInARow = 0;
     const p = this.pending.get(id);
     if (!p) {
       this.stats.lateResponses++;
@@ -188,14 +232,17 @@ export class VmConnection {
     }
   }
 
-  private handleClose(info: TransportCloseInfo): void {
+  private handleClose(transportInfo: TransportCloseInfo): void {
     if (this.closedReason !== null) return;
+    const info =
+      this.localCloseReason !== null ? { code: transportInfo.code, reason: this.localCloseReason } : transportInfo;
     this.closedReason = info.reason || `code ${info.code}`;
+    this.closedCode = info.code;
     this.stats.binaryFramesIgnored = this.transport.binaryFramesIgnored;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       this.pending.delete(id);
-      p.reject(new ConnectionClosedError(p.method, this.closedReason));
+      p.reject(new ConnectionClosedError(p.method, this.closedReason, info.code));
     }
     for (const s of this.subscriptions) s.dispose();
     for (const l of [...this.closeListeners]) l(info);

@@ -1,18 +1,23 @@
 /**
  * The Dart source: turns one VM-service connection into the common model's records. It
  * subscribes to the `Isolate` stream (lifecycle) and the `Extension` stream (the Dart agent's
- * events), and polls adaptively for memory, CPU, queue and ports. It feeds the model only
- * through `openSession` / `ingest` / `closeSession`.
+ * events), and polls adaptively for memory, CPU, queue and ports (isolate-poller.ts). It feeds
+ * the model only through `openSession` / `ingest` / `closeSession`.
+ *
+ * Times are the host's: events are stamped when they arrive, since the VM's clock (a phone's)
+ * can be minutes off the host clock that stamps the polls.
  */
-import type { AgentRecord, EpochMs, Micros } from '../../../protocol';
+import type { AgentRecord, EpochMs } from '../../../protocol';
 import { parseAgentEvent } from './agent-events';
+import { text } from './coerce';
 import { ConnectionClosedError, ProtocolError, RpcErrorCode } from './connection';
+import { IsolatePoller, type PollerStats } from './isolate-poller';
 import { IsolateRegistry } from './isolate-registry';
-import { sampleIsolate, type SamplerFeatures, type TickContext } from './isolate-sampler';
 import { PollLoop, type TickResult } from './poll-loop';
 import { SendAggregator } from './send-aggregator';
+import { ThrottledLog } from './throttled-log';
 import type { VmService } from './vm-service';
-import { isSentinel, type MemoryUsage, type VM, type VmEvent } from './vm-types';
+import { isSentinel, type VM, type VmEvent } from './vm-types';
 
 /** The part of the model a source may touch (IsolateModel satisfies it). */
 export interface ModelSink {
@@ -29,17 +34,15 @@ export interface ModelSink {
 }
 
 /** Counters a user (or a test) can read to see what the source skipped. */
-export interface DartSourceStats {
+export interface DartSourceStats extends PollerStats {
   polls: number;
   pollIntervalMs: number;
   isolatesSeen: number;
-  isolatesExited: number;
   unknownEvents: number;
   foreignExtensionEvents: number;
   agentEvents: number;
-  isolateGoneMidRequest: number;
-  pollErrors: number;
-  profiler: 'enabled' | 'disabled' | 'unknown';
+  /** Optional RPCs switched off, as `method` or `method (isolate or group id)`. */
+  unavailableRpcs: string[];
 }
 
 export interface DartSourceOptions {
@@ -55,17 +58,16 @@ export interface DartSourceOptions {
 /** One attached VM feeding one model session. */
 export class DartVmSource {
   private readonly registry: IsolateRegistry;
+  private readonly poller: IsolatePoller;
   private readonly sends = new SendAggregator();
-  private readonly features: SamplerFeatures = { profilerDisabled: false, portsUnsupported: false };
   private readonly loop: PollLoop;
   private readonly log: (message: string) => void;
-  private cpuOriginMicros: Micros = 0;
-  private groupMemoryUnsupported = false;
+  private readonly throttled: ThrottledLog;
+  private service: VmService;
   private closed = false;
   private stopping: Promise<void> | null = null;
-  readonly stats: DartSourceStats = {
+  private readonly counters: Omit<DartSourceStats, 'pollIntervalMs' | 'unavailableRpcs'> = {
     polls: 0,
-    pollIntervalMs: 0,
     isolatesSeen: 0,
     isolatesExited: 0,
     unknownEvents: 0,
@@ -73,52 +75,71 @@ export class DartVmSource {
     agentEvents: 0,
     isolateGoneMidRequest: 0,
     pollErrors: 0,
+    isolateTimeouts: 0,
     profiler: 'unknown',
   };
 
   constructor(private readonly opts: DartSourceOptions) {
+    this.service = opts.service;
     this.log = opts.log ?? (() => undefined);
+    this.throttled = new ThrottledLog(this.log);
     this.registry = new IsolateRegistry(
       (r) => this.ingest(r),
-      () => this.cpuOriginMicros,
+      () => this.poller.originMicros,
     );
+    this.poller = new IsolatePoller({
+      registry: this.registry,
+      stats: this.counters,
+      ingest: (r) => this.ingest(r),
+      log: this.log,
+      throttled: this.throttled,
+    });
     this.loop = new PollLoop(
       (cancelled) => this.tick(cancelled),
       { baseIntervalMs: opts.baseIntervalMs ?? 500, maxIntervalMs: opts.maxIntervalMs ?? 4000 },
       (err) => {
         if (err instanceof ConnectionClosedError) return; // the connection layer reports the close
-        this.stats.pollErrors++;
-        this.log(`poll failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.counters.pollErrors++;
+        this.throttled.report('poll', `poll failed: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
   }
 
+  /** A snapshot of the counters, with the current poll interval. */
+  get stats(): DartSourceStats {
+    return { ...this.counters, pollIntervalMs: this.loop.intervalMs, unavailableRpcs: this.poller.rpcs.unavailable };
+  }
+
   /** Opens the model session, subscribes to streams, records the isolates present, starts polling. */
   async start(): Promise<VM> {
-    const { service, model, sessionId, label } = this.opts;
+    const { model, sessionId, label } = this.opts;
+    const service = this.service;
     const version = await service.getVersion();
     const vm = await service.getVM();
-    if (service.supports('getVMTimelineMicros')) this.cpuOriginMicros = (await service.getVMTimelineMicros()).timestamp;
+    await this.poller.timelineNow(service);
     model.openSession({
       id: sessionId,
       runtime: 'dart',
       label,
-      pid: typeof vm.pid === 'number' ? vm.pid : null,
+      pid: typeof vm.pid === 'number' && Number.isFinite(vm.pid) ? vm.pid : null,
       startedAtMs: Date.now(),
-      runtimeVersion: `Dart ${vm.version ?? '?'} (VM service ${version.major}.${version.minor})`,
+      runtimeVersion: text(`Dart ${text(vm.version, '?')} (VM service ${version.major}.${version.minor})`, 'Dart'),
     });
-    service.connection.onEvent((streamId, event) => this.handleEvent(streamId, event as unknown as VmEvent));
-    for (const stream of ['Isolate', 'Extension']) {
-      try {
-        await service.streamListen(stream);
-      } catch (err) {
-        // 103: another part of this client already listens (e.g. after reconnect); events still come.
-        if (!(err instanceof ProtocolError && err.code === RpcErrorCode.streamAlreadySubscribed)) throw err;
-      }
-    }
+    await this.subscribe(service);
     await this.reconcile(vm, Date.now());
     this.loop.start();
     return vm;
+  }
+
+  /**
+   * Carries on over a new connection to the same VM, in the same model session: after the old
+   * one was closed because an answer was larger than the payload cap (see `IsolatePoller`).
+   */
+  async resume(service: VmService): Promise<void> {
+    await service.getVersion();
+    this.service = service;
+    await this.subscribe(service);
+    this.loop.poke();
   }
 
   /** Stops polling and closes the model session; safe to call twice. */
@@ -140,42 +161,56 @@ export class DartVmSource {
     if (!this.closed) this.opts.model.ingest(this.opts.sessionId, record);
   }
 
+  /** Listens to the `Isolate` and `Extension` streams of `service`. */
+  private async subscribe(service: VmService): Promise<void> {
+    service.connection.onEvent((streamId, event) => this.handleEvent(streamId, event as unknown as VmEvent));
+    for (const stream of ['Isolate', 'Extension']) {
+      try {
+        await service.streamListen(stream);
+      } catch (err) {
+        // 103: another part of this client already listens (e.g. after reconnect); events still come.
+        if (!(err instanceof ProtocolError && err.code === RpcErrorCode.streamAlreadySubscribed)) throw err;
+      }
+    }
+  }
+
   private handleEvent(streamId: string, event: VmEvent): void {
     if (this.closed) return;
     const ref = event.isolate;
-    const atMs = typeof event.timestamp === 'number' ? event.timestamp : Date.now();
+    // The host clock, not `event.timestamp`: the device's clock may be far off the host's.
+    const atMs = Date.now();
     if (streamId === 'Isolate' && ref && typeof ref.id === 'string') {
       switch (event.kind) {
         case 'IsolateStart':
-          if (this.registry.start(ref, atMs, null)) this.stats.isolatesSeen++;
+          if (this.registry.start(ref, atMs, null)) this.counters.isolatesSeen++;
           this.loop.poke();
           return;
         case 'IsolateExit':
-          if (this.registry.get(ref.id)) this.stats.isolatesExited++;
+          if (this.registry.get(ref.id)) this.counters.isolatesExited++;
           this.registry.exit(ref.id, atMs);
           return;
         case 'IsolateUpdate':
-          if (typeof ref.name === 'string') this.registry.enrich(ref.id, { name: ref.name });
+          if (ref.name !== undefined) this.registry.enrich(ref.id, { name: ref.name });
           return;
         case 'IsolateRunnable':
         case 'IsolateReload':
         case 'ServiceExtensionAdded':
           return;
         default:
-          this.stats.unknownEvents++;
+          this.counters.unknownEvents++;
           return;
       }
     }
     if (streamId === 'Extension' && event.kind === 'Extension') {
       const parsed = parseAgentEvent(event);
       if (!parsed) {
-        this.stats.foreignExtensionEvents++;
+        this.counters.foreignExtensionEvents++;
         return;
       }
-      this.stats.agentEvents++;
+      this.counters.agentEvents++;
       switch (parsed.type) {
         case 'send':
-          this.ingest(this.sends.add(parsed));
+          this.ingest(this.sends.add({ ...parsed, atMs }));
           return;
         case 'isolate':
           this.registry.enrich(parsed.isolateId, {
@@ -190,28 +225,30 @@ export class DartVmSource {
         }
       }
     }
-    this.stats.unknownEvents++;
+    this.counters.unknownEvents++;
   }
 
   /** Records isolates the VM lists that we have not seen, and exits the ones it no longer lists. */
   private async reconcile(vm: VM, atMs: EpochMs): Promise<boolean> {
-    const refs = (Array.isArray(vm.isolates) ? vm.isolates : []).filter((r) => !r.isSystemIsolate);
+    const refs = (Array.isArray(vm.isolates) ? vm.isolates : []).filter(
+      (r) => typeof r?.id === 'string' && !r.isSystemIsolate,
+    );
     const gone = this.registry.reconcile(new Set(refs.map((r) => r.id)), atMs);
-    this.stats.isolatesExited += gone;
+    this.counters.isolatesExited += gone;
     let changed = gone > 0;
     const memberOf = new Map<string, string>();
-    const needGroups = refs.some((r) => r.isolateGroupId === undefined);
-    if (needGroups && !this.opts.service.supports('isolateGroupId')) {
-      for (const g of vm.isolateGroups ?? []) {
-        const group = await this.opts.service.getIsolateGroup(g.id);
-        if (isSentinel(group)) continue;
-        for (const member of group.isolates ?? []) memberOf.set(member.id, g.id);
+    const needGroups = refs.some((r) => typeof r.isolateGroupId !== 'string');
+    if (needGroups && !this.service.supports('isolateGroupId')) {
+      for (const g of Array.isArray(vm.isolateGroups) ? vm.isolateGroups : []) {
+        const group = await this.poller.rpcs.call('getIsolateGroup', g.id, () => this.service.getIsolateGroup(g.id));
+        if (!group || isSentinel(group)) continue;
+        for (const member of Array.isArray(group.isolates) ? group.isolates : []) memberOf.set(member.id, g.id);
       }
     }
     for (const ref of refs) {
-      const groupId = ref.isolateGroupId ?? memberOf.get(ref.id) ?? null;
+      const groupId = typeof ref.isolateGroupId === 'string' ? ref.isolateGroupId : (memberOf.get(ref.id) ?? null);
       if (this.registry.start(ref, atMs, groupId)) {
-        this.stats.isolatesSeen++;
+        this.counters.isolatesSeen++;
         changed = true;
       } else if (groupId !== null) this.registry.setGroup(ref.id, groupId);
     }
@@ -219,72 +256,13 @@ export class DartVmSource {
   }
 
   private async tick(cancelled: () => boolean): Promise<TickResult> {
-    const { service } = this.opts;
+    const service = this.service;
     const atMs = Date.now();
-    this.stats.polls++;
+    this.counters.polls++;
     let changed = await this.reconcile(await service.getVM(), atMs);
-    const nowMicros =
-      !this.features.profilerDisabled && service.supports('getCpuSamples')
-        ? (await service.getVMTimelineMicros()).timestamp
-        : null;
-    const ctx: TickContext = {
-      atMs,
-      nowMicros,
-      groupMemory: await this.groupMemory(),
-      groupSize: (g) => this.registry.groupSize(g),
-    };
-    // One isolate at a time: a tick costs the VM a handful of small requests, never a burst.
-    for (const iso of this.registry.all()) {
-      if (cancelled()) break;
-      const outcome = await sampleIsolate(service, iso, ctx, this.features);
-      switch (outcome.type) {
-        case 'gone':
-          this.stats.isolateGoneMidRequest++;
-          this.stats.isolatesExited++;
-          this.registry.exit(iso.id, Date.now());
-          changed = true;
-          break;
-        case 'not-runnable':
-          break;
-        case 'sampled':
-          for (const r of outcome.records) this.ingest(r);
-          if (outcome.signature !== iso.lastSignature) changed = true;
-          iso.lastSignature = outcome.signature;
-          break;
-        default: {
-          const never: never = outcome;
-          return never;
-        }
-      }
-    }
-    this.stats.profiler = this.features.profilerDisabled ? 'disabled' : nowMicros !== null ? 'enabled' : 'unknown';
+    if (await this.poller.sampleAll(service, atMs, cancelled)) changed = true;
     const aggregates = this.sends.flush();
     for (const r of aggregates) this.ingest(r);
-    this.stats.pollIntervalMs = this.loop.intervalMs;
     return { changed: changed || aggregates.length > 0 };
-  }
-
-  /** The shared heap of each group that has more than one live isolate, fetched once per tick. */
-  private async groupMemory(): Promise<Map<string, MemoryUsage>> {
-    const out = new Map<string, MemoryUsage>();
-    if (this.groupMemoryUnsupported) return out;
-    const groups = new Set(
-      this.registry
-        .all()
-        .map((i) => i.groupId)
-        .filter((g): g is string => g !== null && this.registry.groupSize(g) > 1),
-    );
-    for (const g of groups) {
-      try {
-        const mem = await this.opts.service.getIsolateGroupMemoryUsage(g);
-        if (!isSentinel(mem)) out.set(g, mem);
-      } catch (err) {
-        // Older VMs lack the RPC; per-isolate getMemoryUsage reports the same shared heap.
-        if (err instanceof ProtocolError && err.code === RpcErrorCode.methodNotFound)
-          this.groupMemoryUnsupported = true;
-        else throw err;
-      }
-    }
-    return out;
   }
 }

@@ -5,6 +5,7 @@
  * short-lived `Isolate.run`/`compute` isolate be recorded from start to exit.
  */
 import type { AgentRecord, CallSite, EpochMs, Micros } from '../../../protocol';
+import { text } from './coerce';
 import { CpuTimeAccumulator } from './cpu-time';
 import type { IsolateRef } from './vm-types';
 
@@ -20,6 +21,17 @@ export interface KnownIsolate {
   cpu: CpuTimeAccumulator;
   /** Signature of the last sample, to tell the poll loop whether anything changed. */
   lastSignature: string;
+  /** Queue depth of the last `getStack` answer (kept while the queue cannot be fetched). */
+  lastQueueDepth: number;
+  /** An isolate that did not answer in time is skipped until then (it may be blocked in native code). */
+  skipUntilMs: EpochMs;
+  /** Timeouts in a row, for the back-off of `skipUntilMs`. */
+  timeoutsInARow: number;
+}
+
+/** The name an isolate is shown with: its debugName as text, else its id; clipped. */
+export function isolateName(name: unknown, id: string): string {
+  return text(name, id);
 }
 
 /** Tracks live isolates and emits `isolate-start` / `isolate-exit` records once each. */
@@ -53,17 +65,21 @@ export class IsolateRegistry {
   /** Announces an isolate unless it is already known or has exited. Returns true when new. */
   start(ref: IsolateRef, atMs: EpochMs, groupId: string | null): boolean {
     if (this.live.has(ref.id) || this.exited.has(ref.id) || ref.isSystemIsolate) return false;
+    const name = isolateName(ref.name, ref.id);
     const iso: KnownIsolate = {
       id: ref.id,
-      name: ref.name,
-      groupId: ref.isolateGroupId ?? groupId,
+      name,
+      groupId: typeof ref.isolateGroupId === 'string' ? ref.isolateGroupId : groupId,
       // The VM names the root isolate "main"; everything else was spawned by the program.
-      kind: ref.name === 'main' ? 'main' : 'worker',
+      kind: name === 'main' ? 'main' : 'worker',
       parentId: null,
       spawnSite: null,
       startedAtMs: atMs,
       cpu: new CpuTimeAccumulator(this.cpuOriginMicros()),
       lastSignature: '',
+      lastQueueDepth: 0,
+      skipUntilMs: 0,
+      timeoutsInARow: 0,
     };
     this.live.set(ref.id, iso);
     this.announce(iso);
@@ -71,10 +87,10 @@ export class IsolateRegistry {
   }
 
   /** Updates what the Dart agent reported about an isolate (spawn site, parent) and re-announces it. */
-  enrich(id: string, info: { name?: string; parentId?: string | null; spawnSite?: CallSite | null }): void {
+  enrich(id: string, info: { name?: unknown; parentId?: string | null; spawnSite?: CallSite | null }): void {
     const iso = this.live.get(id);
     if (!iso) return;
-    if (info.name) iso.name = info.name;
+    if (info.name !== undefined) iso.name = isolateName(info.name, iso.name);
     if (info.parentId !== undefined) iso.parentId = info.parentId;
     if (info.spawnSite !== undefined) iso.spawnSite = info.spawnSite;
     this.announce(iso);
@@ -89,12 +105,15 @@ export class IsolateRegistry {
     }
   }
 
-  /** Records the exit of a live isolate (no-op for unknown or already exited ids). */
+  /**
+   * Records the exit of an isolate. An id never seen is remembered too, without a record: the
+   * VM's list can lag behind its events, and a later `getVM` must not start it as a phantom.
+   */
   exit(id: string, atMs: EpochMs): void {
-    if (!this.live.delete(id)) return;
+    const wasLive = this.live.delete(id);
     this.exited.add(id);
     if (this.exited.size > 10_000) this.exited.delete(this.exited.values().next().value as string);
-    this.emit({ type: 'isolate-exit', isolateId: id, atMs, exitCode: null });
+    if (wasLive) this.emit({ type: 'isolate-exit', isolateId: id, atMs, exitCode: null });
   }
 
   /** Exits every isolate that is not in `presentIds` (they went away between events). */

@@ -1,19 +1,24 @@
 /**
- * One poll of one isolate: memory (shared group heap where isolates share one), CPU time from
- * profiler samples, the pending message queue from `getStack`, and open ports from `getPorts`.
- * An isolate that exits mid-request answers with a Sentinel (or error 105 while it is not
- * runnable): the sampler reports that instead of throwing, and the caller exits it.
+ * One poll of one isolate: memory (the shared group heap where isolates share one), the pending
+ * message queue from `getStack`, CPU time from profiler samples, and open ports from `getPorts`.
+ * Memory comes first and is required; the rest are optional RPCs (see optional-rpcs.ts). When a
+ * later call fails or times out, what was fetched before it is still returned, with the failure:
+ * one slow or failing call never throws away the isolate's memory. An isolate that exits
+ * mid-request answers with a Sentinel (or error 105 while it is not runnable): the sampler
+ * reports that instead of throwing, and the caller exits it.
  */
-import type { AgentRecord, EpochMs, Micros } from '../../../protocol';
-import { FRAME_LIMITS } from '../../../protocol';
+import type { AgentRecord, EpochMs, IsolateSampleRecord, Micros, PortRecord } from '../../../protocol';
+import { bytes, clip, finite, text } from './coerce';
 import { ProtocolError, RpcErrorCode } from './connection';
 import type { KnownIsolate } from './isolate-registry';
+import type { OptionalRpcs } from './optional-rpcs';
 import type { VmService } from './vm-service';
-import { isSentinel, type MemoryUsage, type Sentinel } from './vm-types';
+import { isSentinel, type MemoryUsage, type PortList, type QueuedMessage, type Sentinel } from './vm-types';
 
 /** The outcome of sampling one isolate. */
 export type SampleOutcome =
-  | { type: 'sampled'; records: AgentRecord[]; signature: string }
+  /** `failure`: the error that cut the sample short (the records hold what came before it), or null. */
+  | { type: 'sampled'; records: AgentRecord[]; signature: string; failure: unknown }
   | { type: 'gone' } // Sentinel: the isolate exited
   | { type: 'not-runnable' }; // error 105: try again next tick
 
@@ -27,127 +32,154 @@ export interface TickContext {
   groupSize(groupId: string | null): number;
 }
 
-/** Flags the sampler flips when the VM says a feature is unavailable. */
-export interface SamplerFeatures {
-  profilerDisabled: boolean;
-  portsUnsupported: boolean;
-}
-
 const maxQueueRows = 200;
 const maxPortRows = 200;
 
-/** Samples one isolate; never throws for Sentinel / 105 / feature-disabled answers. */
+/** Thrown inside a sample when an answer is a Sentinel: the isolate is gone. */
+class IsolateGone extends Error {}
+
+/** Samples one isolate; never throws for Sentinel / 105 / optional-RPC errors. */
 export async function sampleIsolate(
   service: VmService,
+  rpcs: OptionalRpcs,
   iso: KnownIsolate,
   ctx: TickContext,
-  features: SamplerFeatures,
 ): Promise<SampleOutcome> {
   try {
+    // Required: when memory cannot be had, nothing is known about this isolate this tick.
     const shared = ctx.groupSize(iso.groupId) > 1;
     const groupMem = iso.groupId !== null ? ctx.groupMemory.get(iso.groupId) : undefined;
-    const memory = shared && groupMem ? groupMem : await service.getMemoryUsage(iso.id);
-    if (isSentinel(memory)) return { type: 'gone' };
+    const memory = live(shared && groupMem ? groupMem : await service.getMemoryUsage(iso.id));
 
-    const stack = await service.getStack(iso.id, 1);
-    if (isSentinel(stack)) return { type: 'gone' };
-    const messages = Array.isArray(stack.messages) ? stack.messages : [];
-
-    let cpuTimeMicros: Micros | null = null;
-    if (ctx.nowMicros !== null && !features.profilerDisabled) {
-      const start = iso.cpu.windowStartMicros;
-      const samples = await catchFeatureDisabled(
-        service.getCpuSamples(iso.id, start, Math.max(0, ctx.nowMicros - start)),
-        () => (features.profilerDisabled = true),
-      );
-      if (isSentinel(samples)) return { type: 'gone' };
-      if (samples) {
-        iso.cpu.addWindow(samples, ctx.nowMicros);
-        cpuTimeMicros = iso.cpu.cumulativeMicros;
-      }
-    }
-
-    const records: AgentRecord[] = [
-      {
-        type: 'sample',
-        isolateId: iso.id,
-        atMs: ctx.atMs,
-        heapUsedBytes: memory.heapUsage,
-        heapTotalBytes: memory.heapCapacity,
-        externalBytes: memory.externalUsage,
-        arrayBuffersBytes: 0,
-        heapShared: shared,
-        cpuTimeMicros,
-        queueDepth: messages.length,
-      },
-      {
-        type: 'queue',
-        isolateId: iso.id,
-        atMs: ctx.atMs,
-        messages: messages.slice(0, maxQueueRows).map((m) => ({
-          index: m.index,
-          name: clip(m.name ?? ''),
-          sizeBytes: typeof m.size === 'number' ? m.size : 0,
-          handler: typeof m.handler?.name === 'string' ? clip(m.handler.name) : null,
-        })),
-      },
-    ];
-
-    let portSig = '';
-    if (!features.portsUnsupported && service.supports('getPorts')) {
-      const ports = await catchCodes(service.getPorts(iso.id), [RpcErrorCode.methodNotFound], () => {
-        features.portsUnsupported = true;
-      });
-      if (isSentinel(ports)) return { type: 'gone' };
-      if (ports) {
-        const rows = (Array.isArray(ports.ports) ? ports.ports : []).slice(0, maxPortRows).map((p) => ({
-          portId: String(p.portId ?? p.id),
-          name: clip(p.debugName && p.debugName.length > 0 ? p.debugName : 'N/A'),
-          allocationSite:
-            typeof p.allocationLocation?.valueAsString === 'string' ? clip(p.allocationLocation.valueAsString) : null,
-        }));
-        records.push({ type: 'ports', isolateId: iso.id, atMs: ctx.atMs, ports: rows });
-        portSig = rows.map((r) => r.portId).join(',');
-      }
-    }
+    const steps = new OptionalSteps();
+    const stack = await steps.run(async () =>
+      liveOrNull(await rpcs.call('getStack', iso.id, () => service.getStack(iso.id, 1))),
+    );
+    const messages = stack && Array.isArray(stack.messages) ? stack.messages : null;
+    if (messages) iso.lastQueueDepth = messages.length;
+    const cpuTimeMicros = await steps.run(() => cpuTime(service, rpcs, iso, ctx.nowMicros));
+    const records: AgentRecord[] = [];
+    // The queue record first: the model takes the depth from the last record, and the sample
+    // carries the full depth while the queue record keeps only the first rows.
+    if (messages) records.push(queueRecord(iso.id, ctx.atMs, messages));
+    const sample = sampleRecord(iso, ctx.atMs, memory, shared, cpuTimeMicros);
+    records.push(sample);
+    const ports = service.supports('getPorts')
+      ? await steps.run(async () => liveOrNull(await rpcs.call('getPorts', iso.id, () => service.getPorts(iso.id))))
+      : null;
+    const portRecord = ports ? portsRecord(iso.id, ctx.atMs, ports) : null;
+    if (portRecord) records.push(portRecord);
 
     const signature = [
-      memory.heapUsage,
-      memory.heapCapacity,
-      messages.length,
-      messages.reduce((sum, m) => sum + (m.size ?? 0), 0),
+      sample.heapUsedBytes,
+      sample.heapTotalBytes,
+      sample.queueDepth,
+      (messages ?? []).reduce((sum, m) => sum + bytes(m.size), 0),
       cpuTimeMicros,
-      portSig,
+      portRecord?.ports.map((p) => p.portId).join(',') ?? '',
     ].join('|');
-    return { type: 'sampled', records, signature };
+    return { type: 'sampled', records, signature, failure: steps.failure };
   } catch (err) {
-    if (err instanceof ProtocolError && err.code === RpcErrorCode.isolateMustBeRunnable)
-      return { type: 'not-runnable' };
+    if (err instanceof IsolateGone) return { type: 'gone' };
+    if (isNotRunnable(err)) return { type: 'not-runnable' };
     throw err;
   }
 }
 
-function clip(s: string): string {
-  return s.length > FRAME_LIMITS.maxStringLength ? s.slice(0, FRAME_LIMITS.maxStringLength) : s;
-}
+/**
+ * The optional steps of one sample, in order. The first failure (a timeout, a closed
+ * connection) is kept and the steps after it are skipped, so what came before survives.
+ */
+class OptionalSteps {
+  failure: unknown = null;
 
-/** Resolves to null (after `onDisabled`) when the VM answers "feature disabled" (profiler off). */
-function catchFeatureDisabled<T>(p: Promise<T | Sentinel>, onDisabled: () => void): Promise<T | Sentinel | null> {
-  return catchCodes(p, [RpcErrorCode.featureDisabled], onDisabled);
-}
-
-async function catchCodes<T>(
-  p: Promise<T | Sentinel>,
-  codes: number[],
-  onCode: () => void,
-): Promise<T | Sentinel | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof ProtocolError && codes.includes(err.code)) {
-      onCode();
+  async run<T>(step: () => Promise<T | null>): Promise<T | null> {
+    if (this.failure !== null) return null;
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof IsolateGone || isNotRunnable(err)) throw err;
+      this.failure = err;
       return null;
     }
-    throw err;
   }
+}
+
+function sampleRecord(
+  iso: KnownIsolate,
+  atMs: EpochMs,
+  memory: MemoryUsage,
+  shared: boolean,
+  cpuTimeMicros: Micros | null,
+): IsolateSampleRecord {
+  const m: Partial<MemoryUsage> = typeof memory === 'object' && memory !== null ? memory : {};
+  return {
+    type: 'sample',
+    isolateId: iso.id,
+    atMs,
+    heapUsedBytes: bytes(m.heapUsage),
+    heapTotalBytes: bytes(m.heapCapacity),
+    externalBytes: bytes(m.externalUsage),
+    arrayBuffersBytes: 0,
+    heapShared: shared,
+    cpuTimeMicros,
+    // Without a queue this tick (getStack unavailable or failed), the last depth seen.
+    queueDepth: iso.lastQueueDepth,
+  };
+}
+
+/** Cumulative CPU time after adding this tick's window; null when unavailable. */
+async function cpuTime(
+  service: VmService,
+  rpcs: OptionalRpcs,
+  iso: KnownIsolate,
+  nowMicros: Micros | null,
+): Promise<Micros | null> {
+  if (nowMicros === null || !service.supports('getCpuSamples')) return null;
+  const start = iso.cpu.windowStartMicros;
+  const samples = liveOrNull(
+    await rpcs.call('getCpuSamples', iso.id, () =>
+      service.getCpuSamples(iso.id, start, Math.max(0, nowMicros - start)),
+    ),
+  );
+  if (!samples) return null;
+  iso.cpu.addWindow(samples, nowMicros);
+  return iso.cpu.cumulativeMicros;
+}
+
+function queueRecord(isolateId: string, atMs: EpochMs, messages: QueuedMessage[]): AgentRecord {
+  return {
+    type: 'queue',
+    isolateId,
+    atMs,
+    messages: messages.slice(0, maxQueueRows).map((m, i) => ({
+      index: finite(m.index, i),
+      name: text(m.name, ''),
+      sizeBytes: bytes(m.size),
+      handler: typeof m.handler?.name === 'string' ? clip(m.handler.name) : null,
+    })),
+  };
+}
+
+function portsRecord(isolateId: string, atMs: EpochMs, list: PortList): PortRecord {
+  const ports = (Array.isArray(list.ports) ? list.ports : []).slice(0, maxPortRows).map((p) => ({
+    portId: text(p.portId ?? p.id, '?'),
+    name: text(p.debugName, 'N/A'),
+    allocationSite:
+      typeof p.allocationLocation?.valueAsString === 'string' ? clip(p.allocationLocation.valueAsString) : null,
+  }));
+  return { type: 'ports', isolateId, atMs, ports };
+}
+
+function live<T>(value: T | Sentinel): T {
+  if (isSentinel(value)) throw new IsolateGone();
+  return value;
+}
+
+function liveOrNull<T>(value: T | Sentinel | null): T | null {
+  return value === null ? null : live(value);
+}
+
+function isNotRunnable(err: unknown): boolean {
+  return err instanceof ProtocolError && err.code === RpcErrorCode.isolateMustBeRunnable;
 }

@@ -1,9 +1,12 @@
 /**
  * Layer 1 of the VM-service client: a text transport behind three methods (`send`,
  * `onMessage`, `onClose`), so the JSON-RPC layer never touches sockets and can be driven
- * by anything that moves strings. The WebSocket implementation uses `ws`.
+ * by anything that moves strings. The WebSocket implementation uses `ws`; it pings the peer so a
+ * half-open link is noticed, and reads why an upgrade was refused (DDS names itself there).
  */
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { describeRefusal } from './refusal';
 
 /** Something that can be unsubscribed. */
 export interface Disposable {
@@ -34,25 +37,42 @@ export class VmServiceConnectError extends Error {
     message: string,
     /** HTTP status when the server answered the upgrade with something other than 101. */
     readonly httpStatus: number | null = null,
+    /** The Dart Development Service URI the VM named when it refused us because DDS owns it. */
+    readonly ddsUri: string | null = null,
   ) {
     super(message);
   }
 }
 
+/** WebSocket close code for "message too big" (RFC 6455), also used when our payload cap is passed. */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+/**
+ * Default cap on one answer. CPU-sample answers of busy apps are several MB; `getStack` lists
+ * every pending message (~320 bytes each), so 128 MiB is a queue of ~400k messages.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 128 * 1024 * 1024;
+
 export interface WebSocketTransportOptions {
   /** Gives up on the TCP connect + upgrade after this long. */
   handshakeTimeoutMs?: number;
-  /** Largest frame accepted; CPU-sample responses of busy apps can be several MB. */
+  /** Largest answer accepted (default `DEFAULT_MAX_PAYLOAD_BYTES`); a larger one closes with 1009. */
   maxPayloadBytes?: number;
+  /**
+   * Pings the peer this often and closes when the previous ping got no pong: a half-open link
+   * or a stopped process (default 15 s; 0 turns it off).
+   */
+  keepaliveIntervalMs?: number;
 }
 
 /** Opens a WebSocket to a normalized `ws(s)://…/ws` URI and resolves once it is open. */
 export function openWebSocketTransport(wsUri: string, opts: WebSocketTransportOptions = {}): Promise<VmTransport> {
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 5000;
+  const maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUri, {
       handshakeTimeout: handshakeTimeoutMs,
-      maxPayload: opts.maxPayloadBytes ?? 64 * 1024 * 1024,
+      maxPayload: maxPayloadBytes,
       perMessageDeflate: false,
     });
     let settled = false;
@@ -63,15 +83,10 @@ export function openWebSocketTransport(wsUri: string, opts: WebSocketTransportOp
       reject(err);
     };
     socket.once('unexpected-response', (_req, res) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      const hint =
-        status === 403 || status === 404 || status === 401
-          ? ' The auth token in the URI is probably wrong or stale: copy the URI the app printed most recently.'
-          : '';
-      fail(
-        new VmServiceConnectError(`The VM service at ${wsUri} refused the connection (HTTP ${status}).${hint}`, status),
-      );
+      void readRefusalBody(res).then((body) => {
+        const refusal = describeRefusal(wsUri, res.statusCode ?? 0, body);
+        fail(new VmServiceConnectError(refusal.message, refusal.status, refusal.ddsUri));
+      });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const why =
@@ -84,23 +99,74 @@ export function openWebSocketTransport(wsUri: string, opts: WebSocketTransportOp
       if (settled) return;
       settled = true;
       socket.removeAllListeners('error');
-      resolve(wrapSocket(socket));
+      resolve(wrapSocket(socket, maxPayloadBytes, opts.keepaliveIntervalMs ?? 15_000));
     });
   });
 }
 
-function wrapSocket(socket: WebSocket): VmTransport {
+/** The first few KiB of a refused upgrade's body (the VM explains itself there), never more. */
+function readRefusalBody(res: IncomingMessage, maxBytes = 4096, waitMs = 1000): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      res.removeAllListeners('data');
+      res.resume(); // drain the rest without keeping it
+      resolve(Buffer.concat(chunks).toString('utf8').slice(0, maxBytes));
+    };
+    const timer = setTimeout(done, waitMs);
+    res.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= maxBytes) done();
+    });
+    res.once('end', done);
+    res.once('error', done);
+  });
+}
+
+/** `128 MiB`, `256 KiB`: the payload cap as people read it. */
+function binarySize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** ws reports a frame over `maxPayload` with these error codes (then closes with 1009). */
+const payloadTooBigCodes = new Set(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH']);
+
+function wrapSocket(socket: WebSocket, maxPayloadBytes: number, keepaliveIntervalMs: number): VmTransport {
   const messageListeners = new Set<(text: string) => void>();
   const closeListeners = new Set<(info: TransportCloseInfo) => void>();
   let binaryFramesIgnored = 0;
   let closed = false;
+  let keepalive: NodeJS.Timeout | null = null;
   const emitClose = (info: TransportCloseInfo): void => {
     if (closed) return;
     closed = true;
+    if (keepalive) clearInterval(keepalive);
     for (const l of [...closeListeners]) l(info);
     closeListeners.clear();
     messageListeners.clear();
   };
+  if (keepaliveIntervalMs > 0) {
+    let awaitingPong = false;
+    socket.on('pong', () => (awaitingPong = false));
+    keepalive = setInterval(() => {
+      // ping() throws unless OPEN; a closing socket reports its close on its own.
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (awaitingPong) {
+        socket.terminate();
+        emitClose({
+          code: 1006,
+          reason: `the VM service stopped answering WebSocket pings (none within ${keepaliveIntervalMs} ms); the connection looks half-open`,
+        });
+        return;
+      }
+      awaitingPong = true;
+      socket.ping();
+    }, keepaliveIntervalMs);
+    keepalive.unref();
+  }
   socket.on('message', (data, isBinary) => {
     if (isBinary) {
       binaryFramesIgnored++;
@@ -111,7 +177,16 @@ function wrapSocket(socket: WebSocket): VmTransport {
   });
   socket.on('close', (code, reason) => emitClose({ code, reason: reason.toString('utf8') }));
   // After open, errors are followed by 'close'; report the error text as the reason.
-  socket.on('error', (err) => emitClose({ code: 1006, reason: err.message }));
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== undefined && payloadTooBigCodes.has(err.code)) {
+      emitClose({
+        code: CLOSE_MESSAGE_TOO_BIG,
+        reason: `an answer from the VM service was larger than the ${binarySize(maxPayloadBytes)} limit`,
+      });
+      return;
+    }
+    emitClose({ code: 1006, reason: err.message });
+  });
   return {
     send(text) {
       if (socket.readyState === WebSocket.OPEN) socket.send(text);

@@ -1,7 +1,9 @@
 /**
  * VM-service URI normalization. Users paste whatever `dart run --observe`, `flutter run` or
  * DevTools printed: `http://127.0.0.1:PORT/TOKEN=/`, `ws://127.0.0.1:PORT/TOKEN=/ws`, the
- * https/wss variants, with or without a trailing slash, or a DevTools link carrying `?uri=`.
+ * https/wss variants, with or without a trailing slash, or a DevTools link carrying `?uri=` —
+ * often with the words around it ("A Dart VM Service on Pixel is available at: http://…") or in
+ * quotes or angle brackets, so the first URL in the text is taken.
  * The VM only speaks JSON-RPC over the WebSocket form, so everything becomes `ws(s)://…/ws`.
  */
 
@@ -12,9 +14,19 @@ export class VmServiceUriError extends Error {
 
 const schemeToWs: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
 
+/** An http(s)/ws(s) URL inside other text: up to whitespace, a quote or an angle bracket. */
+const urlInText = /\b(?:https?|wss?):\/\/[^\s"'<>`]+/i;
+
+/** The text itself when it is a URL, else the first http(s)/ws(s) URL in it (sentence punctuation dropped). */
+function uriIn(text: string): string {
+  if (URL.canParse(text)) return text;
+  const found = urlInText.exec(text);
+  return found ? found[0].replace(/[.,;:)\]]+$/, '') : text;
+}
+
 /** Turns any accepted form into the WebSocket URI (`ws://host:port/TOKEN=/ws`). */
 export function normalizeVmServiceUri(input: string): string {
-  const text = input.trim();
+  const text = uriIn(input.trim());
   let url: URL;
   try {
     url = new URL(text);

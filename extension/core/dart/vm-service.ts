@@ -4,7 +4,7 @@
  * (the isolate exited); callers check with `isSentinel`.
  */
 import type { Micros } from '../../../protocol';
-import type { VmConnection } from './connection';
+import type { CallOptions, VmConnection } from './connection';
 import type {
   CpuSamples,
   Isolate,
@@ -33,11 +33,27 @@ export const FEATURE_VERSIONS = {
 
 export type VmFeature = keyof typeof FEATURE_VERSIONS;
 
+/** Options of the typed calls. */
+export interface VmServiceOptions {
+  /**
+   * Timeout of the calls one isolate answers itself (memory, stack, CPU samples, ports). An
+   * isolate blocked in a long synchronous or native call cannot answer until it returns, and
+   * must not hold up the others for the connection's full timeout (default 3 s).
+   */
+  isolateRequestTimeoutMs?: number;
+}
+
 /** Typed VM-service RPCs over one connection. Call `getVersion()` first to enable feature checks. */
 export class VmService {
   private version: { major: number; minor: number } | null = null;
+  private readonly isolateCall: CallOptions;
 
-  constructor(readonly connection: VmConnection) {}
+  constructor(
+    readonly connection: VmConnection,
+    opts: VmServiceOptions = {},
+  ) {
+    this.isolateCall = { timeoutMs: opts.isolateRequestTimeoutMs ?? 3000 };
+  }
 
   /** The protocol version from `getVersion`, or null before it was asked. */
   get protocolVersion(): { major: number; minor: number } | null {
@@ -65,7 +81,7 @@ export class VmService {
 
   /** `Isolate|Sentinel getIsolate(isolateId)`: runnable, livePorts, startTime and private `_heaps`. */
   getIsolate(isolateId: string): Promise<Isolate | Sentinel> {
-    return this.connection.call('getIsolate', { isolateId });
+    return this.connection.call('getIsolate', { isolateId }, this.isolateCall);
   }
 
   /** `IsolateGroup|Sentinel getIsolateGroup(isolateGroupId)`: the isolates sharing one heap. */
@@ -75,7 +91,7 @@ export class VmService {
 
   /** `MemoryUsage|Sentinel getMemoryUsage(isolateId)`: heap used/capacity and external bytes. */
   getMemoryUsage(isolateId: string): Promise<MemoryUsage | Sentinel> {
-    return this.connection.call('getMemoryUsage', { isolateId });
+    return this.connection.call('getMemoryUsage', { isolateId }, this.isolateCall);
   }
 
   /** `MemoryUsage|Sentinel getIsolateGroupMemoryUsage(isolateGroupId)`: the shared group heap. */
@@ -89,7 +105,7 @@ export class VmService {
    * disabled) when the VM runs without the profiler.
    */
   getCpuSamples(isolateId: string, timeOriginMicros: Micros, timeExtentMicros: Micros): Promise<CpuSamples | Sentinel> {
-    return this.connection.call('getCpuSamples', { isolateId, timeOriginMicros, timeExtentMicros });
+    return this.connection.call('getCpuSamples', { isolateId, timeOriginMicros, timeExtentMicros }, this.isolateCall);
   }
 
   /** `Timestamp getVMTimelineMicros()`: now, on the clock CPU samples are stamped with. */
@@ -99,7 +115,7 @@ export class VmService {
 
   /** `PortList|Sentinel getPorts(isolateId)`: open ReceivePorts with debugName and allocation site (3.41+). */
   getPorts(isolateId: string): Promise<PortList | Sentinel> {
-    return this.connection.call('getPorts', { isolateId });
+    return this.connection.call('getPorts', { isolateId }, this.isolateCall);
   }
 
   /**
@@ -110,7 +126,7 @@ export class VmService {
   getStack(isolateId: string, limit?: number): Promise<Stack | Sentinel> {
     const params: Record<string, unknown> = { isolateId };
     if (limit !== undefined && this.supports('getStackLimit')) params.limit = limit;
-    return this.connection.call('getStack', params);
+    return this.connection.call('getStack', params, this.isolateCall);
   }
 
   /** `Success streamListen(streamId)`: subscribe to `Isolate`, `Extension`, … events. */
