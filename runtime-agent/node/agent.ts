@@ -6,7 +6,12 @@
  * stdout/stderr unless ISOSCOPE_DEBUG=1 and never throws into the app.
  */
 import { basename, join } from 'node:path';
-import { AGENT_PROTOCOL_VERSION, type AgentCapability, type HelloFrame } from '../../protocol/agent-frames';
+import {
+  AGENT_PROTOCOL_VERSION,
+  type AgentCapability,
+  type HelloFrame,
+  type IsolateSampleRecord,
+} from '../../protocol/agent-frames';
 import { installBroadcastHooks } from './broadcast-hooks';
 import { CallSiteTable, setAgentFile } from './call-sites';
 import { ChannelRegistry } from './channel-registry';
@@ -20,14 +25,13 @@ import { captureRawApis, rawPost } from './raw-apis';
 import { clip, RecordSink } from './record-sink';
 import { Sampler } from './sampler';
 import { SharedTable } from './shared-table';
-import { AGENT_DATA_KEY, isolateIdOf, type SharedAgentData, type ThreadContext } from './thread-context';
+import { AGENT_DATA_KEY, isolateIdOf, LOADED_KEY, type SharedAgentData, type ThreadContext } from './thread-context';
 import { findPorts, restoreWorkerEnv, workerName } from './worker-options';
 import { installWorkerPatch, receiveHandoff } from './worker-patch';
 import { workerThreadsModule as wt } from './worker-threads-module';
 
 /** Agent version announced in `hello`. */
 export const AGENT_VERSION = '0.1.0';
-const LOADED = Symbol.for('isoscope.agent.loaded');
 
 /** Node's short-flag clusters and long flags that run code given on the command line (`-e`, `-pe`, `--print=…`). */
 const EVAL_FLAG = /^(?:-[a-zA-Z]*[ep][a-zA-Z]*|--eval(?:=.*)?|--print(?:=.*)?)$/s;
@@ -62,12 +66,44 @@ function helloFrame(config: AgentConfig, capabilities: AgentCapability[], starte
   };
 }
 
+/** Bytes of the SharedArrayBuffers in `value` (the agent's shared buffers: an object of them, nested once). */
+function sharedBufferBytes(value: unknown, depth = 0): number {
+  if (value instanceof SharedArrayBuffer) return value.byteLength;
+  if (value === null || typeof value !== 'object' || depth > 1) return 0;
+  let bytes = 0;
+  for (const v of Object.values(value)) bytes += sharedBufferBytes(v, depth + 1);
+  return bytes;
+}
+
+/**
+ * A sampler whose `arrayBuffersBytes` leaves out the agent's own shared buffers. V8 counts a
+ * SharedArrayBuffer in the `arrayBuffers` of the thread that allocated it (the main thread, ~51 MB
+ * of channel tables and rings, most of it never touched), so the isolate's figure stays the app's.
+ */
+class AppMemorySampler extends Sampler {
+  constructor(
+    ctx: ThreadContext,
+    private readonly agentBytes: number,
+  ) {
+    super(ctx);
+  }
+
+  override sample(): IsolateSampleRecord {
+    const s = super.sample();
+    const appBytes = s.arrayBuffersBytes - this.agentBytes;
+    s.arrayBuffersBytes = appBytes > 0 ? appBytes : 0;
+    return s;
+  }
+}
+
 function start(): void {
   // First, whichever copy loads: a worker whose custom env carried the preload gets the app's env back.
   if (!wt.isMainThread) restoreWorkerEnv(process.env);
-  const g = globalThis as Record<symbol, unknown>;
-  if (g[LOADED]) return; // loaded twice (--require and NODE_OPTIONS): the first copy wins
-  g[LOADED] = true;
+  // Loaded twice (two copies, e.g. one in NODE_OPTIONS and another with --require): the first
+  // copy wins. The mark is environment data, which the app cannot list (a global would show in
+  // `Object.getOwnPropertySymbols(globalThis)`); workers inherit a copy of it, hence the thread id.
+  if (wt.getEnvironmentData(LOADED_KEY) === wt.threadId) return;
+  wt.setEnvironmentData(LOADED_KEY, wt.threadId);
   const data = wt.workerData as Record<string, unknown> | null | undefined;
   if (!wt.isMainThread && data !== null && typeof data === 'object' && data[EXPORTER_MARKER] === true) return;
 
@@ -104,7 +140,8 @@ function start(): void {
   };
 
   let exporter: ExporterHandle | null = null;
-  const sampler = new Sampler(ctx);
+  // Only the thread that allocated the shared buffers (the main thread) counts them.
+  const sampler = new AppMemorySampler(ctx, wt.isMainThread ? sharedBufferBytes(shared.buffers) : 0);
   if (wt.isMainThread) {
     const caps: AgentCapability[] = ['heap', 'channels', 'size-estimate', 'call-sites'];
     if (sampler.cpu.available) caps.push('thread-cpu');

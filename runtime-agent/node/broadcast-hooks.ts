@@ -6,15 +6,30 @@
  * (messages dropped by a receiver that closes are written off). A receiver attributes each
  * delivery to its sender through the name's shared sequence (see broadcast-table.ts).
  */
-import { BroadcastTable, NAME_RING, type BroadcastEntry } from './broadcast-table';
+import { BroadcastTable, MAX_NAMES, NAME_RING, type BroadcastEntry } from './broadcast-table';
 import type { PortEnd } from './channel-registry';
 import { nowMs } from './clock';
 import { debugLog } from './debug-log';
+import {
+  constructHook,
+  internalField,
+  isDataDescriptor,
+  mirrorShape,
+  ownDescriptor,
+  reflectConstruct,
+  uncurryThis,
+  type AnyConstructor,
+} from './raw-apis';
 import { ChannelKind, I32 } from './shared-table';
 import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
-import { mirrorShape } from './raw-apis';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
+
+// Builtins captured at load: the per-send and per-delivery paths below call no builtin an app can
+// replace later (Atomics, Function.prototype.call, Map methods).
+const { add: atomicAdd, sub: atomicSub, load: atomicLoad, store: atomicStore } = Atomics;
+const getOwnDescriptor = Object.getOwnPropertyDescriptor;
+const defineProperty = Object.defineProperty;
 
 /** Reports a notable message (the ledger path of the MessagePort hooks). */
 export type NotableHook = (
@@ -67,17 +82,22 @@ export class BroadcastReceiver {
     const e = scratchEntry;
     const next = this.bt.nextSeq(this.nameIndex);
     let n = 0;
-    for (let seq = Math.max(this.cursor, next - NAME_RING); seq < next; seq++) {
+    for (let seq = this.cursor > next - NAME_RING ? this.cursor : next - NAME_RING; seq < next; seq++) {
       if (!this.bt.entry(this.nameIndex, seq, e) || e.instance !== this.instance) n++;
     }
     return n;
   }
 
-  /** Undelivered messages of others, in order (called under the name's lock when closing). */
+  /**
+   * Undelivered messages of others, in order (called under the name's lock when closing). Only the
+   * last NAME_RING messages can still be in the ring, so that is all it walks: closing costs at
+   * most NAME_RING steps, however many messages were ever posted on the name.
+   */
   forEachPending(fn: (senderSlot: number) => void): void {
     const e = scratchEntry;
     const next = this.bt.nextSeq(this.nameIndex);
-    for (let seq = this.cursor; seq < next; seq++) {
+    const from = this.cursor > next - NAME_RING ? this.cursor : next - NAME_RING;
+    for (let seq = from; seq < next; seq++) {
       if (this.bt.entry(this.nameIndex, seq, e) && e.instance !== this.instance) fn(e.senderSlot);
     }
     this.cursor = next;
@@ -86,13 +106,6 @@ export class BroadcastReceiver {
 
 const scratchEntry: BroadcastEntry = { senderSlot: 0, instance: 0, timeMs: 0 };
 
-function internalField(target: object, description: string): unknown {
-  for (const sym of Object.getOwnPropertySymbols(target)) {
-    if (sym.description === description) return (target as Record<symbol, unknown>)[sym];
-  }
-  return undefined;
-}
-
 /** Installs the BroadcastChannel replacement (worker_threads export and global) for this thread. */
 export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook): void {
   const { raw, registry, table } = ctx;
@@ -100,18 +113,21 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
   if (typeof Original !== 'function') return;
   const bt = new BroadcastTable(ctx.table.buffers.broadcast, ctx.threadId);
   const proto = Original.prototype as unknown as Record<string, unknown>;
-  const originalPost = proto.postMessage as (this: unknown, ...args: unknown[]) => unknown;
-  const originalClose = proto.close as (this: unknown) => unknown;
-  /** This thread's sending channel slot per name entry. */
-  const senderSlots = new Map<number, number>();
+  type Method = (this: unknown, ...args: unknown[]) => unknown;
+  const originalPost = proto.postMessage as Method;
+  const originalClose = proto.close as Method;
+  const callPost = uncurryThis(originalPost);
+  const callClose = uncurryThis(originalClose);
+  /** This thread's sending channel slot per name entry (-2: none yet). */
+  const senderSlots = new Int32Array(MAX_NAMES).fill(-2);
   const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
   const i32 = table.i32;
 
   function senderSlot(r: BroadcastReceiver): number {
-    let slot = senderSlots.get(r.nameIndex);
-    if (slot === undefined) {
+    let slot = senderSlots[r.nameIndex]!;
+    if (slot === -2) {
       slot = table.allocate(ChannelKind.broadcast, ctx.threadId, null);
-      senderSlots.set(r.nameIndex, slot);
+      senderSlots[r.nameIndex] = slot;
       if (slot >= 0) registry.track(slot, r.label);
     }
     return slot;
@@ -119,44 +135,41 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
 
   function onDelivery(slot: number, delayMs: number, label: string): void {
     if (slot < 0) return;
-    Atomics.add(i32, slot * I32.stride + I32.delivered, 1);
+    atomicAdd(i32, slot * I32.stride + I32.delivered, 1);
     registry.broadcastDelays(slot, label).add(delayMs > 0 ? delayMs : 0);
   }
 
-  class PatchedBroadcastChannel extends Original {
-    constructor(name: unknown) {
-      if (arguments.length === 0) {
-        super(...([] as unknown as [string])); // Node's own "name is required" error
-        return;
-      }
-      const key = `${name as string}`; // converted once, as Node would
-      const index = bt.indexOf(key);
-      if (index < 0) {
-        super(key);
-        debugLog('BroadcastChannel name table full: channel not counted');
-        return;
-      }
-      bt.lock(index);
-      try {
-        super(key);
-        const { instance, startSeq } = bt.open(index);
-        const r = new BroadcastReceiver(index, instance, startSeq, `BroadcastChannel '${key}'`, bt, onDelivery);
-        const handle = internalField(this, 'kHandle');
-        registry.registerBroadcast(this, r);
-        if (handle !== null && typeof handle === 'object') registry.registerBroadcastHandle(handle, r);
-      } finally {
-        bt.unlock(index);
-      }
+  /** `new BroadcastChannel(name)`, as the stand-in's construct trap. */
+  function constructBroadcastChannel(args: unknown[], newTarget: AnyConstructor): object {
+    if (args.length === 0) return reflectConstruct(Original, args, newTarget); // Node's own "name is required" error
+    const key = `${args[0] as string}`; // converted once, as Node would
+    args[0] = key;
+    const index = bt.indexOf(key);
+    if (index < 0) {
+      debugLog('BroadcastChannel name table full: channel not counted');
+      return reflectConstruct(Original, args, newTarget);
+    }
+    bt.lock(index);
+    try {
+      const channel = reflectConstruct(Original, args, newTarget);
+      const { instance, startSeq } = bt.open(index);
+      const r = new BroadcastReceiver(index, instance, startSeq, `BroadcastChannel '${key}'`, bt, onDelivery);
+      const handle = internalField(channel, 'kHandle');
+      registry.registerBroadcast(channel, r);
+      if (handle !== null && typeof handle === 'object') registry.registerBroadcastHandle(handle, r);
+      return channel;
+    } finally {
+      bt.unlock(index);
     }
   }
-  mirrorShape(PatchedBroadcastChannel, Original);
+  const PatchedBroadcastChannel = constructHook(Original, constructBroadcastChannel);
 
   function postMessage(this: unknown, message: unknown): unknown {
+    // No argument: Node throws ERR_MISSING_ARGS, and nothing was sent.
+    if (arguments.length === 0) return callPost(this);
     const end = registry.get(this as object);
     const r = end?.bc;
-    if (end === undefined || r == null || r.closed) {
-      return arguments.length === 0 ? originalPost.call(this) : originalPost.call(this, message);
-    }
+    if (end === undefined || r == null || r.closed) return callPost(this, message);
     try {
       estimateInto(message, null, scratch);
     } catch (err) {
@@ -172,23 +185,24 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
     try {
       slot = senderSlot(r);
       const base = slot * I32.stride;
-      const receivers = Math.max(0, bt.openCount(r.nameIndex) - 1);
+      const others = bt.openCount(r.nameIndex) - 1;
+      const receivers = others > 0 ? others : 0;
       // Announced before the real post: receivers may get the message before it returns.
       bt.recordSend(r.nameIndex, slot, r.instance, nowMs());
-      if (slot >= 0) Atomics.add(i32, base + I32.expected, receivers);
+      if (slot >= 0) atomicAdd(i32, base + I32.expected, receivers);
       try {
-        result = originalPost.call(this, message);
+        result = callPost(this, message);
       } catch (err) {
         // DataCloneError or a closed channel, thrown exactly as without the agent: nothing counted.
         bt.unrecordSend(r.nameIndex);
-        if (slot >= 0) Atomics.sub(i32, base + I32.expected, receivers);
+        if (slot >= 0) atomicSub(i32, base + I32.expected, receivers);
         slot = -1;
         throw err;
       }
       if (slot >= 0) {
-        Atomics.add(i32, base + I32.sent, 1);
-        const depth = Atomics.load(i32, base + I32.expected) - Atomics.load(i32, base + I32.delivered);
-        if (depth > i32[base + I32.maxDepth]) Atomics.store(i32, base + I32.maxDepth, depth);
+        atomicAdd(i32, base + I32.sent, 1);
+        const depth = atomicLoad(i32, base + I32.expected) - atomicLoad(i32, base + I32.delivered);
+        if (depth > i32[base + I32.maxDepth]!) atomicStore(i32, base + I32.maxDepth, depth);
       }
     } finally {
       bt.unlock(r.nameIndex);
@@ -209,15 +223,15 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
 
   function close(this: unknown): unknown {
     const r = registry.get(this as object)?.bc;
-    if (r == null || r.closed) return originalClose.call(this);
+    if (r == null || r.closed) return callClose(this);
     bt.lock(r.nameIndex);
     try {
-      const result = originalClose.call(this);
+      const result = callClose(this);
       r.closed = true;
       bt.close(r.nameIndex);
       // Messages still queued for this object are dropped by Node: they will never be delivered.
       r.forEachPending((slot) => {
-        if (slot >= 0) Atomics.sub(i32, slot * I32.stride + I32.expected, 1);
+        if (slot >= 0) atomicSub(i32, slot * I32.stride + I32.expected, 1);
       });
       return result;
     } finally {
@@ -225,13 +239,15 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
     }
   }
 
-  // Same attributes as Node's own methods; only the function differs.
-  const flags = (key: string): PropertyDescriptor => {
-    const d = Object.getOwnPropertyDescriptor(proto, key);
-    return { writable: d?.writable ?? true, configurable: d?.configurable ?? true, enumerable: d?.enumerable ?? true };
+  // Same attributes, name and length as Node's own methods; only the function differs.
+  const replace = (key: string, fn: Method): void => {
+    const d = getOwnDescriptor(proto, key);
+    const flags = ownDescriptor(isDataDescriptor(d) ? d : { writable: true, enumerable: true, configurable: true });
+    flags.value = mirrorShape(fn, proto[key] as object);
+    defineProperty(proto, key, flags);
   };
-  Object.defineProperty(proto, 'postMessage', { ...flags('postMessage'), value: postMessage });
-  Object.defineProperty(proto, 'close', { ...flags('close'), value: close });
+  replace('postMessage', postMessage);
+  replace('close', close);
   (workerThreads as unknown as Record<string, unknown>).BroadcastChannel = PatchedBroadcastChannel;
   const g = globalThis as { BroadcastChannel?: unknown };
   if (g.BroadcastChannel === Original) g.BroadcastChannel = PatchedBroadcastChannel;

@@ -5,6 +5,23 @@
  * A sender takes the name's lock around the real postMessage, so sequence order is exactly the
  * order Node enqueues into every receiver; each receiver keeps a cursor and walks the ring.
  */
+import { uncurryThis } from './raw-apis';
+
+// Builtins captured at load (the agent is preloaded before any app code): sends and deliveries
+// call no Atomics, Map or String method an app could replace later.
+const {
+  load: atomicLoad,
+  store: atomicStore,
+  add: atomicAdd,
+  sub: atomicSub,
+  compareExchange: atomicCompareExchange,
+  wait: atomicWait,
+  notify: atomicNotify,
+} = Atomics;
+const imul = Math.imul;
+const charCodeAt = uncurryThis(String.prototype.charCodeAt);
+const mapGet = uncurryThis(Map.prototype.get as (this: Map<string, number>, k: string) => number | undefined);
+const mapSet = uncurryThis(Map.prototype.set as (this: Map<string, number>, k: string, v: number) => unknown);
 
 /** Names tracked per process; channels on further names are not counted (the agent says so). */
 export const MAX_NAMES = 64;
@@ -25,7 +42,7 @@ export interface BroadcastBuffers {
 
 function hash(s: string, seed: number): number {
   let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < s.length; i++) h = imul(h ^ charCodeAt(s, i), 0x01000193);
   return h | 1; // never 0: 0 marks a free entry
 }
 
@@ -54,7 +71,7 @@ export class BroadcastTable {
 
   /** Entry index of `name` (claimed on first use), or -1 when the table is full. */
   indexOf(name: string): number {
-    const cached = this.indexes.get(name);
+    const cached = mapGet(this.indexes, name);
     if (cached !== undefined) return cached;
     const k1 = hash(name, 0x811c9dc5);
     const k2 = hash(name, 0x2f5a1c3d);
@@ -62,20 +79,20 @@ export class BroadcastTable {
     for (let probe = 0; probe < MAX_NAMES; probe++) {
       const i = (start + probe) % MAX_NAMES;
       const at = i * N.stride;
-      let key = Atomics.load(this.names, at + N.key1);
+      let key = atomicLoad(this.names, at + N.key1);
       if (key === 0) {
-        key = Atomics.compareExchange(this.names, at + N.key1, 0, k1);
+        key = atomicCompareExchange(this.names, at + N.key1, 0, k1);
         if (key === 0) {
-          Atomics.store(this.names, at + N.key2, k2);
-          this.indexes.set(name, i);
+          atomicStore(this.names, at + N.key2, k2);
+          mapSet(this.indexes, name, i);
           return i;
         }
       }
       if (key !== k1) continue;
       // Claimed by this name or, while key2 is being written, possibly another: wait for key2.
-      while (Atomics.load(this.names, at + N.key2) === 0) Atomics.wait(this.names, at + N.key2, 0, 1);
-      if (Atomics.load(this.names, at + N.key2) === k2) {
-        this.indexes.set(name, i);
+      while (atomicLoad(this.names, at + N.key2) === 0) atomicWait(this.names, at + N.key2, 0, 1);
+      if (atomicLoad(this.names, at + N.key2) === k2) {
+        mapSet(this.indexes, name, i);
         return i;
       }
     }
@@ -86,20 +103,20 @@ export class BroadcastTable {
   lock(index: number): void {
     const at = index * N.stride;
     const me = this.threadId + 1;
-    if (Atomics.load(this.names, at + N.owner) === me) {
+    if (atomicLoad(this.names, at + N.owner) === me) {
       this.names[at + N.depth]++;
       return;
     }
     for (let waits = 0; ; waits++) {
-      const holder = Atomics.compareExchange(this.names, at + N.owner, 0, me);
+      const holder = atomicCompareExchange(this.names, at + N.owner, 0, me);
       if (holder === 0) break;
       if (waits >= LOCK_WAITS) {
         // The holder never let go (a thread terminated inside postMessage): take the lock over.
-        if (Atomics.compareExchange(this.names, at + N.owner, holder, me) === holder) break;
+        if (atomicCompareExchange(this.names, at + N.owner, holder, me) === holder) break;
         waits = 0;
         continue;
       }
-      Atomics.wait(this.names, at + N.owner, holder, 1);
+      atomicWait(this.names, at + N.owner, holder, 1);
     }
     this.names[at + N.depth] = 1;
   }
@@ -108,31 +125,31 @@ export class BroadcastTable {
   unlock(index: number): void {
     const at = index * N.stride;
     if (--this.names[at + N.depth] > 0) return;
-    Atomics.store(this.names, at + N.owner, 0);
-    Atomics.notify(this.names, at + N.owner, 1);
+    atomicStore(this.names, at + N.owner, 0);
+    atomicNotify(this.names, at + N.owner, 1);
   }
 
   /** A new channel object on this name opened (under the lock); returns its instance id and start seq. */
   open(index: number): { instance: number; startSeq: number } {
     const at = index * N.stride;
-    Atomics.add(this.names, at + N.open, 1);
-    const instance = Atomics.add(this.names, at + N.instances, 1) + 1;
-    return { instance, startSeq: Atomics.load(this.names, at + N.next) };
+    atomicAdd(this.names, at + N.open, 1);
+    const instance = atomicAdd(this.names, at + N.instances, 1) + 1;
+    return { instance, startSeq: atomicLoad(this.names, at + N.next) };
   }
 
   /** A channel object on this name closed (under the lock). */
   close(index: number): void {
-    Atomics.sub(this.names, index * N.stride + N.open, 1);
+    atomicSub(this.names, index * N.stride + N.open, 1);
   }
 
   /** Open channel objects on this name. */
   openCount(index: number): number {
-    return Atomics.load(this.names, index * N.stride + N.open);
+    return atomicLoad(this.names, index * N.stride + N.open);
   }
 
   /** Next sequence number of this name (messages posted so far). */
   nextSeq(index: number): number {
-    return Atomics.load(this.names, index * N.stride + N.next);
+    return atomicLoad(this.names, index * N.stride + N.next);
   }
 
   /**
@@ -147,12 +164,12 @@ export class BroadcastTable {
     this.rings[r + 1] = senderSlot;
     this.rings[r + 2] = instance;
     this.rings[r + 3] = timeMs;
-    Atomics.store(this.names, at + N.next, seq + 1);
+    atomicStore(this.names, at + N.next, seq + 1);
   }
 
   /** Takes back the last `recordSend` (under the lock) when the real post threw. */
   unrecordSend(index: number): void {
-    Atomics.sub(this.names, index * N.stride + N.next, 1);
+    atomicSub(this.names, index * N.stride + N.next, 1);
   }
 
   /**

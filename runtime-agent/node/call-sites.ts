@@ -6,6 +6,7 @@
  * sampling period, each capture standing for the notable sends since the port's previous one.
  */
 import type { CallSite, CallSiteRecord } from '../../protocol/agent-frames';
+import { isDataDescriptor, ownDescriptor, reflectApply, uncurryThis } from './raw-apis';
 import { clip } from './record-sink';
 
 /** Notable sends per port that always get a call site. */
@@ -42,39 +43,136 @@ function returnSites(_error: Error, sites: RawCallSite[]): RawCallSite[] {
   return sites;
 }
 
-/** The first app frame above `below` (a function of the agent), or null. Never throws. */
-export function captureCallSite(below: object): CallSite | null {
-  const ErrorCtor = Error as unknown as {
-    prepareStackTrace?: unknown;
-    stackTraceLimit: number;
-    captureStackTrace(target: object, below?: unknown): void;
-  };
-  const savedPrepare = ErrorCtor.prepareStackTrace;
-  const savedLimit = ErrorCtor.stackTraceLimit;
-  let sites: unknown;
+// The engine's own pieces, captured at load (before any app code): the capture below never calls
+// a builtin or CallSite method the app replaced later.
+/** The engine's Error (an app may replace the global later; Node then reads the app's). */
+const OriginalError: object = Error;
+const captureStackTrace = Error.captureStackTrace;
+const getOwnDescriptor = Object.getOwnPropertyDescriptor;
+const defineProperty = Reflect.defineProperty;
+const deleteProperty = Reflect.deleteProperty;
+const isExtensible = Object.isExtensible;
+const isArray = Array.isArray;
+const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
+const globalObject = globalThis;
+/** The engine's CallSite methods, from one capture made now (null where the runtime has no CallSite API). */
+const callSiteMethods = captureCallSiteMethods();
+
+type SiteMethod<R> = (site: RawCallSite) => R;
+interface CallSiteMethods {
+  fileName: SiteMethod<string | null | undefined>;
+  scriptName: SiteMethod<string | null | undefined>;
+  line: SiteMethod<number | null>;
+  column: SiteMethod<number | null>;
+  functionName: SiteMethod<string | null>;
+}
+
+function captureCallSiteMethods(): CallSiteMethods | null {
   try {
-    ErrorCtor.prepareStackTrace = returnSites;
-    ErrorCtor.stackTraceLimit = 6;
-    const holder: { stack?: unknown } = {};
-    ErrorCtor.captureStackTrace(holder, below);
-    sites = holder.stack;
+    const sites = rawSites(captureCallSiteMethods);
+    const proto = sites !== null && sites.length > 0 ? (Object.getPrototypeOf(sites[0]) as RawCallSite) : null;
+    if (proto === null) return null;
+    return {
+      fileName: uncurryThis(proto.getFileName),
+      scriptName: uncurryThis(proto.getScriptNameOrSourceURL ?? (() => null)),
+      line: uncurryThis(proto.getLineNumber),
+      column: uncurryThis(proto.getColumnNumber),
+      functionName: uncurryThis(proto.getFunctionName),
+    };
   } catch {
-    // A frozen Error or an odd runtime: no call site this time, the send itself is unaffected.
+    // An odd runtime: no call sites at all.
+    return null;
+  }
+}
+
+/**
+ * Whether the agent may set an `Error` property for the capture and put it back exactly: absent
+ * (defined, then deleted, on an extensible Error), or a plain writable data property (its value
+ * swapped and restored through its descriptor). An accessor (its getter and setter are the app's
+ * code) or a read-only property (`--frozen-intrinsics`, `Object.freeze(Error)`) means no capture.
+ */
+function swappable(d: PropertyDescriptor | undefined): boolean {
+  return d === undefined ? isExtensible(OriginalError) : isDataDescriptor(d) && d.writable === true;
+}
+
+/** Sets `key` of Error to `value` for the capture; `saved` is how to put it back. */
+function swapIn(key: string, saved: PropertyDescriptor | undefined, value: unknown): boolean {
+  const d = ownDescriptor(saved ?? { writable: true, enumerable: false, configurable: true });
+  d.value = value;
+  return defineProperty(OriginalError, key, d);
+}
+
+/** Puts `key` of Error back exactly as it was (deleted again when it was absent). */
+function restore(key: string, saved: PropertyDescriptor | undefined): void {
+  if (saved === undefined) deleteProperty(OriginalError, key);
+  else defineProperty(OriginalError, key, ownDescriptor(saved));
+}
+
+/**
+ * The raw CallSite objects above `below`, or null. `Error.prepareStackTrace` and
+ * `Error.stackTraceLimit` are swapped for the capture only when both can be put back exactly
+ * (`swappable`); the app's accessors on them never run, and Node reads `prepareStackTrace` from the
+ * global `Error`, so an app that replaced that global gets no capture either. Never throws.
+ */
+function rawSites(below: object): RawCallSite[] | null {
+  const globalError = getOwnDescriptor(globalObject, 'Error');
+  if (!isDataDescriptor(globalError) || globalError.value !== OriginalError) return null;
+  const savedPrepare = getOwnDescriptor(OriginalError, 'prepareStackTrace');
+  const savedLimit = getOwnDescriptor(OriginalError, 'stackTraceLimit');
+  if (!swappable(savedPrepare) || !swappable(savedLimit)) return null;
+  let sites: unknown = undefined;
+  let prepareSet = false;
+  let limitSet = false;
+  try {
+    prepareSet = swapIn('prepareStackTrace', savedPrepare, returnSites);
+    limitSet = swapIn('stackTraceLimit', savedLimit, 6);
+    if (prepareSet && limitSet) {
+      const holder: { stack?: unknown } = {};
+      reflectApply(captureStackTrace, OriginalError, [holder, below]);
+      const stack = getOwnDescriptor(holder, 'stack');
+      // V8 installs `stack` as an accessor that formats on first read (through returnSites now).
+      sites = stack === undefined ? undefined : holder.stack;
+    }
+  } catch {
+    // An odd runtime: no call site this time, the send itself is unaffected.
     sites = undefined;
   } finally {
-    ErrorCtor.prepareStackTrace = savedPrepare;
-    ErrorCtor.stackTraceLimit = savedLimit;
+    try {
+      if (limitSet) restore('stackTraceLimit', savedLimit);
+      if (prepareSet) restore('prepareStackTrace', savedPrepare);
+    } catch {
+      // Both were checked writable (or absent on an extensible Error) just above: nothing to do.
+    }
   }
-  if (!Array.isArray(sites)) return null;
-  for (const s of sites as RawCallSite[]) {
-    const file = s.getFileName() ?? s.getScriptNameOrSourceURL?.() ?? null;
-    if (!file || file.startsWith('node:') || file === ownFile) continue;
-    return {
-      file: clip(file),
-      line: s.getLineNumber() ?? 0,
-      column: s.getColumnNumber() ?? 0,
-      functionName: s.getFunctionName() ? clip(s.getFunctionName() as string) : null,
-    };
+  return isArray(sites) ? (sites as RawCallSite[]) : null;
+}
+
+/** Whether `file` is Node's own (`node:…`). */
+function isNodeFile(file: string): boolean {
+  return stringSlice(file, 0, 5) === 'node:';
+}
+
+/** The first app frame above `below` (a function of the agent), or null. Never throws. */
+export function captureCallSite(below: object): CallSite | null {
+  const m = callSiteMethods;
+  if (m === null) return null;
+  try {
+    const sites = rawSites(below);
+    if (sites === null) return null;
+    for (let i = 0; i < sites.length; i++) {
+      const s = sites[i]!;
+      const file = m.fileName(s) ?? m.scriptName(s) ?? null;
+      if (!file || isNodeFile(file) || file === ownFile) continue;
+      const functionName = m.functionName(s);
+      return {
+        file: clip(file),
+        line: m.line(s) ?? 0,
+        column: m.column(s) ?? 0,
+        functionName: functionName ? clip(functionName) : null,
+      };
+    }
+  } catch {
+    // A CallSite that misbehaves: no call site this time.
   }
   return null;
 }
@@ -89,20 +187,29 @@ interface SiteTotals {
   dirty: boolean;
 }
 
+const sitesGet = uncurryThis(
+  Map.prototype.get as (this: Map<string, SiteTotals>, key: string) => SiteTotals | undefined,
+);
+const sitesSet = uncurryThis(
+  Map.prototype.set as (this: Map<string, SiteTotals>, key: string, v: SiteTotals) => unknown,
+);
+
 /** Per-thread aggregates by call site, reported as cumulative `call-site` records. */
 export class CallSiteTable {
+  /** By `file:line:column` (Map methods captured at load), and in insertion order for `records`. */
   private readonly sites = new Map<string, SiteTotals>();
+  private readonly ordered: SiteTotals[] = [];
 
   constructor(private readonly isolateId: string) {}
 
   /** Adds a captured send standing for `weight` sends (sampling scales the counts back up). */
   add(site: CallSite, weight: number, copiedBytes: number, typedArrayBytes: number, transferredBytes: number): void {
     let key = `${site.file}:${site.line}:${site.column}`;
-    let totals = this.sites.get(key);
+    let totals = sitesGet(this.sites, key);
     if (totals === undefined) {
-      if (this.sites.size >= MAX_SITES) {
+      if (this.ordered.length >= MAX_SITES) {
         key = '(other)';
-        totals = this.sites.get(key);
+        totals = sitesGet(this.sites, key);
       }
       if (totals === undefined) {
         const stored =
@@ -116,7 +223,8 @@ export class CallSiteTable {
           bytesTransferred: 0,
           dirty: true,
         };
-        this.sites.set(key, totals);
+        sitesSet(this.sites, key, totals);
+        this.ordered[this.ordered.length] = totals;
       }
     }
     totals.sends += weight;
@@ -130,10 +238,11 @@ export class CallSiteTable {
   /** Records for sites that changed since the last call. */
   records(): CallSiteRecord[] {
     const out: CallSiteRecord[] = [];
-    for (const t of this.sites.values()) {
+    for (let i = 0; i < this.ordered.length; i++) {
+      const t = this.ordered[i]!;
       if (!t.dirty) continue;
       t.dirty = false;
-      out.push({
+      out[out.length] = {
         type: 'call-site',
         isolateId: this.isolateId,
         site: t.site,
@@ -142,7 +251,7 @@ export class CallSiteTable {
         maxMessageBytes: t.maxMessageBytes,
         transferableBytes: t.transferableBytes,
         bytesTransferred: t.bytesTransferred,
-      });
+      };
     }
     return out;
   }

@@ -7,6 +7,19 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AgentRecord } from '../../protocol/agent-frames';
 import { FRAME_LIMITS } from '../../protocol/agent-frames';
+import { uncurryThis } from './raw-apis';
+
+// Builtins captured at load (the agent is preloaded before any app code): buffering and shipping
+// records calls no Array, JSON or String method an app could replace later.
+const jsonStringify = JSON.stringify;
+const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
+
+/** The records of `list` from `start` to `end` (exclusive), as a new array. */
+function slice<T>(list: readonly T[], start: number, end: number): T[] {
+  const out: T[] = [];
+  for (let i = start; i < end && i < list.length; i++) out[out.length] = list[i]!;
+  return out;
+}
 
 /** Records kept per thread while waiting for a flush. */
 export const MAX_PENDING_RECORDS = 5000;
@@ -42,10 +55,10 @@ export class RecordSink {
   push(record: AgentRecord): void {
     if (this.pending.length >= MAX_PENDING_RECORDS) {
       const drop = MAX_PENDING_RECORDS >> 2;
-      this.pending.splice(0, drop);
+      this.pending = slice(this.pending, drop, this.pending.length);
       this.dropped += drop;
     }
-    this.pending.push(record);
+    this.pending[this.pending.length] = record;
     // A burst (e.g. a flood of notable messages) ships early rather than dropping here.
     if (this.pending.length >= CHUNK_RECORDS && this.link !== null) this.flush();
   }
@@ -61,8 +74,8 @@ export class RecordSink {
     this.pending = [];
     const chunks: ChunkMessage[] = [];
     for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
-      const part = records.length <= CHUNK_RECORDS ? records : records.slice(i, i + CHUNK_RECORDS);
-      chunks.push({ t: 'chunk', count: part.length, json: JSON.stringify(part), dropped: this.dropped });
+      const part = records.length <= CHUNK_RECORDS ? records : slice(records, i, i + CHUNK_RECORDS);
+      chunks[chunks.length] = { t: 'chunk', count: part.length, json: jsonStringify(part), dropped: this.dropped };
       this.dropped = 0;
     }
     return chunks;
@@ -73,7 +86,8 @@ export class RecordSink {
     if (this.link === null || this.pending.length === 0) return;
     const count = this.pending.length;
     try {
-      for (const chunk of this.takeChunks()) this.rawPost(this.link, chunk);
+      const chunks = this.takeChunks();
+      for (let i = 0; i < chunks.length; i++) this.rawPost(this.link, chunks[i]!);
     } catch {
       // A closed exporter port: the records are lost, counted as dropped, and the app goes on.
       this.dropped += count;
@@ -84,5 +98,7 @@ export class RecordSink {
 
 /** Cuts a string to the collector's limit (names, paths and shapes come from the app). */
 export function clip(text: string): string {
-  return text.length <= FRAME_LIMITS.maxStringLength ? text : text.slice(0, FRAME_LIMITS.maxStringLength - 1) + '…';
+  return text.length <= FRAME_LIMITS.maxStringLength
+    ? text
+    : stringSlice(text, 0, FRAME_LIMITS.maxStringLength - 1) + '…';
 }

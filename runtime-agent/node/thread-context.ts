@@ -34,6 +34,8 @@ export interface SharedAgentData {
 
 /** Environment-data key of `SharedAgentData`. */
 export const AGENT_DATA_KEY = 'isoscope:agent';
+/** Environment-data key marking the thread an agent copy already runs in (its value: that thread's id). */
+export const LOADED_KEY = 'isoscope:loaded';
 /** Environment-data key of the per-worker hand-off flag (an Int32Array over a SharedArrayBuffer). */
 export const HANDOFF_FLAG_KEY = 'isoscope:handoff';
 /** Tag on the one message the agent sends a new worker before the app can post anything. */

@@ -4,13 +4,33 @@
  * read through a kept-open fd (3 µs a read vs ~20 µs with readFileSync).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { uncurryThis } from './raw-apis';
 
 type ThreadCpuUsage = () => { user: number; system: number };
+
+// Captured at load (the agent is preloaded before any app code): a sample calls no fs export or
+// Buffer/Number method an app could replace later.
+const readAt = readSync;
+const closeFd = closeSync;
+const toText = uncurryThis(
+  Buffer.prototype.toString as (this: Buffer, enc: 'latin1', start: number, end: number) => string,
+);
+const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
+const toNumber = Number;
+const isFinite = Number.isFinite;
+/** Bytes read from schedstat (its first field, nanoseconds, fits many times over). */
+const SCHEDSTAT_BYTES = 96;
+
+/** The first space-separated field of `text`. */
+function firstField(text: string): string {
+  for (let i = 0; i < text.length; i++) if (text[i] === ' ') return stringSlice(text, 0, i);
+  return text;
+}
 
 /** Reads this thread's CPU time in microseconds, or null where no source exists. */
 export class ThreadCpuClock {
   private fd = -1;
-  private readonly buf = Buffer.alloc(96);
+  private readonly buf = Buffer.alloc(SCHEDSTAT_BYTES);
   private readonly native: ThreadCpuUsage | null;
   readonly available: boolean;
 
@@ -36,11 +56,9 @@ export class ThreadCpuClock {
     }
     if (this.fd < 0) return null;
     try {
-      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-      const text = this.buf.toString('latin1', 0, n);
-      const space = text.indexOf(' ');
-      const ns = Number(space > 0 ? text.slice(0, space) : text);
-      return Number.isFinite(ns) ? ns / 1000 : null;
+      const n = readAt(this.fd, this.buf, 0, SCHEDSTAT_BYTES, 0);
+      const ns = toNumber(firstField(toText(this.buf, 'latin1', 0, n)));
+      return isFinite(ns) ? ns / 1000 : null;
     } catch {
       // The fd can be closed under us at exit; a missing sample is fine.
       return null;
@@ -51,7 +69,7 @@ export class ThreadCpuClock {
   close(): void {
     if (this.fd >= 0) {
       try {
-        closeSync(this.fd);
+        closeFd(this.fd);
       } catch {
         // Already closed during teardown; nothing to release.
       }

@@ -337,3 +337,109 @@ test('registry: a counted port carries its end invisibly (no new keys, no proxy 
   port1.close();
   frozen.close();
 });
+
+// Appended tests (transparency fixes). Their imports sit here: ES imports are hoisted.
+import { NAME_RING, type BroadcastEntry } from '../../runtime-agent/node/broadcast-table';
+import { scanForAppCode } from '../../runtime-agent/node/calibration';
+import { findPortsExactly, watchOptions, workerGetsPreload } from '../../runtime-agent/node/worker-options';
+
+test('BroadcastChannel close walks at most NAME_RING ring entries, however many messages the name carried', () => {
+  const table = SharedTable.create();
+  class CountingTable extends BroadcastTable {
+    reads = 0;
+    override entry(index: number, seq: number, out: BroadcastEntry): boolean {
+      this.reads++;
+      return super.entry(index, seq, out);
+    }
+  }
+  const bt = new CountingTable(table.buffers.broadcast, 0);
+  const name = bt.indexOf('long-lived');
+  const sender = bt.open(name);
+  const closing = bt.open(name);
+  const r = new BroadcastReceiver(name, closing.instance, closing.startSeq, "BroadcastChannel 'x'", bt, () => {});
+  for (let i = 0; i < 3 * NAME_RING; i++) bt.recordSend(name, 7, sender.instance, 0);
+  let written = 0;
+  r.forEachPending(() => written++);
+  assert.equal(written, NAME_RING, 'the messages still in the ring are written off');
+  assert.ok(bt.reads <= NAME_RING, `ring reads: ${bt.reads}`);
+});
+
+test('ports in workerData pair by position only when the walk saw everything the clone will hold', () => {
+  const { port1, port2 } = new MessageChannel();
+  const isPort = (v: object) => v === port1 || v === port2;
+  assert.deepEqual(findPortsExactly({ a: port1, b: [port2] }, isPort), [port1, port2]);
+  const getter = {
+    get a() {
+      throw new Error('the walk ran a getter');
+    },
+    b: port2,
+  };
+  assert.equal(findPortsExactly(getter, isPort), null, 'an accessor: the clone holds a data property there');
+  assert.deepEqual(findPorts(getter, isPort), [port2]);
+  assert.equal(findPortsExactly({ p: new Proxy({}, {}), b: port2 }, isPort), null, 'a proxy');
+  assert.equal(findPortsExactly([port1, port2], isPort, 1), null, 'over the port limit');
+  port1.close();
+});
+
+test('calibration scans every entry for app code before serializing, not just the sampled ones', () => {
+  const big = Array.from({ length: 10_000 }, (_, i) => `item-${i}`);
+  assert.equal(scanForAppCode(big), false);
+  Object.defineProperty(big, 4321, {
+    enumerable: true,
+    get() {
+      throw new Error('the scan ran a getter');
+    },
+  });
+  assert.equal(scanForAppCode(big), true, 'an accessor no sample would reach');
+  assert.equal(scanForAppCode({ m: new Map([[1, { deep: new Proxy({}, {}) }]]) }), true, 'a proxy inside a map');
+  const holey = [1, 2, 3];
+  delete holey[1];
+  assert.equal(scanForAppCode(holey), true, 'a hole (V8 would look it up the prototype chain)');
+  assert.equal(scanForAppCode({ e: new Error('x') }), true, 'an error (its stack would be formatted)');
+  assert.equal(
+    scanForAppCode(
+      Array.from({ length: 100 }, () => ({ a: 1 })),
+      50,
+    ),
+    true,
+    'over its budget',
+  );
+  assert.equal(scanForAppCode({ a: [1, 'two', new Uint8Array(4)], s: new Set([1]) }), false);
+});
+
+test('worker options view: each of Node reads reaches the app object once, with it as receiver, and the agent reads nothing itself', () => {
+  const agent = '/abs/agent.cjs';
+  const plan = { agentPath: agent, processExecArgv: [], processEnv: process.env, shareEnv: SHARE_ENV };
+  const reads: string[] = [];
+  class Options {
+    #data = 'private';
+    get eval() {
+      reads.push('eval');
+      return true;
+    }
+    get workerData() {
+      reads.push('workerData');
+      return this.#data;
+    }
+    get execArgv() {
+      reads.push('execArgv');
+      return ['--no-warnings'];
+    }
+  }
+  const app = new Options();
+  const { options, seen } = watchOptions(app, plan);
+  assert.deepEqual(reads, [], 'nothing read until Node reads');
+  const view = options as Record<string, unknown>;
+  assert.deepEqual(view.execArgv, ['--no-warnings', '--require', agent]);
+  assert.equal(view.eval, true);
+  assert.equal(view.workerData, 'private', 'getters run with the app object as `this`');
+  assert.deepEqual(reads, ['execArgv', 'eval', 'workerData']);
+  assert.equal(seen.eval, true);
+  assert.equal(seen.workerData, 'private');
+  assert.equal(workerGetsPreload(seen, plan), true);
+  // An env whose NODE_OPTIONS is a getter cannot carry the preload: Node gets it untouched.
+  const env = Object.defineProperty({ A: '1' }, 'NODE_OPTIONS', { enumerable: true, get: () => '' });
+  const withEnv = watchOptions({ env }, plan);
+  assert.equal((withEnv.options as { env: unknown }).env, env);
+  assert.equal(workerGetsPreload(withEnv.seen, plan), false);
+});
