@@ -154,6 +154,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     agentPath,
     baseEnv: process.env,
     notableBytes: args.thresholdBytes,
+    // The message-size gate judges the largest message: every send is sized, none sampled.
+    sizeAll: args.maxMessageBytes !== undefined,
   });
   const startedAtMs = Date.now();
   const stopStatus = startStatusLine(model, process.stderr, { enabled: args.status });

@@ -15,6 +15,8 @@ export interface AgentEnvironmentOptions {
   baseEnv: NodeJS.ProcessEnv;
   /** Copy size over which the agent records a message in the ledger. */
   notableBytes?: number;
+  /** Size every send instead of sampling quiet ports (a message-size gate must not miss one). */
+  sizeAll?: boolean;
 }
 
 /** Quotes a NODE_OPTIONS argument the way Node's parser reads it (double quotes, `\` escapes). */
@@ -36,5 +38,6 @@ export function agentEnvironment(opts: AgentEnvironmentOptions): NodeJS.ProcessE
     ISOSCOPE_TOKEN: opts.token,
   };
   if (opts.notableBytes !== undefined) env.ISOSCOPE_NOTABLE_BYTES = String(Math.round(opts.notableBytes));
+  if (opts.sizeAll === true) env.ISOSCOPE_SIZE_ALL = '1';
   return env;
 }

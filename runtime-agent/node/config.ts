@@ -11,6 +11,11 @@ export interface AgentConfig {
   /** Messages copying at least this many bytes go into the ledger with their call site. */
   notableBytes: number;
   sampleMs: number;
+  /**
+   * Size every send (ISOSCOPE_SIZE_ALL=1): no sampling of quiet ports (sizing.ts), so a lone
+   * oversized message between small ones is always seen. `isoscope run` sets it for a size gate.
+   */
+  sizeAll: boolean;
   debug: boolean;
   /** Absolute path of dist/agent.cjs, re-added to workers that drop the preload. */
   agentPath: string;
@@ -31,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, agentPath: string, exporte
     token: env.ISOSCOPE_TOKEN ?? null,
     notableBytes: positiveInt(env.ISOSCOPE_NOTABLE_BYTES, 65536, 1),
     sampleMs: positiveInt(env.ISOSCOPE_SAMPLE_MS, 250, 10),
+    sizeAll: env.ISOSCOPE_SIZE_ALL === '1',
     debug: env.ISOSCOPE_DEBUG === '1',
     agentPath,
     exporterPath,

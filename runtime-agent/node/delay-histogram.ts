@@ -3,6 +3,7 @@
  * log-linear on integer microseconds (8 per power of two, found with Math.clz32: no Math.log per
  * delivery), so memory is fixed and percentiles (bucket midpoints) are within ~6 %.
  */
+import { ceil, clz32, min } from './intrinsics';
 
 const SUB_BITS = 3;
 const SUBS = 1 << SUB_BITS;
@@ -20,7 +21,7 @@ export interface DelayStats {
 /** Bucket of a delay in whole µs: values below 2^SUB_BITS get their own buckets. */
 export function bucketOf(micros: number): number {
   if (micros < SUBS) return micros;
-  const exp = 31 - Math.clz32(micros); // floor(log2)
+  const exp = 31 - clz32(micros); // floor(log2)
   return (exp - SUB_BITS + 1) * SUBS + ((micros >>> (exp - SUB_BITS)) & (SUBS - 1));
 }
 
@@ -54,14 +55,14 @@ export class DelayHistogram {
 
   private quantile(q: number): number {
     if (this.total === 0) return 0;
-    const rank = Math.ceil(q * this.total);
+    const rank = ceil(q * this.total);
     let seen = 0;
     for (let b = 0; b < BUCKETS; b++) {
       seen += this.counts[b];
       if (seen >= rank) {
         const lo = bucketLowMicros(b);
         const hi = b + 1 < BUCKETS ? bucketLowMicros(b + 1) : lo * 2;
-        return Math.min((lo + hi) / 2 / 1000, this.max);
+        return min((lo + hi) / 2 / 1000, this.max);
       }
     }
     return this.max;

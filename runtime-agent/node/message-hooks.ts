@@ -6,13 +6,13 @@
  * as the same object thrown synchronously, and the agent's own work never throws into the app.
  */
 import type * as WT from 'node:worker_threads';
-import { types } from 'node:util';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
+import { getOwnPropertyDescriptor, isArray, isProxy, setForEach } from './intrinsics';
 import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
-import type { PortEnd } from './channel-registry';
+import { postStamped, postStamped1, type PortEnd } from './channel-registry';
 import { SharedTable } from './shared-table';
-import { kCurrentlyReceivingPorts, kHybridDispatch, mirrorShape } from './raw-apis';
+import { kCurrentlyReceivingPorts, kHybridDispatch, mirrorShape, uncurryThis } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
 import { arrayBufferByteLength, estimateInto, type SizeEstimate } from './size-estimator';
@@ -39,16 +39,17 @@ const NO_TRANSFER: TransferInfo = { buffers: null, bufferBytes: 0, ports: null }
  */
 function copiedNotMoved(buffers: Set<ArrayBufferLike>): number {
   let bytes = 0;
-  for (const b of buffers) bytes += arrayBufferByteLength.call(b as ArrayBuffer);
+  // forEach of the Set itself: no (patchable) iterator protocol.
+  setForEach(buffers, (b) => (bytes += arrayBufferByteLength(b as ArrayBuffer)));
   return bytes;
 }
 
 /** The transfer list of a send, or null; a proxy (list or options) is not read: its traps are app code. */
 function transferList(arg: unknown): readonly unknown[] | null {
-  if (arg === null || typeof arg !== 'object' || types.isProxy(arg)) return null;
-  if (Array.isArray(arg)) return arg;
-  const d = Object.getOwnPropertyDescriptor(arg, 'transfer');
-  if (d !== undefined && Array.isArray(d.value) && !types.isProxy(d.value)) return d.value as unknown[];
+  if (arg === null || typeof arg !== 'object' || isProxy(arg)) return null;
+  if (isArray(arg)) return arg;
+  const d = getOwnPropertyDescriptor(arg, 'transfer');
+  if (d !== undefined && isArray(d.value) && !isProxy(d.value)) return d.value as unknown[];
   return null;
 }
 
@@ -59,10 +60,10 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   const info: TransferInfo = { buffers: null, bufferBytes: 0, ports: null };
   // Indexed, through descriptors: neither a patched array iterator nor an index getter runs.
   for (let i = 0; i < list.length; i++) {
-    const item = Object.getOwnPropertyDescriptor(list, i)?.value as unknown;
+    const item = getOwnPropertyDescriptor(list, i)?.value as unknown;
     if (item instanceof ArrayBuffer) {
       (info.buffers ??= new Set()).add(item);
-      info.bufferBytes += arrayBufferByteLength.call(item);
+      info.bufferBytes += arrayBufferByteLength(item);
     } else if (item instanceof (MessagePortClass as typeof WT.MessagePort)) {
       (info.ports ??= []).push(item);
     }
@@ -86,12 +87,18 @@ export interface MessageHooks {
 /** Installs the hooks for this thread. */
 export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   const { raw, registry, table } = ctx;
+  // In constants of this closure, the compiler inlines them with the table's views as constants.
+  const { nextSeq, noteSend, noteDelivery, addBytes, portsSent } = table.ops;
   const proto = raw.MessagePort.prototype as unknown as Record<string | symbol, unknown>;
   const originalPost = raw.postMessage;
+  // Called through the engine's own `call`, captured at load: never the app's Function.prototype.call.
+  const callPost = uncurryThis(originalPost);
   const notableBytes = ctx.config.notableBytes;
   const smallBytes = notableBytes * SMALL_FRACTION;
   const calibration = new SizeCalibration();
-  const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false };
+  const scratch: SizeEstimate = { bytes: 0, typedArrayBytes: 0, touchesAppCode: false, uncloneable: false };
+  const inWorker = !workerThreads.isMainThread;
+  const sizeAll = ctx.config.sizeAll;
   let period = 0;
   // Bench build only (hook-switch.ts); null and never read in dist/agent.cjs.
   const hooksOff = ISOSCOPE_HOOK_SWITCH ? hookSwitchFlag() : null;
@@ -116,7 +123,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       shape = describeShape(message);
       est = calibration.correct(`${slot}|${shape}`, message, walked);
       // The walk already went into the channel's byte counters; add the calibration's correction.
-      if (est.bytes !== walked.bytes) table.addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
+      if (est.bytes !== walked.bytes) addBytes(slot, est.bytes - walked.bytes, 0, est.bytes);
     }
     // The sampled part: the call site (standing for `weight` sends) and the ledger record.
     const weight = captureWeight(end.capture, period);
@@ -134,6 +141,21 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       callSite: site,
       shape: shape ?? describeShape(message),
     });
+    // A worker can end without its exit hook (terminate(), or the process exiting): its ledger
+    // records, rare by the capture cap, ship now rather than at the next sample.
+    if (inWorker) {
+      for (const r of ctx.sites.records()) ctx.sink.push(r);
+      ctx.sink.flush();
+    }
+  }
+
+  /** `noteNotable`, best-effort: the ledger never makes a send look different to the app. */
+  function recordNotable(end: PortEnd, slot: number, est: SizeEstimate, transferred: number, message: unknown): void {
+    try {
+      noteNotable(end, slot, est, transferred, message, postMessage);
+    } catch (err) {
+      debugLog(`ledger failed: ${String(err)}`);
+    }
   }
 
   /** Whether the next send of `end` is timed (shared-table.ts TIMED_EVERY); renews its budget each period. */
@@ -142,7 +164,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       end.timedPeriod = period;
       end.timedUntil = table.timeNext(slot);
     }
-    return SharedTable.isTimed(table.nextSeq(slot), end.timedUntil);
+    return SharedTable.isTimed(nextSeq(slot), end.timedUntil);
   }
 
   // Fixed parameters (no rest array) keep the hot path allocation-free; `arguments.length`
@@ -151,8 +173,8 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     const end = countedEnd(this);
     const withTransfer = arguments.length > 1;
     if (end === undefined || end.send < 0) {
-      if (withTransfer) return originalPost.call(this, message, transfer);
-      return arguments.length === 0 ? originalPost.call(this) : originalPost.call(this, message);
+      if (withTransfer) return callPost(this, message, transfer);
+      return arguments.length === 0 ? callPost(this) : callPost(this, message);
     }
     let result: unknown;
     const slot = end.send;
@@ -161,12 +183,14 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     let weight =
       withTransfer || message === null || typeof message !== 'object' || ArrayBuffer.isView(message)
         ? 1
-        : sizingWeight(end.sizing);
+        : sizeAll
+          ? 1
+          : sizingWeight(end.sizing);
     if (weight === 0) {
-      // The quiet port's unsized sends: counted and timed, nothing else.
-      table.noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
+      // The quiet port's unsized sends (exactly one argument): counted and timed, nothing else.
+      noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
       try {
-        return originalPost.call(this, message);
+        return end.stamped === true ? postStamped1(this, message) : callPost(this, message);
       } catch (err) {
         table.undoSend(slot);
         throw err;
@@ -186,7 +210,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       est.typedArrayBytes = 0;
       debugLog(`estimate failed: ${String(err)}`);
     }
-    const seq = table.noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
+    const seq = noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
     const moved = moving.ports !== null ? announcePorts(slot, seq, moving.ports) : 0;
     // The byte counters move before the copy, while this path's cache lines are still warm (a 1 MB
     // copy evicts them all); a send that throws takes them back. The figures are kept in locals:
@@ -196,12 +220,26 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     const typedBytes = est.typedArrayBytes;
     let transferredBytes = moving.bufferBytes;
     let notable = bytes >= notableBytes ? { ...est } : null;
-    const previousMax = table.addBytes(slot, copiedBytes, transferredBytes, bytes);
+    const previousMax = addBytes(slot, copiedBytes, transferredBytes, bytes);
+    if (
+      notable !== null &&
+      inWorker &&
+      !withTransfer &&
+      notable.uncloneable !== true &&
+      notable.touchesAppCode !== true
+    ) {
+      // A worker's ledger record goes out before its message: the receiver may end the worker as
+      // soon as the message arrives (terminate() skips the worker's exit hook), and this send,
+      // with no transfer list and nothing that makes the clone throw, has its final figures already.
+      recordNotable(end, slot, notable, 0, message);
+      notable = null;
+    }
     try {
       // Node returns true from a successful post: the app sees the same value.
-      if (withTransfer) result = originalPost.call(this, message, transfer);
-      else if (arguments.length === 0) result = originalPost.call(this);
-      else result = originalPost.call(this, message);
+      const argc = arguments.length;
+      if (end.stamped === true) result = postStamped(this, argc, message, transfer);
+      else if (withTransfer) result = callPost(this, message, transfer);
+      else result = argc === 0 ? callPost(this) : callPost(this, message);
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
@@ -216,7 +254,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
         // Counted as moved before the send, but copied by it (a send with a transfer list is never
         // sized by sample, so `weight` is 1): their bytes go to the copied side.
         transferredBytes -= kept;
-        table.addBytes(slot, kept, -kept, bytes + kept);
+        addBytes(slot, kept, -kept, bytes + kept);
         if (notable !== null) {
           notable.bytes += kept;
           notable.typedArrayBytes += kept;
@@ -225,14 +263,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
         }
       }
     }
-    if (notable !== null) {
-      try {
-        noteNotable(end, slot, notable, transferredBytes, message);
-      } catch (err) {
-        // The ledger is best-effort; the send already happened and must look normal to the app.
-        debugLog(`ledger failed: ${String(err)}`);
-      }
-    }
+    if (notable !== null) recordNotable(end, slot, notable, transferredBytes, message);
     return result;
   }
 
@@ -257,7 +288,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
    * depth-first order — exact for one port, and for several when the transfer list follows the message.
    */
   function adoptPorts(slot: number, seq: number, message: unknown): void {
-    const ports = findPorts(message, (v) => v instanceof raw.MessagePort && !types.isProxy(v));
+    const ports = findPorts(message, (v) => v instanceof raw.MessagePort && !isProxy(v));
     for (let i = 0; i < ports.length; i++) {
       const slots = table.take(slot, seq, i);
       if (slots !== null) registry.register(ports[i]!, slots.sendSlot, slots.recvSlot);
@@ -267,11 +298,14 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   function onDelivered(port: object, end: PortEnd): void {
     const slot = end.recv;
     if (slot < 0) return;
-    const delayMs = table.noteDelivery(slot, nowMs);
-    const seq = table.lastDeliveredSeq;
+    const delayMs = noteDelivery(slot, nowMs);
     if (delayMs >= 0) end.delays.add(delayMs);
+    // Only a channel that ever carried a port has ports to adopt (the flag is in a line the
+    // delivery read anyway; the port's own field would be one more lookup per message).
+    if (!portsSent(slot)) return;
+    const seq = table.lastDeliveredSeq;
     const ports = (port as Record<symbol, unknown>)[kCurrentlyReceivingPorts];
-    if (Array.isArray(ports) && ports.length > 0) {
+    if (isArray(ports) && ports.length > 0) {
       for (let i = 0; i < ports.length; i++) {
         const slots = table.take(slot, seq, i);
         if (slots !== null) registry.register(ports[i] as object, slots.sendSlot, slots.recvSlot);
@@ -289,6 +323,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   let deliveries = false;
   const dispatch = raw.hybridDispatch;
   if (dispatch !== null) {
+    const callDispatch = uncurryThis(dispatch);
     // Node calls this as (data, type, event) once per dispatched message or 'close'.
     const hybridDispatch = function (this: object, data: unknown, type: unknown, event: unknown): unknown {
       const end = countedEnd(this);
@@ -302,7 +337,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
           debugLog(`delivery hook failed: ${String(err)}`);
         }
       }
-      return dispatch.call(this, data, type, event);
+      return callDispatch(this, data, type, event);
     };
     Object.defineProperty(proto, kHybridDispatch, { value: hybridDispatch, writable: true, configurable: true });
     deliveries = true;
@@ -319,9 +354,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       const end = registry.get(port);
       if (end !== undefined && end.bc !== null) end.bc.delivered();
       else if (end !== undefined && end.recv >= 0) {
-        const delayMs = table.noteDelivery(end.recv, nowMs);
+        const delayMs = noteDelivery(end.recv, nowMs);
         if (delayMs >= 0) end.delays.add(delayMs);
-        if (table.portsSent(end.recv)) adoptPorts(end.recv, table.lastDeliveredSeq, result.message);
+        if (portsSent(end.recv)) adoptPorts(end.recv, table.lastDeliveredSeq, result.message);
       }
     }
     return result;

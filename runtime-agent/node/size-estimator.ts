@@ -6,7 +6,36 @@
  * The walk never runs app code: no getters (it reads data properties through descriptors), no
  * proxy traps, no toJSON. It must never throw into the app; callers still wrap it.
  */
-import { types } from 'node:util';
+import {
+  bigIntToString,
+  ceil,
+  charCodeAt,
+  floor,
+  getPrototypeOf,
+  isArray,
+  isArrayBuffer,
+  isBoxedPrimitive,
+  isDataView,
+  isDate,
+  isMap,
+  isNativeError,
+  isProxy,
+  isRegExp,
+  isSet,
+  isSharedArrayBuffer,
+  isView,
+  max,
+  objectKeys,
+  regExpExec,
+  round,
+  setAdd,
+  setClear,
+  setHas,
+  stringSlice,
+  mapGet,
+  mapSet,
+} from './intrinsics';
+import { uncurryThis } from './raw-apis';
 
 /** Result of one estimate; `typedArrayBytes` is the part of `bytes` that is typed-array payload. */
 export interface SizeEstimate {
@@ -14,6 +43,8 @@ export interface SizeEstimate {
   typedArrayBytes: number;
   /** True when re-serializing the message could run app code (own accessors, proxies). */
   touchesAppCode?: boolean;
+  /** True when the walk met a function or symbol: the send throws DataCloneError. */
+  uncloneable?: boolean;
 }
 
 /** Entries walked per array/object/map/set before switching to sampling. */
@@ -28,19 +59,20 @@ const HEADER_BYTES = 2; // version tag + version
 
 // Any char above Latin-1 makes V8 store (and serialize) the whole string two bytes per char.
 const twoByteChar = /[\u0100-\uffff]/;
-const hasOwn = Object.prototype.hasOwnProperty;
+const hasOwn = uncurryThis(Object.prototype.hasOwnProperty) as (o: object, key: PropertyKey) => boolean;
 const getDescriptor = Object.getOwnPropertyDescriptor;
-const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(key: string): unknown }).__lookupGetter__;
+const lookupGetter = uncurryThis(
+  (Object.prototype as unknown as { __lookupGetter__(this: object, key: string): unknown }).__lookupGetter__,
+);
 const objectProto = Object.prototype;
 const arrayBufferProto = ArrayBuffer.prototype;
-const isProxy = types.isProxy;
 
 // The engine's own accessors and iterators, captured at load: reading through them never runs an
 // app's override (a subclass getter, a patched Map.prototype.entries or iterator `next`).
-type Getter<T, R> = (this: T) => R;
+type Getter<T, R> = (self: T) => R;
 const intrinsicGetter = <T, R>(proto: object, key: string): Getter<T, R> =>
-  getDescriptor(proto, key)!.get as Getter<T, R>;
-const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  uncurryThis(getDescriptor(proto, key)!.get as (this: T) => R);
+const typedArrayProto = getPrototypeOf(Uint8Array.prototype) as object;
 const typedArrayBuffer = intrinsicGetter<ArrayBufferView, ArrayBufferLike>(typedArrayProto, 'buffer');
 const typedArrayByteLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'byteLength');
 const dataViewBuffer = intrinsicGetter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
@@ -52,9 +84,13 @@ const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 's
 const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
 export const mapEntries = Map.prototype.entries;
 export const setValues = Set.prototype.values;
+const callMapEntries = uncurryThis(mapEntries) as (m: Map<unknown, unknown>) => Iterator<unknown>;
+const callSetValues = uncurryThis(setValues) as (s: Set<unknown>) => Iterator<unknown>;
 type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
-export const mapIteratorNext = (Object.getPrototypeOf(new Map().entries()) as { next: Next }).next;
-export const setIteratorNext = (Object.getPrototypeOf(new Set().values()) as { next: Next }).next;
+export const mapIteratorNext = (getPrototypeOf(new Map().entries()) as { next: Next }).next;
+export const setIteratorNext = (getPrototypeOf(new Set().values()) as { next: Next }).next;
+const mapNext = uncurryThis(mapIteratorNext);
+const setNext = uncurryThis(setIteratorNext);
 const uint8ArrayProto = Uint8Array.prototype as object;
 const bufferProto = Buffer.prototype as object;
 /** Views whose `buffer`/`byteLength` are the engine's own (the common case, read directly). */
@@ -85,13 +121,13 @@ function isTwoByte(s: string): boolean {
   const len = s.length;
   if (len <= 32) {
     // Short strings (keys, labels): a char loop beats a regex call.
-    for (let i = 0; i < len; i++) if (s.charCodeAt(i) > 0xff) return true;
+    for (let i = 0; i < len; i++) if (charCodeAt(s, i) > 0xff) return true;
     return false;
   }
-  if (len <= 1024) return twoByteChar.test(s);
-  if (twoByteChar.test(s.slice(0, 1024))) return true;
-  const step = Math.floor(len / 256);
-  for (let i = 1024; i < len; i += step) if (s.charCodeAt(i) > 0xff) return true;
+  if (len <= 1024) return regExpExec(twoByteChar, s) !== null;
+  if (regExpExec(twoByteChar, stringSlice(s, 0, 1024)) !== null) return true;
+  const step = floor(len / 256);
+  for (let i = 1024; i < len; i += step) if (charCodeAt(s, i) > 0xff) return true;
   return false;
 }
 
@@ -109,13 +145,13 @@ function keyBytes(key: string): number {
   const len = key.length;
   if (len <= 16) {
     // Short keys (most of them): a char loop is cheaper than a hash lookup.
-    for (let i = 0; i < len; i++) if (key.charCodeAt(i) > 0xff) return stringBytes(key);
+    for (let i = 0; i < len; i++) if (charCodeAt(key, i) > 0xff) return stringBytes(key);
     return 2 + len;
   }
-  let b = keyBytesCache.get(key);
+  let b = mapGet(keyBytesCache, key);
   if (b === undefined) {
     b = stringBytes(key);
-    if (keyBytesCache.size < KEY_CACHE_MAX) keyBytesCache.set(key, b);
+    if (mapSize(keyBytesCache) < KEY_CACHE_MAX) mapSet(keyBytesCache, key, b);
   }
   return b;
 }
@@ -126,6 +162,8 @@ interface WalkState {
   seen: Set<object>;
   /** An own accessor or a proxy was seen: re-serializing this message could run app code. */
   touchesAppCode: boolean;
+  /** A function or symbol was seen (the clone throws). */
+  uncloneable: boolean;
   nodes: number;
   typedArrayBytes: number;
   transferred: Set<ArrayBufferLike> | null;
@@ -135,6 +173,7 @@ const shared: WalkState = {
   root: null,
   seen: new Set(),
   touchesAppCode: false,
+  uncloneable: false,
   nodes: 0,
   typedArrayBytes: 0,
   transferred: null,
@@ -148,16 +187,16 @@ function viewBytes(payload: number): number {
 /** Bytes of a typed-array payload that is copied (0 when its buffer is transferred or shared). */
 function viewPayload(view: ArrayBufferView, transferred: ReadonlySet<ArrayBufferLike> | null): number {
   // A subclass may override `buffer`/`byteLength`: read those through the engine's own getters.
-  const proto = Object.getPrototypeOf(view) as object;
-  const own = proto === uint8ArrayProto || proto === bufferProto || intrinsicViewProtos.has(proto);
-  const dataView = !own && types.isDataView(view);
-  const buffer = own ? view.buffer : dataView ? dataViewBuffer.call(view as DataView) : typedArrayBuffer.call(view);
-  if (transferred !== null && transferred.has(buffer)) return 0;
+  const proto = getPrototypeOf(view) as object;
+  const own = proto === uint8ArrayProto || proto === bufferProto || setHas(intrinsicViewProtos, proto);
+  const dataView = !own && isDataView(view);
+  const buffer = own ? view.buffer : dataView ? dataViewBuffer(view as DataView) : typedArrayBuffer(view);
+  if (transferred !== null && setHas(transferred, buffer)) return 0;
   // A buffer whose prototype is this realm's ArrayBuffer.prototype is not shared; only others
   // (shared, or from another realm) need the binding call, which costs more on a cold cache.
-  if (Object.getPrototypeOf(buffer) !== arrayBufferProto && types.isSharedArrayBuffer(buffer)) return 0;
+  if (getPrototypeOf(buffer) !== arrayBufferProto && isSharedArrayBuffer(buffer)) return 0;
   if (own) return view.byteLength;
-  return dataView ? dataViewByteLength.call(view as DataView) : typedArrayByteLength.call(view);
+  return dataView ? dataViewByteLength(view as DataView) : typedArrayByteLength(view);
 }
 
 function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolean): number {
@@ -170,7 +209,7 @@ function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolea
     case 'undefined':
       return 1;
     case 'bigint': {
-      const digits = Math.ceil(Math.max(1, v.toString(16).length) / 16);
+      const digits = ceil(max(1, bigIntToString(v, 16).length) / 16);
       return 1 + varintBytes(digits * 16) + digits * 8;
     }
     case 'object':
@@ -178,48 +217,49 @@ function walk(v: unknown, depth: number, st: WalkState, numbersAsDoubles: boolea
       return objectBytes(v, depth, st);
     default:
       // Functions and symbols make postMessage throw DataCloneError; nothing is copied.
+      st.uncloneable = true;
       return 0;
   }
 }
 
 function objectBytes(o: object, depth: number, st: WalkState): number {
-  if (o === st.root || (depth > 0 && st.seen.has(o))) return 2; // back-reference: '^' + id
+  if (o === st.root || (depth > 0 && setHas(st.seen, o))) return 2; // back-reference: '^' + id
   if (++st.nodes > NODE_BUDGET || depth > MAX_DEPTH) return FLAT_GUESS_BYTES;
   if (isProxy(o)) {
     st.touchesAppCode = true;
     return 0; // postMessage throws on proxies; never touch their traps
   }
   if (depth === 0) st.root = o;
-  else st.seen.add(o);
+  else setAdd(st.seen, o);
   // Fast paths first: plain objects and arrays are most of what apps send.
-  const proto = Object.getPrototypeOf(o);
+  const proto = getPrototypeOf(o);
   if (proto === objectProto || proto === null) return plainObjectBytes(o, depth, st);
-  if (Array.isArray(o)) return arrayBytes(o, depth, st);
-  if (ArrayBuffer.isView(o)) {
+  if (isArray(o)) return arrayBytes(o, depth, st);
+  if (isView(o)) {
     const payload = viewPayload(o, st.transferred);
     st.typedArrayBytes += payload;
     return viewBytes(payload);
   }
-  if (types.isArrayBuffer(o)) {
+  if (isArrayBuffer(o)) {
     const ab = o as ArrayBuffer;
-    if (st.transferred !== null && st.transferred.has(ab)) return 2;
-    const length = arrayBufferByteLength.call(ab);
+    if (st.transferred !== null && setHas(st.transferred, ab)) return 2;
+    const length = arrayBufferByteLength(ab);
     st.typedArrayBytes += length;
     return 1 + varintBytes(length) + length;
   }
-  if (types.isSharedArrayBuffer(o)) return 2;
-  if (types.isMap(o)) {
+  if (isSharedArrayBuffer(o)) return 2;
+  if (isMap(o)) {
     const m = o as Map<unknown, unknown>;
-    return collectionBytes(mapEntries.call(m), mapIteratorNext, mapSize.call(m), depth, st, true);
+    return collectionBytes(callMapEntries(m), mapNext, mapSize(m), depth, st, true);
   }
-  if (types.isSet(o)) {
+  if (isSet(o)) {
     const set = o as Set<unknown>;
-    return collectionBytes(setValues.call(set), setIteratorNext, setSize.call(set), depth, st, false);
+    return collectionBytes(callSetValues(set), setNext, setSize(set), depth, st, false);
   }
-  if (types.isDate(o)) return 9;
-  if (types.isRegExp(o)) return 2 + stringBytes(regExpSource.call(o as RegExp));
-  if (types.isBoxedPrimitive(o)) return 10;
-  if (types.isNativeError(o)) return errorBytes(o as Error, st);
+  if (isDate(o)) return 9;
+  if (isRegExp(o)) return 2 + stringBytes(regExpSource(o as RegExp));
+  if (isBoxedPrimitive(o)) return 10;
+  if (isNativeError(o)) return errorBytes(o as Error, st);
   // Other class instances: own keys only (a for-in would enumerate the prototype chain, whose
   // proxies could trap), each read through its descriptor.
   return sampledObjectBytes(o, depth, st);
@@ -243,10 +283,10 @@ function plainObjectBytes(o: object, depth: number, st: WalkState): number {
   let n = 0;
   let sampled = 0;
   for (const key in o) {
-    if (!hasOwn.call(o, key)) continue;
+    if (!hasOwn(o, key)) continue;
     if (++n > SAMPLE_ENTRIES) return sampledObjectBytes(o, depth, st);
     let value: unknown;
-    if (lookupGetter.call(o, key) !== undefined) st.touchesAppCode = true;
+    if (lookupGetter(o, key) !== undefined) st.touchesAppCode = true;
     else value = (o as Record<string, unknown>)[key];
     sampled += keyBytes(key) + walk(value, depth + 1, st, false);
   }
@@ -254,14 +294,14 @@ function plainObjectBytes(o: object, depth: number, st: WalkState): number {
 }
 
 function sampledObjectBytes(o: object, depth: number, st: WalkState): number {
-  const keys = Object.keys(o);
+  const keys = objectKeys(o);
   const n = keys.length;
   const bytes = 2 + varintBytes(n);
   const step = n > SAMPLE_ENTRIES ? n / SAMPLE_ENTRIES : 1;
   const walked = n > SAMPLE_ENTRIES ? SAMPLE_ENTRIES : n;
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
-    const key = keys[Math.floor(i * step)];
+    const key = keys[floor(i * step)];
     const value = dataValue(o, key, st);
     sampled += keyBytes(key) + walk(value, depth + 1, st, false);
   }
@@ -280,8 +320,8 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   let doubles = false;
   let accessors = false;
   for (let i = 0; i < walked; i++) {
-    const idx = Math.floor(i * step);
-    if (lookupGetter.call(a, idx as unknown as string) !== undefined) {
+    const idx = floor(i * step);
+    if (lookupGetter(a, idx as unknown as string) !== undefined) {
       accessors = true;
       continue;
     }
@@ -290,10 +330,10 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
   }
   let sampled = 0;
   for (let i = 0; i < walked; i++) {
-    const idx = Math.floor(i * step);
-    if (!hasOwn.call(a, idx))
+    const idx = floor(i * step);
+    if (!hasOwn(a, idx))
       sampled += 1; // a hole
-    else if (accessors && lookupGetter.call(a, idx as unknown as string) !== undefined) {
+    else if (accessors && lookupGetter(a, idx as unknown as string) !== undefined) {
       st.touchesAppCode = true;
       sampled += FLAT_GUESS_BYTES;
     } else sampled += walk(a[idx], depth + 1, st, doubles);
@@ -303,7 +343,7 @@ function arrayBytes(a: unknown[], depth: number, st: WalkState): number {
 
 function collectionBytes(
   it: Iterator<unknown>,
-  next: Next,
+  next: (it: Iterator<unknown>) => IteratorResult<unknown>,
   n: number,
   depth: number,
   st: WalkState,
@@ -314,11 +354,11 @@ function collectionBytes(
   // Maps and sets iterate only in order: walk every step-th entry of the first ITERATE_CAP.
   const span = n > ITERATE_CAP ? ITERATE_CAP : n;
   // An odd stride avoids sampling only even entries of data that alternates by parity.
-  const step = span > SAMPLE_ENTRIES ? Math.floor(span / SAMPLE_ENTRIES) | 1 : 1;
+  const step = span > SAMPLE_ENTRIES ? floor(span / SAMPLE_ENTRIES) | 1 : 1;
   let index = 0;
   let walked = 0;
   let sampled = 0;
-  for (let r = next.call(it); r.done !== true; r = next.call(it)) {
+  for (let r = next(it); r.done !== true; r = next(it)) {
     const entry = r.value;
     if (index >= span) break;
     if (index++ % step !== 0) continue;
@@ -359,8 +399,8 @@ function flatObjectBytes(o: object): number {
   let n = 0;
   let bytes = 0;
   for (const key in o) {
-    if (!hasOwn.call(o, key)) continue;
-    if (++n > FLAT_KEYS || lookupGetter.call(o, key) !== undefined) return -1;
+    if (!hasOwn(o, key)) continue;
+    if (++n > FLAT_KEYS || lookupGetter(o, key) !== undefined) return -1;
     const v = (o as Record<string, unknown>)[key];
     if (v !== null && typeof v === 'object') return -1;
     // A primitive: `walk` costs it without touching the walk state.
@@ -381,29 +421,33 @@ export function estimateCloneBytes(value: unknown, transfer?: ReadonlySet<ArrayB
 
 /** Same as `estimateCloneBytes`, writing into `out` (the send hook reuses one object: no garbage). */
 export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLike> | null, out: SizeEstimate): void {
+  shared.uncloneable = false;
   if (value === null || typeof value !== 'object') {
     out.bytes = HEADER_BYTES + walk(value, 0, shared, false);
     out.typedArrayBytes = 0;
     out.touchesAppCode = false;
+    out.uncloneable = shared.uncloneable;
     return;
   }
-  if (ArrayBuffer.isView(value)) {
+  if (isView(value)) {
     // A typed array or DataView sent as is (proxies have no view slot, so this runs no app code):
     // sized without the walk's bookkeeping, which after a big copy costs more in cache misses.
     const payload = viewPayload(value, transfer);
     out.bytes = HEADER_BYTES + viewBytes(payload);
     out.typedArrayBytes = payload;
     out.touchesAppCode = false;
+    out.uncloneable = false;
     return;
   }
   if (!isProxy(value)) {
-    const proto = Object.getPrototypeOf(value);
+    const proto = getPrototypeOf(value);
     if (proto === objectProto || proto === null) {
       const flat = flatObjectBytes(value);
       if (flat >= 0) {
         out.bytes = HEADER_BYTES + flat;
         out.typedArrayBytes = 0;
         out.touchesAppCode = false;
+        out.uncloneable = shared.uncloneable;
         return;
       }
     }
@@ -415,11 +459,12 @@ export function estimateInto(value: unknown, transfer: ReadonlySet<ArrayBufferLi
   st.typedArrayBytes = 0;
   st.transferred = transfer as Set<ArrayBufferLike> | null;
   try {
-    out.bytes = Math.round(HEADER_BYTES + walk(value, 0, st, false));
+    out.bytes = round(HEADER_BYTES + walk(value, 0, st, false));
     out.typedArrayBytes = st.typedArrayBytes;
     out.touchesAppCode = st.touchesAppCode;
+    out.uncloneable = st.uncloneable;
   } finally {
-    if (st.seen.size > 0) st.seen.clear();
+    if (setSize(st.seen) > 0) setClear(st.seen);
     st.root = null;
     st.transferred = null;
   }

@@ -333,3 +333,12 @@ test('--threshold below 1 byte is a usage error (exit 2) before anything runs', 
     assert.equal(r.stdout, '');
   }
 });
+
+test('a message-size gate sees a lone 1 MiB message between 2,000 small ones on a quiet port (every send sized)', async () => {
+  // Without a gate, a port that has sent only small objects for a while is sized by sample (1 in 16).
+  const quiet =
+    "const { Worker } = require('node:worker_threads'); const w = new Worker(\"let n = 0; require('node:worker_threads').parentPort.on('message', () => { if (++n === 2001) process.exit(0); })\", { eval: true }); for (let i = 0; i < 2000; i++) w.postMessage({ i, status: 'ok' }); w.postMessage({ i: 2000, blob: 'x'.repeat(1 << 20) });";
+  const r = await runCli(['run', '--max-message-bytes', '64KiB', '--', process.execPath, '-e', quiet]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /gate max-message-bytes: 1(\.0)? MiB vs limit 64 KiB — FAILED/);
+});

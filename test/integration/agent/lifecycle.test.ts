@@ -135,3 +135,22 @@ test('a worker with its own env, agent in NODE_OPTIONS and a process-wide flag: 
   const worker = byName(records, 'env-worker');
   assert.equal(samplesOf(records, worker.isolateId), 2, 'the agent ran inside the worker (start + exit samples)');
 });
+
+test('a worker terminated right after an oversized send still reports it (ledger record and call site)', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'terminated-sender.cjs'), {
+    agent: true,
+    sink,
+    env: ONLY_START_AND_EXIT_SAMPLES,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(appReport(run.stdout), { bytes: 80_000 });
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const calc = byName(records, 'calc');
+  const sent = records.filter((r) => r.type === 'message' && r.isolateId === calc.isolateId);
+  assert.equal(sent.length, 1, "the worker's one oversized send reached the collector");
+  assert.ok(sent[0]!.type === 'message' && sent[0]!.bytes >= 80_000);
+  const site = records.find((r) => r.type === 'call-site' && r.isolateId === calc.isolateId);
+  assert.ok(site, 'its call site too');
+});

@@ -128,6 +128,46 @@ async function main() {
   Map.prototype[Symbol.iterator] = mapIterator;
   await new Promise((resolve) => holder.once('exit', resolve));
   console.log('walks ran app code', walkReads, got.size);
+
+  // Builtins an app replaces are not what the agent's per-message paths call: a faked clock, a
+  // wrapped Function.prototype.call, Math.floor or a Set method see no calls from sends and deliveries.
+  const { performance } = require('node:perf_hooks');
+  const replaced = { now: 0, call: 0, floor: 0, setHas: 0 };
+  const realNow = performance.now;
+  const realCall = Function.prototype.call;
+  const realFloor = Math.floor;
+  const realHas = Set.prototype.has;
+  const busy = new MessageChannel();
+  let arrived = 0;
+  const allArrived = new Promise((resolve) => {
+    busy.port2.on('message', () => {
+      if (++arrived === 300) resolve();
+    });
+  });
+  performance.now = function () {
+    replaced.now++;
+    return 1e9;
+  };
+  Function.prototype.call = function (...args) {
+    replaced.call++;
+    return Reflect.apply(realCall, this, args);
+  };
+  Math.floor = (x) => {
+    replaced.floor++;
+    return realFloor(x);
+  };
+  Set.prototype.has = function (v) {
+    replaced.setHas++;
+    return Reflect.apply(realHas, this, [v]);
+  };
+  for (let i = 0; i < 300; i++) busy.port1.postMessage({ i, s: 'x'.repeat(i % 40), list: [i, i + 1] });
+  await allArrived;
+  performance.now = realNow;
+  Function.prototype.call = realCall;
+  Math.floor = realFloor;
+  Set.prototype.has = realHas;
+  console.log('replaced builtins called', JSON.stringify(replaced));
+  busy.port1.close();
   got.get('p').close();
   inner.port1.close();
   carrier.port1.close();

@@ -1,0 +1,46 @@
+/**
+ * The builtins the per-message paths use (the send and delivery hooks, the size estimate, the
+ * clock), captured when the agent loads, before any app code runs. An app that later replaces
+ * `Object.getPrototypeOf`, `Math.floor`, `String.prototype.charCodeAt`, a `Set` method or
+ * `util.types.isProxy` never sees the agent call its version, and the agent's figures do not
+ * depend on it. Captured functions that the compiler knows (Math, charCodeAt, typed-array getters)
+ * are still inlined: the hook switch and the instruction counts showed no cost.
+ */
+import { types } from 'node:util';
+import { uncurryThis } from './raw-apis';
+
+export const getPrototypeOf = Object.getPrototypeOf;
+export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const objectKeys = Object.keys;
+export const isArray = Array.isArray;
+export const isView = ArrayBuffer.isView;
+export const { floor, ceil, max, min, round, clz32 } = Math;
+export const {
+  isProxy,
+  isDataView,
+  isArrayBuffer,
+  isSharedArrayBuffer,
+  isMap,
+  isSet,
+  isDate,
+  isRegExp,
+  isBoxedPrimitive,
+  isNativeError,
+} = types;
+
+export const charCodeAt = uncurryThis(String.prototype.charCodeAt);
+export const stringSlice = uncurryThis(String.prototype.slice);
+export const regExpExec = uncurryThis(RegExp.prototype.exec);
+export const bigIntToString = uncurryThis(BigInt.prototype.toString);
+export const setHas = uncurryThis(Set.prototype.has) as (s: ReadonlySet<unknown>, v: unknown) => boolean;
+export const setAdd = uncurryThis(Set.prototype.add) as (s: Set<unknown>, v: unknown) => Set<unknown>;
+export const setForEach = uncurryThis(Set.prototype.forEach) as <T>(s: ReadonlySet<T>, f: (v: T) => void) => void;
+export const setClear = uncurryThis(Set.prototype.clear) as (s: Set<unknown>) => void;
+export const setSize = uncurryThis(Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!) as (
+  s: ReadonlySet<unknown>,
+) => number;
+export const mapGet = uncurryThis(Map.prototype.get) as <K, V>(m: Map<K, V>, k: K) => V | undefined;
+export const mapSet = uncurryThis(Map.prototype.set) as <K, V>(m: Map<K, V>, k: K, v: V) => Map<K, V>;
+export const mapSize = uncurryThis(Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!) as (
+  m: ReadonlyMap<unknown, unknown>,
+) => number;
