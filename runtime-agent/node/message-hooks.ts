@@ -336,6 +336,10 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
           // Counting must never break delivery to the app.
           debugLog(`delivery hook failed: ${String(err)}`);
         }
+      } else if (end !== undefined && type === 'close' && end.bc === null) {
+        // Either port closing ends both directions; Node drops what was still queued.
+        if (end.send >= 0) table.markClosed(end.send);
+        if (end.recv >= 0) table.markClosed(end.recv);
       }
       return callDispatch(this, data, type, event);
     };

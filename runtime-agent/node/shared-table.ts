@@ -37,6 +37,8 @@ export const I32 = {
   timedUntil: 4,
   /** 1 once a send on this channel has transferred a port (set once; the receiver then looks in the mailbox). */
   portsSent: 5,
+  /** 1 once either port of the channel closed: what is still queued was discarded (depth 0 from then on). */
+  closed: 6,
   sent: 16,
   maxDepth: 17,
   /** BroadcastChannel only: deliveries owed (receivers open at each send, summed). */
@@ -193,7 +195,12 @@ export class SharedTable {
         ? atomicLoad(this.i32, base + I32.expected)
         : atomicLoad(this.i32, base + I32.sent);
     const d = owed - atomicLoad(this.i32, base + I32.delivered);
-    return d > 0 ? d : 0;
+    return d > 0 && atomicLoad(this.i32, base + I32.closed) === 0 ? d : 0;
+  }
+
+  /** A port of the channel closed: Node discarded its queue, so it no longer counts as waiting. */
+  markClosed(slot: number): void {
+    atomicStore(this.i32, slot * I32.stride + I32.closed, 1);
   }
 
   /** Adds the sender-side byte counters of one message (see `CounterOps.addBytes`). */

@@ -154,3 +154,21 @@ test('a worker terminated right after an oversized send still reports it (ledger
   const site = records.find((r) => r.type === 'call-site' && r.isolateId === calc.isolateId);
   assert.ok(site, 'its call site too');
 });
+
+test('messages a closed port discarded no longer count as queued (final sample and channel depth 0)', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'closed-queue.cjs'), { agent: true, sink, env: ONLY_START_AND_EXIT_SAMPLES });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(appReport(run.stdout), { queued: 1000 });
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const main = pidOf(records);
+  const samples = records.filter((r) => r.type === 'sample' && r.isolateId === main);
+  const last = samples.at(-1);
+  assert.ok(last && last.type === 'sample');
+  assert.equal(last.queueDepth, 0);
+  const channel = records.filter((r) => r.type === 'channel' && r.label === 'MessageChannel' && r.sent === 1000).at(-1);
+  assert.ok(channel && channel.type === 'channel', 'the channel was counted');
+  assert.equal(channel.delivered, 0);
+  assert.equal(channel.depth, 0);
+});
