@@ -12,9 +12,13 @@ import {
   type TextDocumentEdit,
 } from 'vscode-languageserver/node';
 import type { RuntimeFinding, Severity } from '../../protocol';
+import { lineEndingOf, withLineEnding } from './analysis/eol';
 import { LineIndex, type Fix, type StaticFinding } from './analysis/types';
 
-/** A finding's file as a filesystem path (runtime findings may carry `file://` URLs). */
+/**
+ * A document's `file://` URI (or a path) as a filesystem path. Runtime findings, which can also
+ * name Dart `package:` URIs, go through `SourcePaths` (source-paths.ts) instead.
+ */
 export function toPath(fileOrUri: string): string {
   return fileOrUri.startsWith('file:') ? fileURLToPath(fileOrUri) : fileOrUri;
 }
@@ -64,7 +68,11 @@ export function runtimeDiagnostic(f: RuntimeFinding, lines: LineIndex): Diagnost
   };
 }
 
-/** A fix as a code action: every edit annotated with `needsConfirmation`, so the editor previews it. */
+/**
+ * A fix as a code action: every edit annotated with `needsConfirmation`, so the editor previews it.
+ * Inserted line breaks use each edited file's own line ending (the analyzers write `\n`; not every
+ * client converts them, and a CRLF file must not end up with mixed endings).
+ */
 export function fixToCodeAction(
   fix: Fix,
   diagnostic: Diagnostic | null,
@@ -73,6 +81,12 @@ export function fixToCodeAction(
 ): CodeAction | null {
   const annotationId = 'isoscope.refactor';
   const byFile = new Map<string, AnnotatedTextEdit[]>();
+  const eols = new Map<string, '\n' | '\r\n'>();
+  const eolOf = (uri: string, lines: LineIndex): '\n' | '\r\n' => {
+    let eol = eols.get(uri);
+    if (!eol) eols.set(uri, (eol = lineEndingOf(lines.text)));
+    return eol;
+  };
   for (const e of fix.edits) {
     const lines = lineIndexOf(e.file);
     if (!lines) return null;
@@ -80,7 +94,7 @@ export function fixToCodeAction(
     const list = byFile.get(uri) ?? [];
     list.push({
       range: { start: lines.position(e.start), end: lines.position(e.end) },
-      newText: e.newText,
+      newText: e.newText.includes('\n') ? withLineEnding(e.newText, eolOf(uri, lines)) : e.newText,
       annotationId,
     });
     byFile.set(uri, list);

@@ -5,6 +5,7 @@
  */
 import {
   createConnection,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -23,7 +24,8 @@ import {
 import { AnalysisEngine, languageOf } from './analysis/engine';
 import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
 import { fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
-import { readScanned, scanWorkspace } from './workspace-scan';
+import { SourcePaths } from './source-paths';
+import { inScannedFolder, readScanned, scanWorkspace } from './workspace-scan';
 
 /** Quiet time after the last keystroke before re-analyzing (short: an analysis is cheap now). */
 const DEBOUNCE_MS = 30;
@@ -31,6 +33,8 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let engine: AnalysisEngine | null = null;
 let roots: string[] = [];
+/** Runtime findings name files by path, file: URL or Dart package: URI. */
+const sourcePaths = new SourcePaths(() => roots);
 const staticByFile = new Map<string, StaticFinding[]>();
 let runtimeByFile = new Map<string, RuntimeFinding[]>();
 const timers = new Map<string, NodeJS.Timeout>();
@@ -63,17 +67,25 @@ connection.onInitialized(() => {
   void scanAndAnalyze();
 });
 
+/**
+ * True when the editor holds the file: then its text is the editor's, never the disk's. Checked
+ * again after every await that reads the disk, since the file can be opened meanwhile.
+ */
+function isOpen(file: string): boolean {
+  return documents.get(toUri(file)) !== undefined || documents.keys().some((uri) => toPath(uri) === file);
+}
+
 /** Analyzes the workspace in the background, yielding between files so edits stay responsive. */
 async function scanAndAnalyze(): Promise<void> {
   try {
     const files = await scanWorkspace(roots);
     for (const file of files) {
-      if (documents.get(toUri(file))) continue;
+      if (isOpen(file)) continue;
       const text = await readScanned(file);
-      if (text !== null) engine?.setFile(file, text);
+      if (text !== null && !isOpen(file)) engine?.setFile(file, text);
     }
     for (const file of files) {
-      if (documents.get(toUri(file))) continue;
+      if (isOpen(file)) continue;
       analyzeAndPublish(file);
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -118,7 +130,7 @@ function analyzeAndPublish(file: string): void {
 }
 
 function lineIndexOf(file: string): LineIndex | null {
-  const text = documents.get(toUri(file))?.getText() ?? engine?.textOf(file);
+  const text = openDocument(file)?.getText() ?? engine?.textOf(file);
   return text === undefined ? null : new LineIndex(text);
 }
 
@@ -131,6 +143,19 @@ function publish(file: string): void {
     if (d) diagnostics.push(d);
   }
   void connection.sendDiagnostics({ uri: toUri(file), diagnostics });
+}
+
+function openDocument(file: string): TextDocument | undefined {
+  return documents.get(toUri(file)) ?? documents.all().find((d) => toPath(d.uri) === file);
+}
+
+/** Forgets a file that is gone from disk: no analysis, no diagnostics (runtime ones included). */
+function forget(file: string): void {
+  clearTimeout(timers.get(file));
+  timers.delete(file);
+  engine?.removeFile(file);
+  staticByFile.delete(file);
+  void connection.sendDiagnostics({ uri: toUri(file), diagnostics: [] });
 }
 
 function schedule(file: string): void {
@@ -153,15 +178,39 @@ documents.onDidChangeContent((e) => {
 
 documents.onDidClose(async (e) => {
   const file = toPath(e.document.uri);
+  if (languageOf(file) === null) return;
   const onDisk = await readScanned(file);
+  // Reopened while the disk was read (a language mode change closes and opens at once): the
+  // editor's text stays.
+  if (isOpen(file)) return;
   if (onDisk === null) {
-    engine?.removeFile(file);
-    staticByFile.delete(file);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    forget(file);
     return;
   }
   engine?.setFile(file, onDisk);
   schedule(file);
+});
+
+// Files that are not open follow the disk: rewritten by git or `isoscope lint --fix`, created,
+// deleted. (The client watches the analyzed extensions; open files follow the editor instead.)
+connection.onDidChangeWatchedFiles(async ({ changes }) => {
+  for (const change of changes) {
+    const file = toPath(change.uri);
+    if (!engine || languageOf(file) === null || isOpen(file)) continue;
+    if (change.type === FileChangeType.Deleted) {
+      if (engine.textOf(file) !== undefined || staticByFile.has(file)) forget(file);
+      continue;
+    }
+    // New files are analyzed where the start-up scan would have found them (not node_modules…).
+    if (engine.textOf(file) === undefined && !inScannedFolder(file, roots)) continue;
+    const text = await readScanned(file);
+    if (!engine || isOpen(file)) continue;
+    if (text === null) forget(file);
+    else if (text !== engine.textOf(file)) {
+      engine.setFile(file, text);
+      schedule(file);
+    }
+  }
 });
 
 connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFindingsParams) => {
@@ -169,14 +218,16 @@ connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFinding
   runtimeByFile = new Map();
   for (const f of params.findings ?? []) {
     if (!f.location) continue;
-    const file = toPath(f.location.file);
+    // Dart names files by package: URI; they are resolved through the package config.
+    const file = sourcePaths.toPath(f.location.file);
+    if (file === null) continue;
     runtimeByFile.set(file, [...(runtimeByFile.get(file) ?? []), f]);
   }
   stats.runtimeFindings = [...runtimeByFile.values()].reduce((a, l) => a + l.length, 0);
   for (const file of new Set([...previous.keys(), ...runtimeByFile.keys()])) {
-    if (engine && engine.textOf(file) === undefined) {
+    if (engine && engine.textOf(file) === undefined && !isOpen(file)) {
       const text = await readScanned(file);
-      if (text !== null) engine.setFile(file, text);
+      if (text !== null && engine.textOf(file) === undefined && !isOpen(file)) engine.setFile(file, text);
     }
     // Re-analyze so code actions word their savings with the runtime bytes.
     analyzeAndPublish(file);

@@ -3,7 +3,7 @@
  * dependency and build folders, so the server can analyze files that are not open.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { languageOf } from './analysis/engine';
 
 const SKIP = new Set(['node_modules', 'dist', 'build', 'out', '.dart_tool', '.git', '.vscode-test', 'coverage']);
@@ -33,6 +33,19 @@ export async function scanWorkspace(roots: readonly string[]): Promise<string[]>
   };
   for (const root of roots) await visit(root);
   return found;
+}
+
+/**
+ * True when the start-up scan would look at `file`: inside a root, and not inside a dependency,
+ * build or hidden folder (a file created or changed later is analyzed by the same rule).
+ */
+export function inScannedFolder(file: string, roots: readonly string[]): boolean {
+  return roots.some((root) => {
+    const rel = relative(root, file);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
+    const folders = rel.split(sep).slice(0, -1);
+    return folders.every((f) => !SKIP.has(f) && !f.startsWith('.'));
+  });
 }
 
 /** Reads a scanned file, or null when it is too big, binary or unreadable (skipped silently). */

@@ -1,12 +1,14 @@
 // The language server as a real process over stdio (vscode-jsonrpc, as VS Code talks to it):
 // initialize, didOpen → diagnostics, code actions with confirmation-annotated edits, runtime
-// findings placed at their original line, edits re-publishing, workspace files analyzed unopened.
+// findings placed at their original line (also Dart package: URIs), edits re-publishing, workspace
+// files analyzed unopened and following the disk, open files never analyzed from the disk.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CodeAction, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CodeAction, Diagnostic, Range, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { RUNTIME_FINDINGS_METHOD, type RuntimeFindingsParams } from '../../protocol';
 import { startLsp, type LspSession } from '../helpers/lsp-client';
 
@@ -17,6 +19,8 @@ before(async () => {
   cpSync('test/fixtures/lint/dart/long_lived_worker.dart', join(ws, 'long_lived_worker.dart'));
   cpSync('test/fixtures/lint/ts/negatives.ts', join(ws, 'negatives.ts'));
   cpSync('test/fixtures/lint/ts/channel_pipeline.ts', join(ws, 'never_opened.ts'));
+  cpSync('test/fixtures/lint/ts/channel_pipeline.ts', join(ws, 'on_disk.ts'));
+  cpSync('test/fixtures/lint/ts/channel_pipeline.ts', join(ws, 'deleted_later.ts'));
   lsp = await startLsp(ws);
 });
 after(async () => {
@@ -124,4 +128,212 @@ test('the workspace scan analyzes files that are never opened', async () => {
     diags.map((d) => d.range.start.line),
     [8, 11],
   );
+});
+
+/** Offset of an LSP position in `text` (UTF-16, like the server). */
+function offsetOf(text: string, p: { line: number; character: number }): number {
+  let at = 0;
+  for (let line = 0; line < p.line; line++) at = text.indexOf('\n', at) + 1;
+  return at + p.character;
+}
+const rangeText = (text: string, r: Range): string => text.slice(offsetOf(text, r.start), offsetOf(text, r.end));
+function applyTextEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => offsetOf(text, b.range.start) - offsetOf(text, a.range.start));
+  let out = text;
+  for (const e of sorted)
+    out = out.slice(0, offsetOf(text, e.range.start)) + e.newText + out.slice(offsetOf(text, e.range.end));
+  return out;
+}
+function watched(changes: { name: string; type: 1 | 2 | 3 }[]): Promise<void> {
+  return lsp.connection.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: changes.map((c) => ({ uri: uriOf(c.name), type: c.type })),
+  });
+}
+const lines = (d: Diagnostic[]): number[] => d.map((x) => x.range.start.line).sort((a, b) => a - b);
+
+test('an unopened file rewritten on disk is analyzed again (watched-file change)', async () => {
+  assert.deepEqual(lines(await lsp.diagnostics(uriOf('on_disk.ts'), (d) => d.length === 2)), [8, 11]);
+  // What `isoscope lint --fix` or a git checkout does: the first send gets its transfer list.
+  const fixed = readFileSync(join(ws, 'on_disk.ts'), 'utf8').replace(
+    'port1.postMessage(decoded);',
+    'port1.postMessage(decoded, [decoded.buffer]);',
+  );
+  writeFileSync(join(ws, 'on_disk.ts'), fixed);
+  await watched([{ name: 'on_disk.ts', type: 2 }]);
+  assert.deepEqual(lines(await lsp.diagnostics(uriOf('on_disk.ts'), (d) => d.length === 1)), [8]);
+});
+
+test('an unopened file deleted on disk loses its diagnostics; a created one gets them', async () => {
+  await lsp.diagnostics(uriOf('deleted_later.ts'), (d) => d.length === 2);
+  unlinkSync(join(ws, 'deleted_later.ts'));
+  cpSync('test/fixtures/lint/ts/channel_pipeline.ts', join(ws, 'created_later.ts'));
+  await watched([
+    { name: 'deleted_later.ts', type: 3 },
+    { name: 'created_later.ts', type: 1 },
+  ]);
+  await lsp.diagnostics(uriOf('deleted_later.ts'), (d) => d.length === 0);
+  assert.deepEqual(lines(await lsp.diagnostics(uriOf('created_later.ts'), (d) => d.length === 2)), [8, 11]);
+});
+
+test('a watched-file change of an open file keeps the editor text (the disk is not analyzed)', async () => {
+  const editorText = `// unsaved line\n${readFileSync(join(ws, 'never_opened.ts'), 'utf8')}`;
+  await lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uriOf('never_opened.ts'), languageId: 'typescript', version: 1, text: editorText },
+  });
+  await lsp.diagnostics(uriOf('never_opened.ts'), (d) => d.length === 2 && d[0].range.start.line === 9);
+  writeFileSync(join(ws, 'never_opened.ts'), '// emptied on disk\n');
+  await watched([{ name: 'never_opened.ts', type: 2 }]);
+  await sleep(500);
+  const actions = (await lsp.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: uriOf('never_opened.ts') },
+    range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  assert.ok(actions.length >= 2, JSON.stringify(actions.map((a) => a.title)));
+  assert.deepEqual(lines(await lsp.diagnostics(uriOf('never_opened.ts'), () => true)), [9, 12]);
+});
+
+/** The only action at the send, applied to `text`: it must rewrite exactly the send of `t`. */
+async function assertActionFitsText(session: LspSession, uri: string, text: string, sendLine: number): Promise<void> {
+  const diags = await session.diagnostics(uri, (d) => d.length > 0);
+  assert.equal(diags.length, 1, JSON.stringify(diags));
+  assert.equal(diags[0].range.start.line, sendLine, JSON.stringify(diags));
+  assert.equal(rangeText(text, diags[0].range), 't');
+  const actions = (await session.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: diags[0].range,
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  assert.equal(actions.length, 1, JSON.stringify(actions.map((a) => a.title)));
+  const edits = (actions[0].edit?.documentChanges as TextDocumentEdit[]).flatMap((c) => c.edits);
+  const out = applyTextEdits(text, edits);
+  assert.equal(out, text.replace('worker.postMessage(t);', 'worker.postMessage(t, [t.buffer]);'));
+}
+
+const SENDER = `import { Worker } from 'node:worker_threads';
+const worker = new Worker('./w.js');
+export function f() {
+  const t = new Uint8Array(1 << 20);
+  worker.postMessage(t);
+}
+`;
+
+test('a document closed and reopened at once (language mode change) is analyzed from the editor text, not the disk', async () => {
+  writeFileSync(join(ws, 'reopened.js'), SENDER);
+  const editorText = `// unsaved\n// edits\n// here\n${SENDER}`;
+  const uri = uriOf('reopened.js');
+  await lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'javascript', version: 1, text: editorText },
+  });
+  await assertActionFitsText(lsp, uri, editorText, 7);
+  for (const languageId of ['javascriptreact', 'javascript']) {
+    await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await lsp.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text: editorText },
+    });
+    await sleep(600);
+    await assertActionFitsText(lsp, uri, editorText, 7);
+  }
+});
+
+test('a document opened while the start-up scan reads the disk keeps its editor text', async () => {
+  // Many files, so the scan is still reading when the document is opened; the opened file is
+  // among them with different text on disk.
+  for (let round = 0; round < 3; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'isoscope-ls-race-'));
+    try {
+      for (let i = 0; i < 60; i++) writeFileSync(join(dir, `filler${i}.ts`), `export const n${i} = ${i};\n`);
+      writeFileSync(join(dir, 'a.ts'), SENDER);
+      const editorText = `// unsaved edit: a comment added at the top\n${SENDER}`;
+      const session = await startLsp(dir);
+      try {
+        const uri = `file://${join(dir, 'a.ts')}`;
+        await session.connection.sendNotification('textDocument/didOpen', {
+          textDocument: { uri, languageId: 'typescript', version: 1, text: editorText },
+        });
+        await session.diagnostics(uri, (d) => d.length > 0);
+        // Until the scan is done, a late disk read could still replace the editor text.
+        for (let i = 0; i < 200; i++) {
+          const stats = (await session.connection.sendRequest('isoscope/analysisStats')) as {
+            workspaceScanDone: boolean;
+          };
+          if (stats.workspaceScanDone) break;
+          await sleep(50);
+        }
+        await sleep(300);
+        await assertActionFitsText(session, uri, editorText, 5);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('runtime findings named by Dart package: URI show at the file the package config maps them to', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-ls-pkg-'));
+  cpSync('test/fixtures/lint/dart-package', dir, { recursive: true });
+  const session = await startLsp(dir);
+  try {
+    const finding = (file: string, line: number): RuntimeFindingsParams['findings'][number] => ({
+      id: file,
+      rule: 'oversized-message',
+      severity: 'warning',
+      message: 'SendPort.send copied 2.0 MiB.',
+      location: { file, line, column: 3 },
+      isolateId: 'main',
+      bytes: 2 << 20,
+      count: 3,
+      totalBytes: 6 << 20,
+      suggestion: '',
+    });
+    const params: RuntimeFindingsParams = {
+      findings: [finding('package:image_app/src/tiles.dart', 5), finding('package:codec/codec.dart', 5)],
+    };
+    await session.connection.sendNotification(RUNTIME_FINDINGS_METHOD, params);
+    for (const file of [
+      join(dir, 'lib', 'src', 'tiles.dart'),
+      join(dir, 'third_party', 'codec', 'lib', 'codec.dart'),
+    ]) {
+      const diags = await session.diagnostics(`file://${file}`, (d) => d.some((x) => x.code === 'oversized-message'));
+      const runtime = diags.find((d) => d.code === 'oversized-message');
+      assert.deepEqual(runtime?.range.start, { line: 4, character: 2 }, file);
+      assert.match(runtime?.message ?? '', /measured at run time: 3 ×/);
+    }
+  } finally {
+    await session.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('code action edits in a CRLF file insert CRLF line breaks', async () => {
+  const text = SENDER.replace(
+    '  const t = new Uint8Array(1 << 20);\n  worker.postMessage(t);',
+    '  worker.postMessage(new Uint8Array(1 << 20));',
+  ).replace(/\n/g, '\r\n');
+  writeFileSync(join(ws, 'crlf.ts'), text);
+  const uri = uriOf('crlf.ts');
+  await lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'typescript', version: 1, text },
+  });
+  const diags = await lsp.diagnostics(uri, (d) => d.length === 1);
+  const actions = (await lsp.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: diags[0].range,
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  const inserted = actions
+    .flatMap((a) => (a.edit?.documentChanges as TextDocumentEdit[]).flatMap((c) => c.edits))
+    .map((e) => e.newText)
+    .filter((t) => t.includes('\n'));
+  assert.ok(inserted.length > 0, 'the hoisting fix inserts a line');
+  for (const t of inserted) assert.doesNotMatch(t, /(?<!\r)\n/, JSON.stringify(t));
+  for (const a of actions) {
+    const out = applyTextEdits(
+      text,
+      (a.edit?.documentChanges as TextDocumentEdit[]).flatMap((c) => c.edits),
+    );
+    assert.doesNotMatch(out, /(?<!\r)\n/, 'no bare LF in the fixed file');
+  }
 });

@@ -309,3 +309,64 @@ Future<void> main() async {
   assert.doesNotMatch(out, /[^\r]\n/, 'no bare LF');
   assert.equal(fixed('/virtual/qa/lf.dart', lf).includes('\r'), false, 'LF files stay LF');
 });
+
+test('a file that starts with a byte order mark gets no duplicate dart:isolate import', () => {
+  const file = '/virtual/qa/bom.dart';
+  const text = `\uFEFFimport 'dart:isolate';
+import 'dart:typed_data';
+
+void produce(SendPort out) {
+  final frame = Uint8List(4 * 1024 * 1024);
+  out.send(frame);
+  out.send('done');
+}
+`;
+  engine.setFile(file, text);
+  const fix = engine.analyze(file).flatMap((f) => f.fixes)[0];
+  assert.ok(fix, 'a fix is offered');
+  const out = applyEdits(text, fix.edits);
+  assert.match(out, /TransferableTypedData\.fromList\(\[frame\]\)/);
+  assert.equal(out.match(/import 'dart:isolate';/g)?.length, 1, out);
+  assert.ok(out.startsWith("\uFEFFimport 'dart:isolate';"), 'the BOM stays first');
+});
+
+test('a BOM file without dart:isolate gets the import after its last import, the BOM kept first', () => {
+  const file = '/virtual/qa/bom-missing.dart';
+  const text = `\uFEFFimport 'dart:typed_data';
+
+void produce(dynamic out) {
+  final frame = Uint8List(4 * 1024 * 1024);
+  out.send(frame);
+}
+`;
+  engine.setFile(file, text);
+  const fix = engine.analyze(file).flatMap((f) => f.fixes)[0];
+  assert.ok(fix, 'a fix is offered');
+  const out = applyEdits(text, fix.edits);
+  assert.ok(
+    out.startsWith("\uFEFFimport 'dart:typed_data';\nimport 'dart:isolate';"),
+    JSON.stringify(out.slice(0, 80)),
+  );
+});
+
+test('a `part of` file gets no import edit (the library imports apply; an import there does not compile)', () => {
+  const file = '/virtual/qa/worker_part.dart';
+  const text = `part of 'lib.dart';
+
+void produce(SendPort out) {
+  final frame = Uint8List(4 * 1024 * 1024);
+  out.send(frame);
+  out.send('done');
+}
+`;
+  engine.setFile(file, text);
+  const fixes = engine.analyze(file).flatMap((f) => f.fixes);
+  assert.ok(fixes.length > 0, 'the send is still fixed');
+  for (const fix of fixes) {
+    for (const e of fix.edits.filter((x) => x.file === file)) assert.doesNotMatch(e.newText, /import/, fix.title);
+  }
+  const out = applyEdits(text, fixes[0].edits);
+  assert.match(out, /TransferableTypedData\.fromList\(\[frame\]\)/);
+  assert.doesNotMatch(out, /^import/m);
+  assert.equal(engine.syntaxErrors(file, out), 0, out);
+});

@@ -247,3 +247,63 @@ test('9: a value sent twice in one message is counted once', () => {
   assert.match(findings[0].message, /copies t \(1\.0 MiB\)/);
   assert.match(fixed ?? '', /w\.postMessage\(\{a:t, b:t\}, \[t\.buffer\]\)/);
 });
+
+test('10: a buffer read by a closure or another function written before the send is used after it (no transfer)', () => {
+  // Each send runs before code that reads the buffer later: a function declared above it, a timer
+  // callback, an event handler, a class field, an export. Transferring would detach what they read.
+  const cases = [
+    `const frame = new Float32Array(1 << 18);
+export function brightness(): number { return frame[0]; }
+w.postMessage(frame);
+`,
+    `const frame = new Float32Array(1 << 18);
+setInterval(() => console.log(frame[0]), 1000);
+w.postMessage(frame);
+`,
+    `import { EventEmitter } from 'node:events';
+export function start(events: EventEmitter): void {
+  const frame = new Float32Array(1 << 18);
+  events.on('tick', () => console.log(frame[0]));
+  w.postMessage(frame);
+}
+`,
+    `const frame = new Float32Array(1 << 18);
+class View { first = frame[0]; }
+w.postMessage(frame);
+new View();
+`,
+    `export const frame = new Float32Array(1 << 18);
+w.postMessage(frame);
+`,
+    `const frame = new Float32Array(1 << 18);
+export { frame };
+w.postMessage(frame);
+`,
+  ];
+  for (const text of cases) {
+    const { findings, fixed, file } = lint('ts', `${H}${text}`);
+    assert.equal(findings.length, 1, text);
+    assert.match(findings[0].message, /'frame' is used after the send/, text);
+    assert.deepEqual(
+      findings[0].fixes.map((f) => f.title),
+      ["Transfer a copy of 'frame'"],
+      text,
+    );
+    assertTypeChecks(file, fixed);
+  }
+});
+
+test('10: a read inside the sending function before the send, or a closure that never mentions it, keeps the transfer', () => {
+  const { findings } = lint(
+    'ts',
+    `${H}export function f(): void {
+  const frame = new Float32Array(1 << 18);
+  frame[0] = 1;
+  setTimeout(() => console.log('sent'), 10);
+  w.postMessage(frame);
+}
+`,
+  );
+  assert.equal(findings.length, 1);
+  assert.match(findings[0].fixes[0]?.title ?? '', /^Transfer instead of copy: add \[frame\.buffer\]/);
+});

@@ -32,10 +32,12 @@ interface ImportDirective {
 
 function importsOf(text: string, lib: string): ImportDirective[] {
   const out: ImportDirective[] = [];
-  const pattern = new RegExp(`^[ \\t]*import\\s+(['"])${lib.replace(/[.:]/g, '\\$&')}\\1([^;]*);`, 'gm');
+  // A byte order mark before the first line must not hide that line's import.
+  const pattern = new RegExp(`^\\uFEFF?[ \\t]*import\\s+(['"])${lib.replace(/[.:]/g, '\\$&')}\\1([^;]*);`, 'gm');
   for (const m of text.matchAll(pattern)) {
     const tailStart = m.index + m[0].length - 1 - m[2].length;
     const tail = m[2];
+    const start = m.index + (m[0].startsWith('\uFEFF') ? 1 : 0);
     const prefix = /\bas\s+([A-Za-z_$][\w$]*)/.exec(tail)?.[1] ?? null;
     const show: ImportDirective['show'] = [];
     const hide: ImportDirective['hide'] = [];
@@ -45,7 +47,7 @@ function importsOf(text: string, lib: string): ImportDirective[] {
       if (c[2] === 'show') show.push(entry);
       else hide.push({ ...entry, clauseStart: tailStart + c.index });
     }
-    out.push({ start: m.index, end: m.index + m[0].length, prefix, show, hide });
+    out.push({ start, end: m.index + m[0].length, prefix, show, hide });
   }
   return out;
 }
@@ -109,24 +111,34 @@ export class DartRefs {
   }
 }
 
-/** Edits that add the given `dart:` imports when the file doesn't have them yet. */
+/** True for a `part of` file: it can't have imports of its own (its library's imports apply). */
+export function isPartFile(text: string): boolean {
+  return /^\uFEFF?[ \t]*part[ \t\r\n]+of\b/m.test(text);
+}
+
+/**
+ * Edits that add the given `dart:` imports when the file doesn't have them yet. A `part of` file
+ * gets none: an import there is a compile error, and the library's imports apply to it.
+ */
 export function importEdits(file: string, text: string, libs: readonly string[]): FileEdit[] {
   const missing = libs.filter((lib) => importsOf(text, lib).length === 0);
-  if (missing.length === 0) return [];
+  if (missing.length === 0 || isPartFile(text)) return [];
   const nl = lineEndingOf(text);
-  const imports = [...text.matchAll(/^import\s+[^;]+;[ \t]*(?=\r?$)/gm)];
+  // `\uFEFF?`: a byte order mark before the first directive (it stays first).
+  const imports = [...text.matchAll(/^\uFEFF?import\s+[^;]+;[ \t]*(?=\r?$)/gm)];
   const last = imports[imports.length - 1];
   const lines = missing.map((lib) => `import '${lib}';`).join(nl);
   if (last) {
     const at = last.index + last[0].length;
     return [{ file, start: at, end: at, newText: `${nl}${lines}` }];
   }
-  const library = /^library\s+[^;]*;[ \t]*(?=\r?$)/m.exec(text);
+  const library = /^\uFEFF?library\s+[^;]*;[ \t]*(?=\r?$)/m.exec(text);
   if (library) {
     const at = library.index + library[0].length;
     return [{ file, start: at, end: at, newText: `${nl}${nl}${lines}` }];
   }
-  return [{ file, start: 0, end: 0, newText: `${lines}${nl}${nl}` }];
+  const top = text.startsWith('\uFEFF') ? 1 : 0;
+  return [{ file, start: top, end: top, newText: `${lines}${nl}${nl}` }];
 }
 
 /** Rewrites bare `\n` in the new text of `file`'s edits to that file's line break. */

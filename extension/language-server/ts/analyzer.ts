@@ -13,8 +13,12 @@ import { planStatements, type FileMemory, type FindingData } from './statement-r
 
 const TARGETS = new Set(['Worker', 'MessagePort', 'BroadcastChannel', 'DedicatedWorkerGlobalScope']);
 
-/** A finding whose fixes are built only when read (they print types, which is not cheap). */
-type Draft = Omit<StaticFinding, 'fixes'> & { fixes: () => Fix[] };
+/**
+ * A finding whose fixes are built only when read (they print types, which is not cheap), and the
+ * variables whose use-after-send check read the whole file (statement reuse must re-check the send
+ * when another statement that mentions them changes).
+ */
+type Draft = Omit<StaticFinding, 'fixes'> & { fixes: () => Fix[]; uses: string[] };
 
 /**
  * Analyzes one TS/JS file of the project (its text must have been set with `project.setFile`).
@@ -50,8 +54,10 @@ export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions
   let next = 0;
   for (const plan of plans) {
     const own: FindingData[] = [];
+    const uses = new Set<string>();
     const reuse = plan.reuse;
     if (reuse) {
+      for (const u of reuse.uses) uses.add(u);
       while (next < calls.length && calls[next].pos < plan.node.end) next++;
       for (const f of reuse.findings) {
         const moved = { ...f, start: f.start + plan.start - reuse.start, end: f.end + plan.start - reuse.start };
@@ -63,7 +69,8 @@ export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions
         checker ??= program.getTypeChecker();
         const draft = checkPostMessage(checker, sf, calls[next], calls[next].expression, opts);
         if (!draft) continue;
-        const { fixes, ...finding } = draft;
+        const { fixes, uses: names, ...finding } = draft;
+        for (const u of names) uses.add(u);
         own.push(finding);
         // Nodes of this program are safe while nothing changed (edits reparse incrementally,
         // which reuses and moves old nodes); after that, the call is checked again.
@@ -74,7 +81,7 @@ export function analyzeTs(project: TsProject, file: string, opts: AnalyzeOptions
         );
       }
     }
-    statements.push({ text: plan.text, start: plan.start, findings: own });
+    statements.push({ text: plan.text, start: plan.start, findings: own, uses: [...uses] });
   }
   if (key === null) remembered.delete(file);
   else remembered.set(file, { key, statements, facts });
@@ -153,6 +160,7 @@ function checkPostMessage(
       (blockers.length === 0 ? savings : `No transfer suggested: ${blockers.join('; ')}.`),
     bytes,
     fixes,
+    uses: [...roots.keys()],
   };
 }
 
@@ -171,24 +179,37 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: ts.Identifier
 }
 
 /**
- * True when the variable is read after the call in its function, or the call sits in a loop, or
- * the variable is captured from outside the function that sends it (the function can run again,
- * and the code after its calls can use the variable: both are out of this check's sight).
+ * True when the variable can be read after the send: read after the call in its function, or in
+ * any other function-like node wherever it sits in the text (a closure or callback written before
+ * the send runs later: `setInterval(() => buf[0])`, an event handler, another or exported
+ * function), or exported, or the call sits in a loop, or the variable is captured from outside the
+ * function that sends it (the function can run again, and the code after its calls can use the
+ * variable: both are out of this check's sight).
  */
 function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.CallExpression): boolean {
   const symbol = variableSymbol(checker, root);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return false;
-  let scope: ts.Node = call;
-  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const scope = deferredScope(call);
   if (!ts.isSourceFile(scope) && !(decl.getSourceFile() === call.getSourceFile() && within(decl, scope))) return true;
+  if (isExported(decl)) return true;
   for (let n: ts.Node = call; n !== scope && n.parent; n = n.parent) {
     if (ts.isIterationStatement(n, false) && decl.pos < n.pos) return true;
   }
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && n.text === root.text && n.pos >= call.end && variableSymbol(checker, n) === symbol) {
+    if (ts.isExportSpecifier(n) && checker.getExportSpecifierLocalTargetSymbol(n) === symbol) {
+      found = true; // `export { buf }`: other modules can read it after the send
+      return;
+    }
+    // After the call, or in code that runs later than the send wherever it is written.
+    if (
+      ts.isIdentifier(n) &&
+      n.text === root.text &&
+      (n.pos >= call.end || deferredScope(n) !== scope || ts.isExportAssignment(n.parent)) &&
+      variableSymbol(checker, n) === symbol
+    ) {
       found = true;
       return;
     }
@@ -196,6 +217,26 @@ function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.Ca
   };
   visit(scope);
   return found;
+}
+
+/**
+ * The innermost node whose code runs when it is called rather than where it is written: a
+ * function-like node or a class field initializer (runs per construction); the file otherwise.
+ */
+function deferredScope(node: ts.Node): ts.Node {
+  let n: ts.Node = node;
+  while (n.parent && !ts.isFunctionLike(n) && !ts.isPropertyDeclaration(n) && !ts.isSourceFile(n)) n = n.parent;
+  return n;
+}
+
+/** A top-level `export const x` / `export let x`: other modules can read it after the send. */
+function isExported(decl: ts.Declaration): boolean {
+  const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : undefined;
+  return (
+    statement !== undefined &&
+    ts.isVariableStatement(statement) &&
+    (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false)
+  );
 }
 
 function within(node: ts.Node, ancestor: ts.Node): boolean {

@@ -4,8 +4,11 @@
  * the edit can affect are checked again. What an unchanged statement's findings depend on:
  * its own text, and declarations it names. So a statement is reused when its text is unchanged,
  * its order too, and none of the words it contains is a name that an added, removed or changed
- * statement declares (transitively). Imports, exports-from and augmentations reuse nothing; so
- * does any change to another file of the project.
+ * statement declares (transitively). A send's use-after-send check also reads the uses of its
+ * buffers anywhere in the file (a function declared below can read the buffer later), so a
+ * statement is also checked again when an added, removed or changed statement mentions one of
+ * those buffer names. Imports, exports-from and augmentations reuse nothing; so does any change
+ * to another file of the project.
  */
 import ts from 'typescript';
 import type { StaticFinding } from '../analysis/types';
@@ -31,6 +34,8 @@ interface Remembered {
   text: string;
   start: number;
   findings: FindingData[];
+  /** Variables whose use-after-send check read the rest of the file (the sent buffers). */
+  uses: string[];
 }
 
 /** The last analysis of one file. */
@@ -132,15 +137,22 @@ export function planStatements(
         return;
     }
   };
+  // Every word of the statements that were added, removed or changed: a reused send whose buffer
+  // one of them mentions may now be used after the send (or no longer).
+  const touched = new Set<string>();
+  const change = (f: Facts): void => {
+    for (const w of f.words) touched.add(w);
+    spread(f);
+  };
   memory.statements.forEach((s, at) => {
-    if (!used.has(at)) spread(memory.facts.get(s.text) ?? { words: new Set(), effect: { type: 'global' } });
+    if (!used.has(at)) change(memory.facts.get(s.text) ?? { words: new Set(), effect: { type: 'global' } });
   });
-  for (const p of plans) if (!p.reuse) spread(facts.get(p.text) as Facts);
+  for (const p of plans) if (!p.reuse) change(facts.get(p.text) as Facts);
   for (let grew = true; grew && !global;) {
     grew = false;
     for (const p of plans) {
       const f = facts.get(p.text) as Facts;
-      if (!p.reuse || !meets(f.words, dirty)) continue;
+      if (!p.reuse || !(meets(f.words, dirty) || p.reuse.uses.some((u) => touched.has(u)))) continue;
       p.reuse = null;
       spread(f);
       grew = true;
