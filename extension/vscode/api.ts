@@ -3,6 +3,7 @@
  * drive the real extension through commands and read its state here (no mocks of our parts).
  */
 import type * as vscode from 'vscode';
+import type { SourceLocation } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
 import type { DartSessions } from './dart-sessions';
 import type { AgentDebugConfigurationProvider } from './debug-config-provider';
@@ -25,4 +26,8 @@ export interface IsoscopeApi {
   terminalEnvironmentSettled(): Promise<void>;
   /** The collector address agents use (starts the collector if needed). */
   endpoint(): Promise<AgentEndpoint>;
+  /** Resolves when the collector follows the current `isoscope.collectorPort`. */
+  collectorPortSettled(): Promise<void>;
+  /** Opens a finding's location (path, file: URL or Dart package: URI), as the inspector does. */
+  openLocation(location: SourceLocation): Promise<vscode.TextEditor | null>;
 }

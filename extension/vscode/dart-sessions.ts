@@ -105,6 +105,18 @@ export class DartSessions implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /**
+   * Drops the attachments that ended: failed to connect, or disconnected (`Clear Exited Isolates`
+   * removes them with the exited isolates). Returns how many went.
+   */
+  clearEnded(): number {
+    const ended = [...this.attachments.values()].filter(
+      (a) => a.info.state === 'failed' || a.info.state === 'disconnected',
+    );
+    for (const a of ended) this.detach(a.info.key);
+    return ended.length;
+  }
+
   dispose(): void {
     for (const key of [...this.attachments.keys()]) this.detach(key);
     this.scope.dispose();

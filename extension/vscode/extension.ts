@@ -3,16 +3,17 @@
  * VMs, the inspector panel) have their own scopes inside. `activate` shows and rethrows failures.
  */
 import * as vscode from 'vscode';
+import { SourcePaths } from '../language-server/source-paths';
 import type { IsoscopeApi } from './api';
 import { connectDartCommand, DartSessions } from './dart-sessions';
 import { AgentDebugConfigurationProvider, NODE_DEBUG_TYPES } from './debug-config-provider';
 import { DisposableList } from './disposable-list';
 import { registerExitedDecoration } from './exited-decoration';
-import { InspectorPanelHost } from './inspector-panel';
+import { InspectorPanelHost, openLocation } from './inspector-panel';
 import { IsolateTreeProvider } from './isolate-tree';
 import { IsoscopeRuntime } from './isoscope-runtime';
 import { startLanguageClient } from './language-client';
-import { createLog, describeError, type Log } from './output';
+import { createLog, describeError, type ExtensionLog } from './output';
 import { profileNodeProgram, type ProfileNodeArgs } from './profile-node-command';
 import { RuntimeDiagnostics } from './runtime-diagnostics';
 import { onDidChangeSettings, readSettings } from './settings';
@@ -36,22 +37,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Isosco
   }
 }
 
-function setUp(context: vscode.ExtensionContext, log: Log & vscode.Disposable): IsoscopeApi {
+function setUp(context: vscode.ExtensionContext, log: ExtensionLog): IsoscopeApi {
   const scope = new DisposableList((err) => log.error('disposing', err));
   extensionScope = scope;
   scope.add(log);
   const agentPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'agent.cjs').fsPath;
   const runtime = scope.add(new IsoscopeRuntime(agentPath, readSettings, log));
   const model = runtime.model;
+  // Findings name files by path, file: URL or (Dart) package: URI.
+  const sourcePaths = new SourcePaths(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
 
   const dart = scope.add(new DartSessions(model, log));
   const treeProvider = scope.add(new IsolateTreeProvider(model, dart));
   scope.add(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: treeProvider, showCollapseAll: true }));
   scope.add(registerExitedDecoration());
-  const inspector = scope.add(new InspectorPanelHost(context.extensionUri, model, log));
+  const inspector = scope.add(new InspectorPanelHost(context.extensionUri, model, log, sourcePaths));
   const statusBar = scope.add(new IsoscopeStatusBar('isoscope.showInspector'));
 
-  const runtimeDiagnostics = scope.add(new RuntimeDiagnostics());
+  const runtimeDiagnostics = scope.add(new RuntimeDiagnostics(sourcePaths));
   void runtimeDiagnostics.start(
     () => startLanguageClient(context, log, { oversizedBytes: readSettings().oversizedMessageBytes }),
     log,
@@ -83,6 +86,34 @@ function setUp(context: vscode.ExtensionContext, log: Log & vscode.Disposable): 
   };
   applyTerminalSetting();
   scope.add(onDidChangeSettings(applyTerminalSetting));
+  // A new collector port applies to a running collector too, when no program would lose it.
+  let collectorMoved: Promise<void> = Promise.resolve();
+  let busyNoticeFor: number | null = null;
+  scope.add(
+    onDidChangeSettings(() => {
+      collectorMoved = collectorMoved
+        .then(() => runtime.followPortSetting())
+        .then(
+          async (outcome) => {
+            if (outcome === 'moved') {
+              // New terminals must reach the collector at its new address.
+              applyTerminalSetting();
+              log.info(`collector moved to ${(await runtime.endpoint()).collectorUrl}`);
+            } else if (outcome === 'busy' && busyNoticeFor !== readSettings().collectorPort) {
+              busyNoticeFor = readSettings().collectorPort;
+              void vscode.window.showInformationMessage(
+                'Isoscope keeps its collector on the current port while profiled programs are connected to it. ' +
+                  'The new isoscope.collectorPort applies after Developer: Reload Window, or when you change the setting again once they have ended.',
+              );
+            }
+          },
+          (err: unknown) => {
+            log.error('the collector could not move to the new port', err);
+            void vscode.window.showErrorMessage(describeError(err));
+          },
+        );
+    }),
+  );
   // The threshold applies live: the model re-judges its findings (diagnostics follow through the
   // refresh above), the language server its static ones, and the panel shows the new value.
   scope.add(
@@ -108,7 +139,11 @@ function setUp(context: vscode.ExtensionContext, log: Log & vscode.Disposable): 
   command('isoscope.profileNodeProgram', (arg?: ProfileNodeArgs) => profileNodeProgram(runtime, log, arg));
   command('isoscope.connectDartVm', (uri?: string) => connectDartCommand(dart, uri));
   command('isoscope.toggleTerminalProfiling', () => toggleTerminalProfiling());
-  command('isoscope.clearExited', () => model.clearExited());
+  command('isoscope.clearExited', () => {
+    model.clearExited();
+    // Dart VMs that failed to attach or went away are rows of their own.
+    dart.clearEnded();
+  });
 
   log.info(`Isoscope activated (agent ${agentPath})`);
   return {
@@ -121,6 +156,8 @@ function setUp(context: vscode.ExtensionContext, log: Log & vscode.Disposable): 
     terminalEnvironment: context.environmentVariableCollection,
     terminalEnvironmentSettled: () => terminalSettled,
     endpoint: () => runtime.endpoint(),
+    collectorPortSettled: () => collectorMoved,
+    openLocation: (location) => openLocation(location, sourcePaths, log),
   };
 }
 

@@ -9,6 +9,7 @@ import type { FromWebviewMessage, SourceLocation, ToWebviewMessage } from '../..
 import { renderInspectorHtml } from '../core/inspector-html';
 import { parseFromWebviewMessage } from '../core/inspector-messages';
 import type { IsolateModel, UpdateCursor } from '../core/model/model';
+import type { SourcePaths } from '../language-server/source-paths';
 import { DisposableList } from './disposable-list';
 import { describeError, type Log } from './output';
 
@@ -29,6 +30,7 @@ export class InspectorPanelHost implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly model: IsolateModel,
     private readonly log: Log,
+    private readonly paths: SourcePaths,
   ) {
     this.scope = new DisposableList((err) => log.error('disposing the inspector host', err));
     this.scope.add(
@@ -129,7 +131,7 @@ export class InspectorPanelHost implements vscode.Disposable {
         this.hydrate();
         return;
       case 'open-location':
-        void openLocation(message.location, this.log);
+        void openLocation(message.location, this.paths, this.log);
         return;
       case 'clear-exited':
         this.model.clearExited();
@@ -182,9 +184,24 @@ export class InspectorPanelHost implements vscode.Disposable {
   }
 }
 
-/** Opens a source location from the inspector (1-based line/column) in an editor. */
-export async function openLocation(location: SourceLocation, log: Log): Promise<vscode.TextEditor | null> {
-  const uri = location.file.startsWith('file:') ? vscode.Uri.parse(location.file) : vscode.Uri.file(location.file);
+/**
+ * Opens a source location from the inspector (1-based line/column) in an editor. The file may be
+ * a path, a `file:` URL or a Dart `package:` URI (resolved through the workspace's package config).
+ */
+export async function openLocation(
+  location: SourceLocation,
+  paths: SourcePaths,
+  log: Log,
+): Promise<vscode.TextEditor | null> {
+  const file = paths.toPath(location.file);
+  if (file === null) {
+    log.warn(`no file on disk for ${location.file}`);
+    void vscode.window.showWarningMessage(
+      `Isoscope could not open ${location.file}: it names no file on this disk. For a package: URI, run \`dart pub get\` in the workspace so .dart_tool/package_config.json maps it.`,
+    );
+    return null;
+  }
+  const uri = vscode.Uri.file(file);
   const position = new vscode.Position(Math.max(0, location.line - 1), Math.max(0, location.column - 1));
   try {
     return await vscode.window.showTextDocument(uri, {

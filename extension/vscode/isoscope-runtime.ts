@@ -1,7 +1,8 @@
 /**
  * The one model and the one collector of the extension host. Every source (Node agents through
  * the collector, Dart VM services) feeds this model, and every view reads it. The collector starts
- * on first need (a profiled program, the terminal toggle) and lives until the extension goes.
+ * on first need (a profiled program, the terminal toggle) and lives until the extension goes, or
+ * until `isoscope.collectorPort` changes while no agent is connected (then it moves to the new port).
  */
 import { randomBytes } from 'node:crypto';
 import { agentEnvironment } from '../core/agent-env';
@@ -23,6 +24,8 @@ export interface AgentEndpoint {
 export class IsoscopeRuntime {
   readonly model: IsolateModel;
   private collector: Promise<Collector> | null = null;
+  /** The collectorPort setting the current collector was started with. */
+  private collectorPort = 0;
   private disposed = false;
 
   constructor(
@@ -42,6 +45,7 @@ export class IsoscopeRuntime {
     if (this.disposed) return Promise.reject(new Error('Isoscope is shutting down'));
     if (!this.collector) {
       const port = this.settings().collectorPort;
+      this.collectorPort = port;
       const token = randomBytes(24).toString('hex');
       this.collector = startCollector({ model: this.model, host: '127.0.0.1', port, token }).then(
         (c) => {
@@ -58,6 +62,31 @@ export class IsoscopeRuntime {
       );
     }
     return this.collector.then((c) => ({ collectorUrl: c.url, token: c.token }));
+  }
+
+  /**
+   * Follows a change of `isoscope.collectorPort`: a started collector moves to the new port when no
+   * agent is connected (`moved`; new programs and terminals get the new address), and stays when
+   * programs are connected to it (`busy`: they would lose their connection). `unchanged` when no
+   * collector runs yet (the next start uses the new port) or the port is the same.
+   */
+  async followPortSetting(): Promise<'moved' | 'busy' | 'unchanged'> {
+    const current = this.collector;
+    const port = this.settings().collectorPort;
+    if (!current || this.disposed || port === this.collectorPort) return 'unchanged';
+    let collector: Collector;
+    try {
+      collector = await current;
+    } catch {
+      return 'unchanged'; // it failed to start; the next endpoint() starts it with the new port
+    }
+    if (this.collector !== current) return 'unchanged'; // moved meanwhile by another change
+    if (collector.stats().connectionsActive > 0) return 'busy';
+    this.collector = null;
+    await collector.close();
+    this.log.info(`collector on ${collector.url} closed: isoscope.collectorPort is now ${port || 'any free port'}`);
+    await this.endpoint();
+    return 'moved';
   }
 
   /** The environment for a program launched under the agent: `baseEnv` plus preload and endpoint. */

@@ -1,18 +1,29 @@
 /**
  * Starts the Isoscope language server (`dist/language-server.cjs`) with vscode-languageclient and
  * gives the extension one way to push runtime findings to it, so the server owns every Isoscope
- * diagnostic (static and runtime) and its code actions.
+ * diagnostic (static and runtime) and its code actions. A crashed server is restarted (a bounded
+ * number of times) and gets the current threshold and runtime findings again; when it stays down,
+ * `onDidChangeRunning` tells the extension to show runtime findings itself.
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import {
+  CloseAction,
+  ErrorAction,
   LanguageClient,
+  State,
   TransportKind,
+  type ErrorHandler,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { Log } from './output';
+import { ANALYZED_FILES_GLOB, ANALYZED_LANGUAGE_IDS } from '../language-server/analyzed-files';
+import type { ExtensionLog } from './output';
 import { RUNTIME_FINDINGS_METHOD, SETTINGS_METHOD, type Finding, type RuntimeFindingsParams } from '../../protocol';
+
+/** Crashes within {@link RESTART_WINDOW_MS} after which the server is left stopped. */
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60_000;
 
 /** What the extension holds on to while the client runs. */
 export interface LanguageClientHandle {
@@ -20,6 +31,10 @@ export interface LanguageClientHandle {
   pushRuntimeFindings(findings: Finding[]): void;
   /** Tells the server the oversized threshold changed. */
   setOversizedBytes(bytes: number): void;
+  /** True while the server runs (false while it restarts, and once it was left stopped). */
+  readonly isRunning: boolean;
+  /** Fires true when the server runs (again), false when it stopped and won't be restarted. */
+  readonly onDidChangeRunning: vscode.Event<boolean>;
   /** Stops the server. */
   dispose(): Promise<void>;
 }
@@ -27,7 +42,7 @@ export interface LanguageClientHandle {
 /** Starts the client; resolves once the server answered `initialize`. */
 export async function startLanguageClient(
   context: vscode.ExtensionContext,
-  output: vscode.OutputChannel | Log,
+  log: ExtensionLog,
   opts: { oversizedBytes?: number } = {},
 ): Promise<LanguageClientHandle> {
   const bundled = context.asAbsolutePath('dist/language-server.cjs');
@@ -37,24 +52,78 @@ export async function startLanguageClient(
     run: { module, transport: TransportKind.stdio },
     debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy'] } },
   };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: ['dart', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({
-      scheme: 'file',
-      language,
-    })),
-    // With the extension's Log (no channel object) the client makes its own "Isoscope" channel.
-    ...('appendLine' in output ? { outputChannel: output } : {}),
-    initializationOptions: { oversizedBytes: opts.oversizedBytes ?? 64 * 1024 },
-  };
-  const client = new LanguageClient('isoscope', 'Isoscope', serverOptions, clientOptions);
-  await client.start();
-  const logError = (what: string, err: unknown): void => {
-    const message = `isoscope: ${what}: ${err instanceof Error ? err.message : String(err)}`;
-    if ('appendLine' in output) output.appendLine(message);
-    else output.error(message);
-  };
+  let oversizedBytes = opts.oversizedBytes ?? 64 * 1024;
   let last: Finding[] = [];
   let pending: NodeJS.Timeout | undefined;
+  let disposing = false;
+  let restarting = false;
+  const crashes: number[] = [];
+  const errorHandler: ErrorHandler = {
+    // A few bad messages are survivable; a stream of them means the connection is broken.
+    error: (_error, _message, count) => ({
+      action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+    }),
+    closed: () => {
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && now - crashes[0] > RESTART_WINDOW_MS) crashes.shift();
+      if (crashes.length <= MAX_RESTARTS) {
+        restarting = true;
+        log.warn(
+          `the Isoscope language server stopped unexpectedly; restarting it (${crashes.length} of ${MAX_RESTARTS})`,
+        );
+        return { action: CloseAction.Restart, handled: true };
+      }
+      const message =
+        `The Isoscope language server stopped ${crashes.length} times in 3 minutes and will not be restarted. ` +
+        'Runtime findings still show, without static analysis or refactors. Reload the window to start it again.';
+      log.error(message);
+      return { action: CloseAction.DoNotRestart, message };
+    },
+  };
+  // Files that are not open follow the disk (deleted, rewritten by git or `isoscope lint --fix`).
+  const watcher = vscode.workspace.createFileSystemWatcher(ANALYZED_FILES_GLOB);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: ANALYZED_LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+    // The extension's own channel, so there is one "Isoscope" output, not a second for the client.
+    outputChannel: log.channel,
+    // Read at every (re)start, so a restarted server gets the threshold in force now.
+    initializationOptions: () => ({ oversizedBytes }),
+    synchronize: { fileEvents: watcher },
+    errorHandler,
+  };
+  const client = new LanguageClient('isoscope', 'Isoscope', serverOptions, clientOptions);
+  const running = new vscode.EventEmitter<boolean>();
+  const logError = (what: string, err: unknown): void =>
+    log.error(`isoscope: ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  const sendFindings = (): void => {
+    if (client.state !== State.Running) return; // sent again when it runs (see below)
+    const params: RuntimeFindingsParams = { findings: last };
+    client
+      .sendNotification(RUNTIME_FINDINGS_METHOD, params)
+      .catch((err: unknown) => logError('runtime findings not delivered', err));
+  };
+  const stateListener = client.onDidChangeState((e) => {
+    if (e.newState === State.Running) {
+      // A restarted server starts empty: it gets the runtime findings of now again (the threshold
+      // came with its initialization options).
+      if (restarting) sendFindings();
+      restarting = false;
+      running.fire(true);
+    } else if (e.newState === State.Stopped && !disposing && (!restarting || e.oldState === State.Starting)) {
+      // Left stopped, or a restart that failed to start: nothing will bring it back.
+      restarting = false;
+      running.fire(false);
+    }
+  });
+  try {
+    await client.start();
+  } catch (err) {
+    stateListener.dispose();
+    watcher.dispose();
+    running.dispose();
+    throw err;
+  }
   return {
     pushRuntimeFindings(findings) {
       last = findings;
@@ -62,20 +131,28 @@ export async function startLanguageClient(
       if (pending) return;
       pending = setTimeout(() => {
         pending = undefined;
-        const params: RuntimeFindingsParams = { findings: last };
-        client
-          .sendNotification(RUNTIME_FINDINGS_METHOD, params)
-          .catch((err: unknown) => logError('runtime findings not delivered', err));
+        sendFindings();
       }, 250);
     },
     setOversizedBytes(bytes) {
+      oversizedBytes = bytes;
+      if (client.state !== State.Running) return; // a (re)start reads it from the init options
       client
         .sendNotification(SETTINGS_METHOD, { oversizedBytes: bytes })
         .catch((err: unknown) => logError('settings not delivered', err));
     },
+    get isRunning() {
+      return client.state === State.Running;
+    },
+    onDidChangeRunning: running.event,
     async dispose() {
+      disposing = true;
       clearTimeout(pending);
-      await client.stop();
+      stateListener.dispose();
+      running.dispose();
+      watcher.dispose();
+      if (client.state === State.Stopped) return;
+      await client.stop().catch((err: unknown) => logError('stopping the language server failed', err));
     },
   };
 }

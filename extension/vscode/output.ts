@@ -10,10 +10,14 @@ export interface Log {
   error(message: string, err?: unknown): void;
 }
 
+/** The extension's log and the channel behind it (the language client writes there too). */
+export type ExtensionLog = Log & vscode.Disposable & { readonly channel: vscode.LogOutputChannel };
+
 /** Creates the channel (a LogOutputChannel, so levels and timestamps come for free). */
-export function createLog(): Log & vscode.Disposable {
+export function createLog(): ExtensionLog {
   const channel = vscode.window.createOutputChannel('Isoscope', { log: true });
   return {
+    channel,
     info: (message) => channel.info(message),
     warn: (message) => channel.warn(message),
     error: (message, err) => channel.error(err === undefined ? message : `${message}: ${describeError(err)}`),

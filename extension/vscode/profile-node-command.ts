@@ -2,9 +2,11 @@
  * `Isoscope: Profile Node Program…`: runs a JS/TS file under the agent, in a terminal (the program
  * is the terminal's process) or in the debugger (a `node` launch configuration).
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IsoscopeRuntime } from './isoscope-runtime';
+import { NodeProgramTerminal, type NodeExit } from './node-program-terminal';
 import { describeError, type Log } from './output';
 import { readSettings, type ProfileTarget } from './settings';
 
@@ -16,6 +18,10 @@ export interface ProfiledLaunch {
   program: string;
   target: ProfileTarget;
   terminal: vscode.Terminal | null;
+  /** In a terminal: settles when the program ended (the terminal stays open to show its output). */
+  exited: Promise<NodeExit> | null;
+  /** In a terminal: what the program wrote so far. */
+  output: (() => string) | null;
 }
 
 const scriptLanguages = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
@@ -48,6 +54,14 @@ export function mergeNodeOptions(existing: string | undefined, added: string): s
   return existing && existing.trim() !== '' ? `${existing} ${added}` : added;
 }
 
+/** The extension host's environment without VS Code's own variables (what a terminal would give). */
+function programBaseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE') env[key] = value;
+  return env;
+}
+
 /** Runs the command; returns what it launched, or null when the user cancelled. */
 export async function profileNodeProgram(
   runtime: IsoscopeRuntime,
@@ -57,6 +71,15 @@ export async function profileNodeProgram(
   const uri = await chooseProgram(arg);
   if (!uri) return null;
   const program = uri.fsPath;
+  const problem = await fs.stat(program).then(
+    (s) => (s.isFile() ? null : 'it is not a file'),
+    () => 'the file does not exist',
+  );
+  if (problem) {
+    log.warn(`not profiling ${program}: ${problem}`);
+    void vscode.window.showErrorMessage(`Isoscope cannot profile ${program}: ${problem}. Pick a JS or TS file to run.`);
+    return null;
+  }
   const target = (arg && !(arg instanceof vscode.Uri) && arg.in) || readSettings().profileIn;
   const extraArgs = (arg && !(arg instanceof vscode.Uri) && arg.args) || [];
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -66,16 +89,24 @@ export async function profileNodeProgram(
     const env = { ...vars, NODE_OPTIONS: mergeNodeOptions(process.env.NODE_OPTIONS, vars.NODE_OPTIONS ?? '') };
     log.info(`profiling ${program} in the ${target}`);
     if (target === 'terminal') {
+      // The program's own process in a pseudoterminal that outlives it, so its output (a crash's
+      // stack trace) stays on screen with the exit code.
+      const pty = new NodeProgramTerminal({ program, args: extraArgs, cwd, env: { ...programBaseEnv(), ...env } });
       const terminal = vscode.window.createTerminal({
         name: `Isoscope: ${path.basename(program)}`,
-        shellPath: 'node',
-        shellArgs: [program, ...extraArgs],
-        cwd,
-        env,
+        pty,
         iconPath: new vscode.ThemeIcon('pulse'),
       });
       terminal.show(true);
-      return { program, target, terminal };
+      void pty.exited.then((exit) => {
+        if (exit.error !== null) {
+          log.error(`${program} did not start: ${exit.error}`);
+          void vscode.window.showErrorMessage(
+            `Isoscope could not run node for ${path.basename(program)}: ${exit.error}`,
+          );
+        } else log.info(`${program} exited with ${exit.signal ?? `code ${exit.code}`}`);
+      });
+      return { program, target, terminal, exited: pty.exited, output: () => pty.output() };
     }
     const started = await vscode.debug.startDebugging(folder, {
       type: 'node',
@@ -88,7 +119,7 @@ export async function profileNodeProgram(
       [INSTRUMENTED_FLAG]: true,
     });
     if (!started) throw new Error('the Node debugger did not start (is the JavaScript debugger enabled?)');
-    return { program, target, terminal: null };
+    return { program, target, terminal: null, exited: null, output: null };
   } catch (err) {
     log.error(`profiling ${program} failed`, err);
     void vscode.window.showErrorMessage(`Isoscope could not start ${path.basename(program)}: ${describeError(err)}`);

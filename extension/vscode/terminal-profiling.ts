@@ -43,19 +43,40 @@ export class TerminalProfiling {
   }
 }
 
-/** `Isoscope: Toggle Profiling in Terminals`: flips the user setting; returns the new state. */
+/**
+ * `Isoscope: Toggle Profiling in Terminals`: flips `isoscope.profileTerminals` where it takes
+ * effect (the workspace settings when they set it, else the user settings; it is a window
+ * setting, so folder settings don't apply) and returns the state in force afterwards, which the
+ * message states.
+ */
 export async function toggleTerminalProfiling(): Promise<boolean> {
+  const key = 'profileTerminals';
   const config = vscode.workspace.getConfiguration(SECTION);
-  const next = !config.get<boolean>('profileTerminals', false);
+  const before = config.get<boolean>(key, false);
+  const next = !before;
+  const inWorkspace = config.inspect<boolean>(key)?.workspaceValue !== undefined;
+  const scope = inWorkspace ? 'workspace' : 'user';
   try {
-    await config.update('profileTerminals', next, vscode.ConfigurationTarget.Global);
+    await config.update(
+      key,
+      next,
+      inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+    );
   } catch (err) {
     void vscode.window.showErrorMessage(`Isoscope could not change isoscope.profileTerminals: ${describeError(err)}`);
-    return !next;
+    return before;
+  }
+  const now = vscode.workspace.getConfiguration(SECTION).get<boolean>(key, false);
+  if (now !== next) {
+    void vscode.window.showWarningMessage(
+      `Isoscope: terminal profiling stays ${now ? 'on' : 'off'}: the ${scope} setting was changed, ` +
+        'but another value of isoscope.profileTerminals takes precedence.',
+    );
+    return now;
   }
   void vscode.window.setStatusBarMessage(
-    next ? 'Isoscope: new terminals profile Node programs' : 'Isoscope: terminal profiling off',
+    `${now ? 'Isoscope: new terminals profile Node programs' : 'Isoscope: terminal profiling off'} (${scope} setting)`,
     4000,
   );
-  return next;
+  return now;
 }

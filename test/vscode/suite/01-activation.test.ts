@@ -1,7 +1,7 @@
 /** Activation, commands, the view and the inspector panel, in a real VS Code. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { isoscope, waitFor } from '../helpers';
+import { EXTENSION_ID, fixture, isoscope, waitFor } from '../helpers';
 
 const COMMANDS = [
   'isoscope.showInspector',
@@ -18,6 +18,26 @@ function inspectorTabs(): vscode.Tab[] {
 }
 
 describe('activation', () => {
+  // First test of the suite: nothing has activated Isoscope yet.
+  it('opening a JS file activates Isoscope on its own (onLanguage) and its lint diagnostics show', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'the extension is installed');
+    assert.equal(ext.isActive, false, 'nothing activated Isoscope before this test');
+    const uri = vscode.Uri.file(fixture('named-workers.js'));
+    await vscode.window.showTextDocument(uri, { preview: true });
+    await waitFor('the extension to activate (onLanguage:javascript)', () => ext.isActive, 30_000);
+    const diagnostic = await waitFor('the static copy-array-buffer diagnostic of the opened file', () =>
+      vscode.languages
+        .getDiagnostics(uri)
+        .find(
+          (d) =>
+            d.source === 'isoscope' && (typeof d.code === 'object' ? d.code.value : d.code) === 'copy-array-buffer',
+        ),
+    );
+    assert.equal(diagnostic.range.start.line + 1, 10, diagnostic.message);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('activates and registers every Isoscope command', async () => {
     const api = await isoscope();
     assert.ok(api.model, 'the API exposes the model');

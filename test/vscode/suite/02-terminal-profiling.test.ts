@@ -38,6 +38,33 @@ describe('Toggle Profiling in Terminals', () => {
     assert.equal(api.terminalEnvironment.get('ISOSCOPE_COLLECTOR'), undefined);
   });
 
+  it('with a workspace setting, the toggle changes that setting (the one in force) and reports the state in force', async () => {
+    const api = await isoscope();
+    const config = () => vscode.workspace.getConfiguration('isoscope');
+    await config().update('profileTerminals', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the workspace setting to apply', () => config().get<boolean>('profileTerminals') === true);
+      await waitFor('the terminal environment to load the agent', () => !!api.terminalEnvironment.get('NODE_OPTIONS'));
+      const off = await vscode.commands.executeCommand<boolean>('isoscope.toggleTerminalProfiling');
+      assert.equal(off, false, 'the command reports the state in force');
+      assert.equal(config().inspect<boolean>('profileTerminals')?.workspaceValue, false, 'the workspace value changed');
+      assert.equal(config().get<boolean>('profileTerminals'), false, 'terminal profiling is off in this window');
+      await waitFor('the terminal environment to drop the agent', () => !api.terminalEnvironment.get('NODE_OPTIONS'));
+      const on = await vscode.commands.executeCommand<boolean>('isoscope.toggleTerminalProfiling');
+      assert.equal(on, true);
+      assert.equal(config().inspect<boolean>('profileTerminals')?.workspaceValue, true);
+      await waitFor(
+        'the terminal environment to load the agent again',
+        () => !!api.terminalEnvironment.get('NODE_OPTIONS'),
+      );
+    } finally {
+      await config().update('profileTerminals', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('profileTerminals', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor('the toggle to be off again', () => !api.terminalEnvironment.get('NODE_OPTIONS'));
+      await api.terminalEnvironmentSettled();
+    }
+  });
+
   it('a node program typed into a new terminal is profiled while the toggle is on', async () => {
     const api = await isoscope();
     await setToggle(true);

@@ -59,6 +59,63 @@ describe('Profile Node Program (fixture program)', () => {
   });
 });
 
+/** What the command returns for a terminal launch (see ProfiledLaunch). */
+interface TerminalLaunch {
+  terminal: vscode.Terminal | null;
+  exited?: Promise<{ code: number | null; signal: string | null; error: string | null }> | null;
+  output?: (() => string) | null;
+}
+
+describe('Profile Node Program (output after the program ends)', () => {
+  it('a program that crashes keeps its terminal open, with its output and exit code', async () => {
+    await isoscope();
+    const launch = await vscode.commands.executeCommand<TerminalLaunch | null>('isoscope.profileNodeProgram', {
+      program: fixture('crash.js'),
+      in: 'terminal',
+    });
+    assert.ok(launch?.terminal, 'a terminal was started');
+    const terminal = launch.terminal;
+    try {
+      const closed = new Promise<'closed'>((resolve) => {
+        const sub = vscode.window.onDidCloseTerminal((t) => {
+          if (t !== terminal) return;
+          sub.dispose();
+          resolve('closed');
+        });
+      });
+      const outcome = await Promise.race([
+        launch.exited ?? closed,
+        closed,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 60_000)),
+      ]);
+      assert.notEqual(outcome, 'closed', 'the terminal closed with the program: its output is lost');
+      assert.notEqual(outcome, 'timeout', 'the program did not end');
+      assert.equal(typeof outcome === 'object' && outcome.code, 1, JSON.stringify(outcome));
+      // Still there a moment later, showing what the program printed and how it ended.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.ok(vscode.window.terminals.includes(terminal), 'the terminal is still open');
+      assert.equal(terminal.exitStatus, undefined, 'the terminal has not exited');
+      const output = launch.output?.() ?? '';
+      assert.match(output, /crash fixture: about to fail/);
+      assert.match(output, /Error: boom from the crash fixture/);
+      assert.match(output, /exited with code 1/);
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it('a program path that does not exist is refused before anything starts', async () => {
+    await isoscope();
+    const before = vscode.window.terminals.length;
+    const launch = await vscode.commands.executeCommand<TerminalLaunch | null>('isoscope.profileNodeProgram', {
+      program: fixture('no-such-program.js'),
+      in: 'terminal',
+    });
+    assert.equal(launch, null, 'nothing was launched');
+    assert.equal(vscode.window.terminals.length, before, 'no terminal was opened');
+  });
+});
+
 function codeOf(d: vscode.Diagnostic): string {
   return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
 }

@@ -4,8 +4,9 @@
  * is no Dart SDK on these machines. The peer runs in its own Node process (tsx), killed by pid.
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isoscope, waitFor } from '../helpers';
+import { fixture, isoscope, waitFor } from '../helpers';
 import { startScriptedPeer, type ScriptedPeerProcess } from '../scripted-peer';
 
 describe('Dart VM service (scripted peer from spec/recorded fixtures, not a real Dart VM)', () => {
@@ -41,5 +42,36 @@ describe('Dart VM service (scripted peer from spec/recorded fixtures, not a real
     assert.ok(row, 'the tree shows the attachment');
     assert.match(String(api.treeProvider.getTreeItem(row).description), /failed/);
     api.dart.detach(failed.key);
+  });
+
+  it('Clear Exited Isolates also removes a failed Dart VM row', async () => {
+    const api = await isoscope();
+    await vscode.commands.executeCommand('isoscope.connectDartVm', 'http://127.0.0.1:9/Y2xlYXI=/');
+    await waitFor('the failed attachment', () =>
+      api.dart.list().find((a) => a.uri.includes('127.0.0.1:9') && a.state === 'failed'),
+    );
+    await vscode.commands.executeCommand('isoscope.clearExited');
+    assert.deepEqual(
+      api.dart.list().filter((a) => a.state === 'failed'),
+      [],
+      'no failed attachment is left',
+    );
+    assert.equal(
+      api.treeProvider.getChildren().filter((n) => n.type === 'dart-attachment' && n.attachment.state === 'failed')
+        .length,
+      0,
+      'the tree has no failed row',
+    );
+  });
+});
+
+describe('Dart package: URIs (fixture .dart_tool/package_config.json, as dart pub get writes it)', () => {
+  it('a finding location named by package: URI opens the file the package config maps it to', async () => {
+    const api = await isoscope();
+    const editor = await api.openLocation({ file: 'package:fixture_app/src/tiles.dart', line: 6, column: 3 });
+    assert.ok(editor, 'an editor was opened');
+    assert.equal(editor.document.uri.fsPath, fixture(path.join('lib', 'src', 'tiles.dart')));
+    assert.equal(editor.selection.active.line, 5);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -6,6 +6,7 @@
 // window reload (Developer: Reload Window) that must bring the inspector panel back
 // (WebviewPanelSerializer).
 // Each step is one counted check; screenshots go to test-results/vscode/.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { launchChromium, workbenchUrl } from '../harness/browser.mjs';
 import { demoExpectations } from './demo-expectations.mjs';
@@ -57,6 +58,15 @@ async function profileLauncher(page, launcherPath) {
   await input.fill(launcherPath);
   await page.keyboard.press('Enter');
   await dialog.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+}
+
+/** Language servers of the extension installed from the .vsix (its folder in the extensions dir). */
+function languageServerPids() {
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return ps
+    .split('\n')
+    .filter((line) => /isoscope\.isoscope-[^/]*\/dist\/language-server\.c?js/.test(line))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
 /** Runs the UI checks against a started code-server; records each in `counts`. */
@@ -214,6 +224,32 @@ export async function runInspectorUiTest({ server, workspace, repo, counts }) {
         for (const name of expected.workerNames)
           await frame.getByText(name, { exact: true }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
         await shot('07-restored-panel-live.png');
+      },
+    );
+
+    await counts.check(
+      'ui: after a language server restart there is one "Isoscope" output channel (the client logs into it)',
+      async () => {
+        if (!loaded) throw new Error('not run: the workbench did not load');
+        // Kill the installed extension's server (not the suite's): the client restarts it and logs
+        // that, which makes it create its own channel unless it was given the extension's.
+        const servers = languageServerPids();
+        if (servers.length === 0) throw new Error('no language server of the installed extension is running');
+        for (const pid of servers) process.kill(pid, 'SIGKILL');
+        const deadline = Date.now() + STEP_TIMEOUT_MS;
+        while (!languageServerPids().some((p) => !servers.includes(p))) {
+          if (Date.now() > deadline) throw new Error('the language server was not restarted');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        await runCommand(page, 'Output: Show Output Channels');
+        const rows = page.locator('.quick-input-list .monaco-list-row');
+        await rows.first().waitFor({ timeout: STEP_TIMEOUT_MS });
+        const labels = (await rows.allTextContents()).map((t) => t.trim());
+        await shot('08-output-channels.png');
+        await page.keyboard.press('Escape');
+        const named = labels.filter((l) => /^Isoscope\b/.test(l) && !/Inspector/.test(l));
+        if (named.length !== 1)
+          throw new Error(`expected one Isoscope output channel, found: ${JSON.stringify(labels)}`);
       },
     );
   } finally {
