@@ -7,7 +7,7 @@
  */
 import type * as WT from 'node:worker_threads';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
-import { getOwnPropertyDescriptor, isArray, isProxy, setForEach } from './intrinsics';
+import { getOwnPropertyDescriptor, getPrototypeOf, isArray, isProxy, setForEach } from './intrinsics';
 import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import { postStamped, postStamped1, type PortEnd } from './channel-registry';
@@ -69,6 +69,14 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
     }
   }
   return info;
+}
+
+/** The object on `start`'s prototype chain (itself included) that owns `key`. */
+function ownerOf(start: object, key: symbol): object {
+  for (let o: object | null = start; o !== null; o = getPrototypeOf(o) as object | null) {
+    if (getOwnPropertyDescriptor(o, key) !== undefined) return o;
+  }
+  return start;
 }
 
 /** What the MessagePort hooks share with the BroadcastChannel hooks. */
@@ -343,7 +351,16 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       }
       return callDispatch(this, data, type, event);
     };
-    Object.defineProperty(proto, kHybridDispatch, { value: hybridDispatch, writable: true, configurable: true });
+    // Replaced where Node defines it (EventTarget.prototype), with its attributes: MessagePort.prototype
+    // gets no own key. Other event targets pass straight through (no registered end).
+    const owner = ownerOf(proto, kHybridDispatch);
+    const attrs = getOwnPropertyDescriptor(owner, kHybridDispatch)!;
+    Object.defineProperty(owner, kHybridDispatch, {
+      value: hybridDispatch,
+      writable: attrs.writable === true,
+      enumerable: attrs.enumerable === true,
+      configurable: attrs.configurable === true,
+    });
     deliveries = true;
   } else {
     debugLog('kHybridDispatch missing: deliveries and queue depth are not counted on this Node version');

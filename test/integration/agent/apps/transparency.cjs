@@ -167,6 +167,8 @@ async function main() {
   Math.floor = realFloor;
   Set.prototype.has = realHas;
   console.log('replaced builtins called', JSON.stringify(replaced));
+  const { MessagePort: Port } = require('node:worker_threads');
+  console.log('MessagePort.prototype keys', Reflect.ownKeys(Port.prototype).map(String).join(','));
   busy.port1.close();
   got.get('p').close();
   inner.port1.close();
