@@ -8,6 +8,9 @@ import { epochMs } from './clock';
 import { ThreadCpuClock } from './thread-cpu';
 import type { ThreadContext } from './thread-context';
 
+/** `process.memoryUsage` of this thread, captured at load: an app that replaces it never sees the sampler's calls. */
+const memoryUsage = process.memoryUsage.bind(process);
+
 /** Samples one thread and ships its records. */
 export class Sampler {
   private timer: NodeJS.Timeout | null = null;
@@ -19,7 +22,7 @@ export class Sampler {
 
   /** One `sample` record for this isolate, now. */
   sample(): IsolateSampleRecord {
-    const mem = process.memoryUsage();
+    const mem = memoryUsage();
     return {
       type: 'sample',
       isolateId: this.ctx.isolateId,

@@ -167,6 +167,16 @@ async function main() {
   Math.floor = realFloor;
   Set.prototype.has = realHas;
   console.log('replaced builtins called', JSON.stringify(replaced));
+  // The sampler's periodic memory reading is not the app's process.memoryUsage either.
+  const realMemoryUsage = process.memoryUsage;
+  let memoryReads = 0;
+  process.memoryUsage = function memoryUsage() {
+    memoryReads++;
+    return Reflect.apply(realMemoryUsage, this, []);
+  };
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  process.memoryUsage = realMemoryUsage;
+  console.log('process.memoryUsage replaced, calls', memoryReads);
   const { MessagePort: Port } = require('node:worker_threads');
   console.log('MessagePort.prototype keys', Reflect.ownKeys(Port.prototype).map(String).join(','));
   busy.port1.close();
