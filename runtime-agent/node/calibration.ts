@@ -14,7 +14,8 @@
  */
 import { Serializer } from 'node:v8';
 import { types } from 'node:util';
-import { mapEntries, mapIteratorNext, setIteratorNext, setValues, type SizeEstimate } from './size-estimator';
+import type { SizeEstimate } from './size-estimator';
+import { mapEntriesOf, mapNext, setNext, setValuesOf } from './intrinsics';
 import { isDataDescriptor, ownDescriptor, uncurryThis } from './raw-apis';
 
 /** Re-calibrate a known shape once in this many notable sends. */
@@ -33,11 +34,6 @@ const objectKeys = Object.keys;
 const isArray = Array.isArray;
 const round = Math.round;
 const AgentError = Error;
-type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
-const mapEntriesOf = uncurryThis(mapEntries as (this: Map<unknown, unknown>) => Iterator<unknown>);
-const setValuesOf = uncurryThis(setValues as (this: Set<unknown>) => Iterator<unknown>);
-const mapNext = uncurryThis(mapIteratorNext as Next);
-const setNext = uncurryThis(setIteratorNext as Next);
 const intrinsicGetter = <R>(proto: object, key: string): ((self: object) => R) =>
   uncurryThis(getOwnDescriptor(proto, key)!.get as (this: object) => R);
 const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;

@@ -39,6 +39,12 @@ export const setClear = uncurryThis(Set.prototype.clear) as (s: Set<unknown>) =>
 export const setSize = uncurryThis(Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!) as (
   s: ReadonlySet<unknown>,
 ) => number;
+type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
+/** `Map.prototype.entries` / `Set.prototype.values` and their iterators' `next`, called without any app-patchable lookup. */
+export const mapEntriesOf = uncurryThis(Map.prototype.entries as (this: Map<unknown, unknown>) => Iterator<unknown>);
+export const setValuesOf = uncurryThis(Set.prototype.values as (this: Set<unknown>) => Iterator<unknown>);
+export const mapNext = uncurryThis((Object.getPrototypeOf(new Map().entries()) as { next: Next }).next);
+export const setNext = uncurryThis((Object.getPrototypeOf(new Set().values()) as { next: Next }).next);
 export const mapGet = uncurryThis(Map.prototype.get) as <K, V>(m: Map<K, V>, k: K) => V | undefined;
 export const mapSet = uncurryThis(Map.prototype.set) as <K, V>(m: Map<K, V>, k: K, v: V) => Map<K, V>;
 export const mapSize = uncurryThis(Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!) as (

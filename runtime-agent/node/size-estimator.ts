@@ -31,8 +31,12 @@ import {
   setAdd,
   setClear,
   setHas,
+  setNext,
+  setValuesOf,
   stringSlice,
+  mapEntriesOf,
   mapGet,
+  mapNext,
   mapSet,
 } from './intrinsics';
 import { uncurryThis } from './raw-apis';
@@ -82,15 +86,6 @@ export const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayB
 const regExpSource = intrinsicGetter<RegExp, string>(RegExp.prototype, 'source');
 const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 'size');
 const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
-export const mapEntries = Map.prototype.entries;
-export const setValues = Set.prototype.values;
-const callMapEntries = uncurryThis(mapEntries) as (m: Map<unknown, unknown>) => Iterator<unknown>;
-const callSetValues = uncurryThis(setValues) as (s: Set<unknown>) => Iterator<unknown>;
-type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
-export const mapIteratorNext = (getPrototypeOf(new Map().entries()) as { next: Next }).next;
-export const setIteratorNext = (getPrototypeOf(new Set().values()) as { next: Next }).next;
-const mapNext = uncurryThis(mapIteratorNext);
-const setNext = uncurryThis(setIteratorNext);
 const uint8ArrayProto = Uint8Array.prototype as object;
 const bufferProto = Buffer.prototype as object;
 /** Views whose `buffer`/`byteLength` are the engine's own (the common case, read directly). */
@@ -250,11 +245,11 @@ function objectBytes(o: object, depth: number, st: WalkState): number {
   if (isSharedArrayBuffer(o)) return 2;
   if (isMap(o)) {
     const m = o as Map<unknown, unknown>;
-    return collectionBytes(callMapEntries(m), mapNext, mapSize(m), depth, st, true);
+    return collectionBytes(mapEntriesOf(m), mapNext, mapSize(m), depth, st, true);
   }
   if (isSet(o)) {
     const set = o as Set<unknown>;
-    return collectionBytes(callSetValues(set), setNext, setSize(set), depth, st, false);
+    return collectionBytes(setValuesOf(set), setNext, setSize(set), depth, st, false);
   }
   if (isDate(o)) return 9;
   if (isRegExp(o)) return 2 + stringBytes(regExpSource(o as RegExp));

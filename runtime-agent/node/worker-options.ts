@@ -10,7 +10,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { isDataDescriptor, ownDescriptor, reflectApply, uncurryThis } from './raw-apis';
-import { mapEntries, mapIteratorNext, setIteratorNext, setValues } from './size-estimator';
+import { mapEntriesOf, mapNext, setNext, setValuesOf } from './intrinsics';
 
 /** The subset of WorkerOptions the agent looks at or changes. */
 export interface WorkerOptionsLike {
@@ -39,11 +39,6 @@ const reflectGet = Reflect.get;
 const { isProxy, isArrayBufferView, isAnyArrayBuffer, isMap, isSet } = types;
 const weakSetHas = uncurryThis(WeakSet.prototype.has as (this: WeakSet<object>, v: object) => boolean);
 const weakSetAdd = uncurryThis(WeakSet.prototype.add as (this: WeakSet<object>, v: object) => WeakSet<object>);
-type Next = (this: Iterator<unknown>) => IteratorResult<unknown>;
-const mapEntriesOf = uncurryThis(mapEntries as (this: Map<unknown, unknown>) => Iterator<unknown>);
-const setValuesOf = uncurryThis(setValues as (this: Set<unknown>) => Iterator<unknown>);
-const mapNext = uncurryThis(mapIteratorNext as Next);
-const setNext = uncurryThis(setIteratorNext as Next);
 const jsonStringify = JSON.stringify;
 const jsonParse = JSON.parse;
 const stringReplace = uncurryThis(String.prototype.replace as (this: string, re: RegExp, to: string) => string);
