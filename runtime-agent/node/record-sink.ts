@@ -8,10 +8,10 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AgentRecord } from '../../protocol/agent-frames';
 import { FRAME_LIMITS } from '../../protocol/agent-frames';
 import { uncurryThis } from './raw-apis';
+import { recordsJson } from './record-json';
 
 // Builtins captured at load (the agent is preloaded before any app code): buffering and shipping
 // records calls no Array, JSON or String method an app could replace later.
-const jsonStringify = JSON.stringify;
 const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
 
 /** The records of `list` from `start` to `end` (exclusive), as a new array. */
@@ -75,7 +75,7 @@ export class RecordSink {
     const chunks: ChunkMessage[] = [];
     for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
       const part = records.length <= CHUNK_RECORDS ? records : slice(records, i, i + CHUNK_RECORDS);
-      chunks[chunks.length] = { t: 'chunk', count: part.length, json: jsonStringify(part), dropped: this.dropped };
+      chunks[chunks.length] = { t: 'chunk', count: part.length, json: recordsJson(part), dropped: this.dropped };
       this.dropped = 0;
     }
     return chunks;

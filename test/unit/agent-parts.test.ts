@@ -443,3 +443,36 @@ test('worker options view: each of Node reads reaches the app object once, with 
   assert.equal((withEnv.options as { env: unknown }).env, env);
   assert.equal(workerGetsPreload(withEnv.seen, plan), false);
 });
+
+test('records JSON: the same text as JSON.stringify, and no app toJSON runs while one is defined', async () => {
+  const { recordsJson } = await import('../../runtime-agent/node/record-json');
+  const data = [
+    { type: 'sample', n: 1.5, neg: -0, big: 1e21, small: 5e-7, nan: NaN, inf: -Infinity, flag: true, off: false },
+    { s: 'quote " backslash \\ newline \n tab \t cr \r bs \b ff \f nul \u0000 us \u001f del \u007f' },
+    { s: 'emoji 😀 lone high \ud800 x, lone low \udc00 y, reversed \udc00\ud800, line sep \u2028 é' },
+    { gone: undefined, fn: () => 1, list: [1, undefined, null, 'x', [], {}], nested: { a: { b: [{ c: 'd' }] } } },
+    { 'key "quoted"': 1, ключ: 2, '': 3 },
+  ];
+  const expected = JSON.stringify(data);
+  assert.equal(recordsJson(data), expected, 'fast path');
+  let calls = 0;
+  for (const proto of [Object.prototype, Array.prototype, String.prototype]) {
+    Object.defineProperty(proto, 'toJSON', {
+      value() {
+        calls++;
+        return 'HIJACKED';
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  let written: string;
+  try {
+    written = recordsJson(data);
+  } finally {
+    for (const proto of [Object.prototype, Array.prototype, String.prototype])
+      delete (proto as { toJSON?: unknown }).toJSON;
+  }
+  assert.equal(calls, 0);
+  assert.equal(written, expected);
+});

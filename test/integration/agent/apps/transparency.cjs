@@ -174,9 +174,21 @@ async function main() {
     memoryReads++;
     return Reflect.apply(realMemoryUsage, this, []);
   };
+  // Nor does shipping the agent's records run an app's toJSON (JSON.stringify would look it up).
+  let toJsonCalls = 0;
+  Object.defineProperty(Object.prototype, 'toJSON', {
+    value() {
+      toJsonCalls++;
+      return this;
+    },
+    configurable: true,
+    writable: true,
+  });
   await new Promise((resolve) => setTimeout(resolve, 600));
+  delete Object.prototype.toJSON;
   process.memoryUsage = realMemoryUsage;
   console.log('process.memoryUsage replaced, calls', memoryReads);
+  console.log('Object.prototype.toJSON calls', toJsonCalls);
   const { MessagePort: Port } = require('node:worker_threads');
   console.log('MessagePort.prototype keys', Reflect.ownKeys(Port.prototype).map(String).join(','));
   busy.port1.close();
