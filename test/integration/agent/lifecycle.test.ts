@@ -172,3 +172,23 @@ test('messages a closed port discarded no longer count as queued (final sample a
   assert.equal(channel.delivered, 0);
   assert.equal(channel.depth, 0);
 });
+
+test('a port the agent cannot pair in the worker (a getter in workerData) leaves no phantom queue in the parent', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'getter-port-sends.cjs'), {
+    agent: true,
+    sink,
+    env: ONLY_START_AND_EXIT_SAMPLES,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(appReport(run.stdout), { received: 50 });
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const channels = records.filter((r) => r.type === 'channel' && r.label === 'MessageChannel');
+  assert.ok(channels.length > 0, 'the parent counted its end of the channel');
+  for (const c of channels) assert.ok(c.type === 'channel' && c.depth === 0, JSON.stringify(c));
+  const main = pidOf(records);
+  const last = records.filter((r) => r.type === 'sample' && r.isolateId === main).at(-1);
+  assert.ok(last && last.type === 'sample');
+  assert.equal(last.queueDepth, 0);
+});
