@@ -10,6 +10,24 @@ import { DelayHistogram } from './delay-histogram';
 import { ChannelKind, F64, I32, SharedTable } from './shared-table';
 import { newSizingState, type SizingState } from './sizing';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
+import {
+  mapForEach,
+  mapGet,
+  mapHas,
+  mapSet,
+  max,
+  setAdd,
+  setDelete,
+  setForEach,
+  setHas,
+  weakMapDelete,
+  weakMapGet,
+  weakMapSet,
+  weakRefDeref,
+  WeakRefCtor,
+} from './intrinsics';
+
+const atomicLoad = Atomics.load;
 
 /** One end of a pair of one-way channels, as held by a port object in this thread. */
 export interface PortEnd {
@@ -167,21 +185,21 @@ export class ChannelRegistry {
 
   /** Starts counting `port`: it sends on `send` and receives from `recv` (-1 for none). */
   register(port: object, send: number, recv: number): PortEnd {
-    let delays = recv >= 0 ? this.histograms.get(recv) : undefined;
+    let delays = recv >= 0 ? mapGet(this.histograms, recv) : undefined;
     if (delays === undefined) {
       delays = new DelayHistogram();
-      if (recv >= 0) this.histograms.set(recv, delays);
+      if (recv >= 0) mapSet(this.histograms, recv, delays);
     }
     const end = newPortEnd(send, recv, delays, null);
     this.setEnd(port, end);
     if (send >= 0) {
       this.table.setSenderThread(send, this.threadId);
-      if (!this.reported.has(send)) this.reported.set(send, -1);
+      if (!mapHas(this.reported, send)) mapSet(this.reported, send, -1);
     }
     if (recv >= 0) {
       this.table.setReceiverThread(recv, this.threadId);
-      this.inbound.add(recv);
-      if (!this.reported.has(recv)) this.reported.set(recv, -1);
+      setAdd(this.inbound, recv);
+      if (!mapHas(this.reported, recv)) mapSet(this.reported, recv, -1);
     }
     return end;
   }
@@ -189,7 +207,7 @@ export class ChannelRegistry {
   /** Counts a BroadcastChannel object (or its internal handle) through `receiver`. */
   registerBroadcast(target: object, receiver: BroadcastReceiver): void {
     this.registerBroadcastHandle(target, receiver);
-    this.broadcastReceivers.add(new WeakRef(receiver));
+    setAdd(this.broadcastReceivers, new WeakRefCtor(receiver));
   }
 
   /** Counts the internal handle of a BroadcastChannel object already registered with `receiver`. */
@@ -198,23 +216,23 @@ export class ChannelRegistry {
   }
 
   private setEnd(port: object, end: PortEnd): void {
-    this.ends.set(port, end);
+    weakMapSet(this.ends, port, end);
     end.stamped = PortSlot.set(port, end);
     if (!end.stamped) this.unstamped++;
   }
 
   /** Reports `slot` from this thread under `label` (BroadcastChannel slots, senders and receivers). */
   track(slot: number, label: string): void {
-    this.labels.set(slot, label);
-    if (!this.reported.has(slot)) this.reported.set(slot, -1);
+    mapSet(this.labels, slot, label);
+    if (!mapHas(this.reported, slot)) mapSet(this.reported, slot, -1);
   }
 
   /** This thread's delay histogram of deliveries from broadcast sending slot `slot`. */
   broadcastDelays(slot: number, label: string): DelayHistogram {
-    let h = this.broadcastHistograms.get(slot);
+    let h = mapGet(this.broadcastHistograms, slot);
     if (h === undefined) {
       h = new DelayHistogram();
-      this.broadcastHistograms.set(slot, h);
+      mapSet(this.broadcastHistograms, slot, h);
       this.track(slot, label);
     }
     return h;
@@ -226,27 +244,28 @@ export class ChannelRegistry {
     if (typeof port !== 'object' || port === null) return undefined;
     const end = PortSlot.get(port);
     if (end !== undefined || this.unstamped === 0) return end;
-    return this.ends.get(port);
+    return weakMapGet(this.ends, port);
   }
 
   /** The port was transferred away: its queue no longer belongs to this isolate. */
   release(port: object): void {
-    const end = this.ends.get(port);
+    const end = weakMapGet(this.ends, port);
     if (end === undefined) return;
-    this.ends.delete(port);
+    weakMapDelete(this.ends, port);
     PortSlot.set(port, undefined);
-    if (end.recv >= 0) this.inbound.delete(end.recv);
+    if (end.recv >= 0) setDelete(this.inbound, end.recv);
   }
 
   /** Messages waiting in this isolate's counted inbound queues. */
   queueDepth(): number {
     let depth = 0;
-    for (const slot of this.inbound) depth += this.table.depth(slot);
-    for (const ref of this.broadcastReceivers) {
-      const r = ref.deref();
-      if (r === undefined || r.closed) this.broadcastReceivers.delete(ref);
+    // forEach of the collections themselves: no (app-patchable) iterator protocol.
+    setForEach(this.inbound, (slot) => (depth += this.table.depth(slot)));
+    setForEach(this.broadcastReceivers, (ref) => {
+      const r = weakRefDeref(ref);
+      if (r === undefined || r.closed) setDelete(this.broadcastReceivers, ref);
       else depth += r.pending();
-    }
+    });
     return depth;
   }
 
@@ -261,54 +280,55 @@ export class ChannelRegistry {
    */
   records(atMs: number, all = false): ChannelRecord[] {
     const t = this.table;
-    for (const [slot, delays] of this.histograms) {
-      if (!this.inbound.has(slot)) continue;
+    // forEach of the maps themselves, Atomics and Math captured at load: no app-patchable builtin.
+    mapForEach(this.histograms, (delays, slot) => {
+      if (!setHas(this.inbound, slot)) return;
       const s = delays.stats();
-      if (s.count === 0) continue;
+      if (s.count === 0) return;
       const base = slot * F64.stride;
       t.f64[base + F64.delayP50Ms] = s.p50Ms;
       t.f64[base + F64.delayP95Ms] = s.p95Ms;
       t.f64[base + F64.delayMaxMs] = s.maxMs;
-    }
-    for (const [slot, delays] of this.broadcastHistograms) {
+    });
+    mapForEach(this.broadcastHistograms, (delays, slot) => {
       // Several receiving threads: percentiles are the last reporter's, the max is everyone's.
       const s = delays.stats();
-      if (s.count === 0) continue;
+      if (s.count === 0) return;
       const base = slot * F64.stride;
       t.f64[base + F64.delayP50Ms] = s.p50Ms;
       t.f64[base + F64.delayP95Ms] = s.p95Ms;
-      if (s.maxMs > t.f64[base + F64.delayMaxMs]) t.f64[base + F64.delayMaxMs] = s.maxMs;
-    }
+      if (s.maxMs > t.f64[base + F64.delayMaxMs]!) t.f64[base + F64.delayMaxMs] = s.maxMs;
+    });
     const out: ChannelRecord[] = [];
-    for (const [slot, last] of this.reported) {
+    mapForEach(this.reported, (last, slot) => {
       const ib = slot * I32.stride;
       const fb = slot * F64.stride;
-      const sent = Atomics.load(t.i32, ib + I32.sent);
-      const delivered = Atomics.load(t.i32, ib + I32.delivered);
-      const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs];
-      if ((fingerprint === last && !all) || (sent === 0 && delivered === 0)) continue;
-      this.reported.set(slot, fingerprint);
-      const from = Atomics.load(t.i32, ib + I32.fromThread) - 1;
-      const to = Atomics.load(t.i32, ib + I32.toThread) - 1;
-      out.push({
+      const sent = atomicLoad(t.i32, ib + I32.sent);
+      const delivered = atomicLoad(t.i32, ib + I32.delivered);
+      const fingerprint = sent * 1e6 + delivered + t.f64[fb + F64.delayMaxMs]!;
+      if ((fingerprint === last && !all) || (sent === 0 && delivered === 0)) return;
+      mapSet(this.reported, slot, fingerprint);
+      const from = atomicLoad(t.i32, ib + I32.fromThread) - 1;
+      const to = atomicLoad(t.i32, ib + I32.toThread) - 1;
+      out[out.length] = {
         type: 'channel',
         channelId: this.channelId(slot),
         fromIsolateId: `${this.pid}:${from < 0 ? 0 : from}`,
         toIsolateId: to < 0 ? null : `${this.pid}:${to}`,
-        label: this.labels.get(slot) ?? kindLabel[t.i32[ib + I32.kind]] ?? 'channel',
+        label: mapGet(this.labels, slot) ?? kindLabel[t.i32[ib + I32.kind]!] ?? 'channel',
         atMs,
-        sent: Math.max(0, sent),
-        delivered: Math.max(0, delivered),
+        sent: max(0, sent),
+        delivered: max(0, delivered),
         depth: t.depth(slot),
-        maxDepth: Math.max(0, t.i32[ib + I32.maxDepth]),
-        bytesCopied: t.f64[fb + F64.bytesCopied],
-        bytesTransferred: t.f64[fb + F64.bytesTransferred],
-        maxMessageBytes: t.f64[fb + F64.maxMessageBytes],
-        delayMsP50: t.f64[fb + F64.delayP50Ms],
-        delayMsP95: t.f64[fb + F64.delayP95Ms],
-        delayMsMax: t.f64[fb + F64.delayMaxMs],
-      });
-    }
+        maxDepth: max(0, t.i32[ib + I32.maxDepth]!),
+        bytesCopied: t.f64[fb + F64.bytesCopied]!,
+        bytesTransferred: t.f64[fb + F64.bytesTransferred]!,
+        maxMessageBytes: t.f64[fb + F64.maxMessageBytes]!,
+        delayMsP50: t.f64[fb + F64.delayP50Ms]!,
+        delayMsP95: t.f64[fb + F64.delayP95Ms]!,
+        delayMsMax: t.f64[fb + F64.delayMaxMs]!,
+      };
+    });
     return out;
   }
 }

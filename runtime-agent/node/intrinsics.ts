@@ -45,6 +45,27 @@ export const mapEntriesOf = uncurryThis(Map.prototype.entries as (this: Map<unkn
 export const setValuesOf = uncurryThis(Set.prototype.values as (this: Set<unknown>) => Iterator<unknown>);
 export const mapNext = uncurryThis((Object.getPrototypeOf(new Map().entries()) as { next: Next }).next);
 export const setNext = uncurryThis((Object.getPrototypeOf(new Set().values()) as { next: Next }).next);
+export const setDelete = uncurryThis(Set.prototype.delete) as (s: Set<unknown>, v: unknown) => boolean;
+export const mapHas = uncurryThis(Map.prototype.has) as (m: ReadonlyMap<unknown, unknown>, k: unknown) => boolean;
+export const mapForEach = uncurryThis(Map.prototype.forEach) as <K, V>(
+  m: ReadonlyMap<K, V>,
+  f: (v: V, k: K) => void,
+) => void;
+export const weakMapGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(
+  m: WeakMap<K, V>,
+  k: K,
+) => V | undefined;
+export const weakMapSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(
+  m: WeakMap<K, V>,
+  k: K,
+  v: V,
+) => WeakMap<K, V>;
+export const weakMapDelete = uncurryThis(WeakMap.prototype.delete) as <K extends object>(
+  m: WeakMap<K, unknown>,
+  k: K,
+) => boolean;
+export const weakRefDeref = uncurryThis(WeakRef.prototype.deref) as <T extends object>(r: WeakRef<T>) => T | undefined;
+export const WeakRefCtor = WeakRef;
 export const mapGet = uncurryThis(Map.prototype.get) as <K, V>(m: Map<K, V>, k: K) => V | undefined;
 export const mapSet = uncurryThis(Map.prototype.set) as <K, V>(m: Map<K, V>, k: K, v: V) => Map<K, V>;
 export const mapSize = uncurryThis(Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!) as (

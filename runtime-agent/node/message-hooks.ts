@@ -152,7 +152,8 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     // A worker can end without its exit hook (terminate(), or the process exiting): its ledger
     // records, rare by the capture cap, ship now rather than at the next sample.
     if (inWorker) {
-      for (const r of ctx.sites.records()) ctx.sink.push(r);
+      const sites = ctx.sites.records();
+      for (let i = 0; i < sites.length; i++) ctx.sink.push(sites[i]!);
       ctx.sink.flush();
     }
   }
@@ -255,7 +256,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       if (moved > 0) withdrawPorts(slot, seq, moved);
       throw err;
     }
-    if (moving.ports !== null) for (const p of moving.ports) registry.release(p);
+    if (moving.ports !== null) for (let i = 0; i < moving.ports.length; i++) registry.release(moving.ports[i]!);
     if (moving.buffers !== null) {
       const kept = copiedNotMoved(moving.buffers);
       if (kept > 0) {
@@ -277,13 +278,11 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
 
   /** Leaves the channel slots of transferred ports for the receiving thread to pick up. */
   function announcePorts(slot: number, seq: number, ports: object[]): number {
-    let index = 0;
-    for (const port of ports) {
-      const moved = registry.get(port);
+    for (let index = 0; index < ports.length; index++) {
+      const moved = registry.get(ports[index]);
       if (moved !== undefined) table.post(slot, seq, index, moved.send, moved.recv);
-      index++;
     }
-    return index;
+    return ports.length;
   }
 
   function withdrawPorts(slot: number, seq: number, count: number): void {

@@ -31,7 +31,10 @@ for (const mode of ['exitcode', 'exit'] as const) {
     assert.match(plain.stdout, /worker exit code 3/);
     assert.match(plain.stdout, /index getter: Error Error code=undefined "first read fails"/);
     assert.match(plain.stdout, /walks ran app code 1 1/);
-    assert.match(plain.stdout, /replaced builtins called \{"now":0,"call":0,"floor":0,"setHas":0\}/);
+    assert.match(
+      plain.stdout,
+      /replaced builtins called \{"now":0,"call":0,"floor":0,"setHas":0,"mapGet":0,"mapSet":0,"arrayIterator":0,"stringify":0\}/,
+    );
   });
 }
 

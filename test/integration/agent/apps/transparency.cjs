@@ -132,7 +132,11 @@ async function main() {
   // Builtins an app replaces are not what the agent's per-message paths call: a faked clock, a
   // wrapped Function.prototype.call, Math.floor or a Set method see no calls from sends and deliveries.
   const { performance } = require('node:perf_hooks');
-  const replaced = { now: 0, call: 0, floor: 0, setHas: 0 };
+  const replaced = { now: 0, call: 0, floor: 0, setHas: 0, mapGet: 0, mapSet: 0, arrayIterator: 0, stringify: 0 };
+  const realMapGet = Map.prototype.get;
+  const realMapSet = Map.prototype.set;
+  const realArrayIterator = Array.prototype[Symbol.iterator];
+  const realStringify = JSON.stringify;
   const realNow = performance.now;
   const realCall = Function.prototype.call;
   const realFloor = Math.floor;
@@ -160,8 +164,30 @@ async function main() {
     replaced.setHas++;
     return Reflect.apply(realHas, this, [v]);
   };
+  Map.prototype.get = function (k) {
+    replaced.mapGet++;
+    return Reflect.apply(realMapGet, this, [k]);
+  };
+  Map.prototype.set = function (k, v) {
+    replaced.mapSet++;
+    return Reflect.apply(realMapSet, this, [k, v]);
+  };
+  Array.prototype[Symbol.iterator] = function () {
+    replaced.arrayIterator++;
+    return Reflect.apply(realArrayIterator, this, []);
+  };
+  JSON.stringify = (...args) => {
+    replaced.stringify++;
+    return Reflect.apply(realStringify, JSON, args);
+  };
   for (let i = 0; i < 300; i++) busy.port1.postMessage({ i, s: 'x'.repeat(i % 40), list: [i, i + 1] });
   await allArrived;
+  // Long enough for the agent's periodic sample (every 250 ms) to run inside the window too.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  Map.prototype.get = realMapGet;
+  Map.prototype.set = realMapSet;
+  Array.prototype[Symbol.iterator] = realArrayIterator;
+  JSON.stringify = realStringify;
   performance.now = realNow;
   Function.prototype.call = realCall;
   Math.floor = realFloor;
