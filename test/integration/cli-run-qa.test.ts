@@ -311,9 +311,13 @@ test("a failed gate keeps a failing program's own exit code (1, 143) and says bo
   const copyThen = (end: string) =>
     `const { Worker } = require('node:worker_threads'); const w = new Worker("require('node:worker_threads').parentPort.once('message', () => process.exit(0))", { eval: true }); w.postMessage(new Uint8Array(200000)); w.on('exit', () => { ${end} });`;
   const [crashed, killed, fine] = await Promise.all(
-    ['process.exitCode = 1', "process.kill(process.pid, 'SIGTERM')", 'process.exitCode = 0'].map((end) =>
-      runCli(['run', '--max-message-bytes', '64KiB', '--', process.execPath, '-e', copyThen(end)]),
-    ),
+    // A program killed by a signal runs no exit hook, so the agent ships only what its periodic
+    // samples (every 250 ms) already sent: the killed one waits for a few before it dies.
+    [
+      'process.exitCode = 1',
+      "setTimeout(() => process.kill(process.pid, 'SIGTERM'), 1000)",
+      'process.exitCode = 0',
+    ].map((end) => runCli(['run', '--max-message-bytes', '64KiB', '--', process.execPath, '-e', copyThen(end)])),
   );
   assert.equal(crashed.code, 1, crashed.stderr);
   assert.match(crashed.stderr, /gate max-message-bytes: .* FAILED/);
