@@ -9,14 +9,7 @@ import { IsolateModel } from '../../extension/core/model/model';
 import type { IsolateSnapshot } from '../../protocol';
 import { validateToWebviewMessage } from '../../webview/validate';
 import { loadVmFixture, startScriptedVmService, type ScriptedVmService } from '../helpers/scripted-vm-service';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '../helpers/wait-for';
 
 async function setup(tweak?: (peer: ScriptedVmService) => void, extra: Partial<ConnectDartVmOptions> = {}) {
   const peer = await startScriptedVmService();

@@ -6,14 +6,7 @@ import assert from 'node:assert/strict';
 import { connectDartVm, type ConnectDartVmOptions } from '../../extension/core/dart';
 import { IsolateModel } from '../../extension/core/model/model';
 import { startScriptedVmService, type ScriptedVmServiceOptions } from '../helpers/scripted-vm-service';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '../helpers/wait-for';
 
 async function attached(extra: Partial<ConnectDartVmOptions> = {}, peerOpts: ScriptedVmServiceOptions = {}) {
   const peer = await startScriptedVmService(peerOpts);

@@ -8,14 +8,7 @@ import { RpcTimeoutError, VmConnection } from '../../extension/core/dart/connect
 import { openWebSocketTransport } from '../../extension/core/dart/transport';
 import { IsolateModel } from '../../extension/core/model/model';
 import { loadVmFixture, startScriptedVmService } from '../helpers/scripted-vm-service';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '../helpers/wait-for';
 
 async function attached() {
   const peer = await startScriptedVmService();
