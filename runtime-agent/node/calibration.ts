@@ -15,7 +15,21 @@
 import { Serializer } from 'node:v8';
 import { types } from 'node:util';
 import type { SizeEstimate } from './size-estimator';
-import { mapEntriesOf, mapNext, setNext, setValuesOf } from './intrinsics';
+import {
+  arrayBufferByteLength,
+  dataViewBuffer,
+  dataViewByteLength,
+  mapEntriesOf,
+  mapGet,
+  mapNext,
+  mapSet,
+  mapSize,
+  setNext,
+  setValuesOf,
+  typedArrayBuffer,
+  typedArrayByteLength,
+  typedArrayLength,
+} from './intrinsics';
 import { isDataDescriptor, ownDescriptor, uncurryThis } from './raw-apis';
 
 /** Re-calibrate a known shape once in this many notable sends. */
@@ -34,18 +48,6 @@ const objectKeys = Object.keys;
 const isArray = Array.isArray;
 const round = Math.round;
 const AgentError = Error;
-const intrinsicGetter = <R>(proto: object, key: string): ((self: object) => R) =>
-  uncurryThis(getOwnDescriptor(proto, key)!.get as (this: object) => R);
-const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const typedArrayBuffer = intrinsicGetter<ArrayBufferLike>(typedArrayProto, 'buffer');
-const typedArrayByteLength = intrinsicGetter<number>(typedArrayProto, 'byteLength');
-const typedArrayLength = intrinsicGetter<number>(typedArrayProto, 'length');
-const dataViewBuffer = intrinsicGetter<ArrayBufferLike>(DataView.prototype, 'buffer');
-const dataViewByteLength = intrinsicGetter<number>(DataView.prototype, 'byteLength');
-const arrayBufferByteLength = intrinsicGetter<number>(ArrayBuffer.prototype, 'byteLength');
-const mapGet = uncurryThis(Map.prototype.get as (this: Map<string, Ratio>, key: string) => Ratio | undefined);
-const mapSet = uncurryThis(Map.prototype.set as (this: Map<string, Ratio>, key: string, v: Ratio) => unknown);
-const mapSize = intrinsicGetter<number>(Map.prototype, 'size');
 const NativeSerializer = Serializer;
 const writeHeader = uncurryThis(Serializer.prototype.writeHeader);
 const writeValue = uncurryThis(Serializer.prototype.writeValue as (this: Serializer, v: unknown) => boolean);
@@ -120,9 +122,9 @@ function hasHoleOrAccessor(a: unknown[]): boolean {
 /** Whether `view` (not shared) covers its whole buffer, read through the engine's getters. */
 function wholeBufferView(view: ArrayBufferView): boolean {
   const typed = isTypedArray(view);
-  const buffer = typed ? typedArrayBuffer(view) : dataViewBuffer(view);
+  const buffer = typed ? typedArrayBuffer(view) : dataViewBuffer(view as DataView);
   if (isSharedArrayBuffer(buffer)) return false;
-  const bytes = typed ? typedArrayByteLength(view) : dataViewByteLength(view);
+  const bytes = typed ? typedArrayByteLength(view) : dataViewByteLength(view as DataView);
   return bytes === arrayBufferByteLength(buffer);
 }
 

@@ -45,6 +45,17 @@ export const mapEntriesOf = uncurryThis(Map.prototype.entries as (this: Map<unkn
 export const setValuesOf = uncurryThis(Set.prototype.values as (this: Set<unknown>) => Iterator<unknown>);
 export const mapNext = uncurryThis((Object.getPrototypeOf(new Map().entries()) as { next: Next }).next);
 export const setNext = uncurryThis((Object.getPrototypeOf(new Set().values()) as { next: Next }).next);
+/** A builtin accessor's own getter, called as `getter(self)`: an app's override of the property never runs. */
+export const intrinsicGetter = <T, R>(proto: object, key: string | symbol): ((self: T) => R) =>
+  uncurryThis(Object.getOwnPropertyDescriptor(proto, key)!.get as (this: T) => R);
+const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+export const typedArrayBuffer = intrinsicGetter<ArrayBufferView, ArrayBufferLike>(typedArrayProto, 'buffer');
+export const typedArrayByteLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'byteLength');
+export const typedArrayLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'length');
+export const dataViewBuffer = intrinsicGetter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
+export const dataViewByteLength = intrinsicGetter<DataView, number>(DataView.prototype, 'byteLength');
+/** `ArrayBuffer.prototype.byteLength`'s own getter. */
+export const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
 export const setDelete = uncurryThis(Set.prototype.delete) as (s: Set<unknown>, v: unknown) => boolean;
 export const mapHas = uncurryThis(Map.prototype.has) as (m: ReadonlyMap<unknown, unknown>, k: unknown) => boolean;
 export const mapForEach = uncurryThis(Map.prototype.forEach) as <K, V>(

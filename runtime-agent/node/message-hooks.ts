@@ -7,7 +7,14 @@
  */
 import type * as WT from 'node:worker_threads';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
-import { getOwnPropertyDescriptor, getPrototypeOf, isArray, isProxy, setForEach } from './intrinsics';
+import {
+  arrayBufferByteLength,
+  getOwnPropertyDescriptor,
+  getPrototypeOf,
+  isArray,
+  isProxy,
+  setForEach,
+} from './intrinsics';
 import { captureCallSite, captureWeight } from './call-sites';
 import { epochMs, nowMs } from './clock';
 import { postStamped, postStamped1, type PortEnd } from './channel-registry';
@@ -15,7 +22,7 @@ import { SharedTable } from './shared-table';
 import { kCurrentlyReceivingPorts, kHybridDispatch, mirrorShape, uncurryThis } from './raw-apis';
 import { SizeCalibration } from './calibration';
 import { describeShape } from './shape';
-import { arrayBufferByteLength, estimateInto, type SizeEstimate } from './size-estimator';
+import { estimateInto, type SizeEstimate } from './size-estimator';
 import type { ThreadContext } from './thread-context';
 import { debugLog } from './debug-log';
 import type { NotableHook } from './broadcast-hooks';

@@ -7,7 +7,20 @@
  * property, and properties through their descriptors (a getter is never called).
  */
 import { types } from 'node:util';
-import { isDataDescriptor, uncurryThis } from './raw-apis';
+import { isDataDescriptor } from './raw-apis';
+import {
+  arrayBufferByteLength,
+  dataViewByteLength,
+  getOwnPropertyDescriptor,
+  getPrototypeOf,
+  intrinsicGetter,
+  isArray,
+  mapSize,
+  objectKeys,
+  setSize,
+  stringSlice,
+  typedArrayLength,
+} from './intrinsics';
 
 const MAX_KEYS = 6;
 const MAX_SHAPE_CHARS = 200;
@@ -15,31 +28,20 @@ const MAX_SHAPE_CHARS = 200;
 // Builtins captured at load (the agent is preloaded before any app code).
 const { isProxy, isTypedArray, isArrayBufferView, isArrayBuffer, isSharedArrayBuffer, isMap, isSet, isDataView } =
   types;
-const getOwnDescriptor = Object.getOwnPropertyDescriptor;
-const getPrototypeOf = Object.getPrototypeOf;
-const objectKeys = Object.keys;
-const isArray = Array.isArray;
-const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
-type Getter<R> = (self: object) => R;
-const intrinsicGetter = <R>(proto: object, key: string | symbol): Getter<R> =>
-  uncurryThis(getOwnDescriptor(proto, key)!.get as (this: object) => R);
-const typedArrayProto = getPrototypeOf(Uint8Array.prototype) as object;
-const typedArrayLength = intrinsicGetter<number>(typedArrayProto, 'length');
 /** `Uint8Array`, `Float64Array`…: the kind of a typed array, whatever its class. */
-const typedArrayKind = intrinsicGetter<string | undefined>(typedArrayProto, Symbol.toStringTag);
-const dataViewByteLength = intrinsicGetter<number>(DataView.prototype, 'byteLength');
-const arrayBufferByteLength = intrinsicGetter<number>(ArrayBuffer.prototype, 'byteLength');
-const sharedArrayBufferByteLength = intrinsicGetter<number>(SharedArrayBuffer.prototype, 'byteLength');
-const mapSize = intrinsicGetter<number>(Map.prototype, 'size');
-const setSize = intrinsicGetter<number>(Set.prototype, 'size');
+const typedArrayKind = intrinsicGetter<object, string | undefined>(
+  getPrototypeOf(Uint8Array.prototype) as object,
+  Symbol.toStringTag,
+);
+const sharedArrayBufferByteLength = intrinsicGetter<object, number>(SharedArrayBuffer.prototype, 'byteLength');
 
 /** The class name of `o` through data properties only (its prototype's `constructor`, that function's `name`), else null. */
 function className(o: object): string | null {
   const proto = getPrototypeOf(o) as object | null;
   if (proto === null || isProxy(proto)) return null;
-  const ctor = getOwnDescriptor(proto, 'constructor');
+  const ctor = getOwnPropertyDescriptor(proto, 'constructor');
   if (!isDataDescriptor(ctor) || typeof ctor.value !== 'function') return null;
-  const name = getOwnDescriptor(ctor.value, 'name');
+  const name = getOwnPropertyDescriptor(ctor.value, 'name');
   return isDataDescriptor(name) && typeof name.value === 'string' && name.value !== '' ? name.value : null;
 }
 
@@ -50,7 +52,7 @@ function describeView(o: ArrayBufferView): string {
 }
 
 function describeArray(o: unknown[], depth: number): string {
-  const first = o.length > 0 ? getOwnDescriptor(o, 0) : undefined;
+  const first = o.length > 0 ? getOwnPropertyDescriptor(o, 0) : undefined;
   const inner = first === undefined ? '' : isDataDescriptor(first) ? describeValue(first.value, depth + 1) : 'accessor';
   return `Array(${o.length})${inner ? `<${inner}>` : ''}`;
 }
@@ -60,7 +62,7 @@ function describeObject(o: object, depth: number): string {
   const keys = objectKeys(o);
   let text = '';
   for (let i = 0; i < keys.length && i < MAX_KEYS; i++) {
-    const d = getOwnDescriptor(o, keys[i]!);
+    const d = getOwnPropertyDescriptor(o, keys[i]!);
     text += `${i > 0 ? ', ' : ''}${keys[i]!}: ${isDataDescriptor(d) ? describeValue(d.value, depth + 1) : 'accessor'}`;
   }
   if (keys.length > MAX_KEYS) text += `, …${keys.length - MAX_KEYS} more`;

@@ -7,7 +7,15 @@
  * proxy traps, no toJSON. It must never throw into the app; callers still wrap it.
  */
 import {
+  arrayBufferByteLength,
   bigIntToString,
+  dataViewBuffer,
+  dataViewByteLength,
+  intrinsicGetter,
+  mapSize,
+  setSize,
+  typedArrayBuffer,
+  typedArrayByteLength,
   ceil,
   charCodeAt,
   floor,
@@ -71,21 +79,9 @@ const lookupGetter = uncurryThis(
 const objectProto = Object.prototype;
 const arrayBufferProto = ArrayBuffer.prototype;
 
-// The engine's own accessors and iterators, captured at load: reading through them never runs an
-// app's override (a subclass getter, a patched Map.prototype.entries or iterator `next`).
-type Getter<T, R> = (self: T) => R;
-const intrinsicGetter = <T, R>(proto: object, key: string): Getter<T, R> =>
-  uncurryThis(getDescriptor(proto, key)!.get as (this: T) => R);
-const typedArrayProto = getPrototypeOf(Uint8Array.prototype) as object;
-const typedArrayBuffer = intrinsicGetter<ArrayBufferView, ArrayBufferLike>(typedArrayProto, 'buffer');
-const typedArrayByteLength = intrinsicGetter<ArrayBufferView, number>(typedArrayProto, 'byteLength');
-const dataViewBuffer = intrinsicGetter<DataView, ArrayBufferLike>(DataView.prototype, 'buffer');
-const dataViewByteLength = intrinsicGetter<DataView, number>(DataView.prototype, 'byteLength');
-/** `ArrayBuffer.prototype.byteLength`'s own getter (an app's override of the property never runs). */
-export const arrayBufferByteLength = intrinsicGetter<ArrayBuffer, number>(ArrayBuffer.prototype, 'byteLength');
+// The engine's own accessors (intrinsics.ts), captured at load: reading through them never runs an
+// app's override (a subclass getter).
 const regExpSource = intrinsicGetter<RegExp, string>(RegExp.prototype, 'source');
-const mapSize = intrinsicGetter<Map<unknown, unknown>, number>(Map.prototype, 'size');
-const setSize = intrinsicGetter<Set<unknown>, number>(Set.prototype, 'size');
 const uint8ArrayProto = Uint8Array.prototype as object;
 const bufferProto = Buffer.prototype as object;
 /** Views whose `buffer`/`byteLength` are the engine's own (the common case, read directly). */
