@@ -76,6 +76,21 @@ type RawPost = (this: unknown, ...args: unknown[]) => unknown;
 /** `MessagePort.prototype.postMessage` as it was before the hooks, captured by the registry. */
 let rawPost: RawPost | null = null;
 
+/**
+ * The object the send hook last looked up, and its end; the same for the delivery hook. A stream
+ * sends (and receives) through one port many times in a row: comparing it with the previous one
+ * skips the brand check. In a thread with a Worker, that check costs ~65 instructions a send: Node's
+ * internal port of the Worker (the script load, stdio), which the agent does not count, passes
+ * through the same hook, so the check has seen a stamped and an unstamped port, and the engine
+ * calls the generic `in` handler instead of inlining it (callgrind, Node 20). `PortSlot.set` keeps
+ * both memories up to date; `forgetRecent` (each sampling period) drops them, so a port the app
+ * let go of is not kept alive for long.
+ */
+let recentSendPort: object | null = null;
+let recentSendEnd: PortEnd | undefined;
+let recentDeliveryPort: object | null = null;
+let recentDeliveryEnd: PortEnd | undefined;
+
 /** A base class whose constructor returns its argument: a subclass then adds its private fields to that object. */
 class Stamp {
   constructor(target: object) {
@@ -123,8 +138,31 @@ class PortSlot extends Stamp {
     return #end in o ? o.#end : undefined;
   }
 
+  // The two hooks' lookups are separate functions on purpose: each brand check then has feedback
+  // of its own hook's ports only (a shared helper would share it).
+
+  /** `get` for the send hook, through the last port it looked up. */
+  static getForSend(o: object): PortEnd | undefined {
+    if (o === recentSendPort) return recentSendEnd;
+    const end = #end in o ? o.#end : undefined;
+    recentSendPort = o;
+    recentSendEnd = end;
+    return end;
+  }
+
+  /** `get` for the delivery hook, through the last port it looked up. */
+  static getForDelivery(o: object): PortEnd | undefined {
+    if (o === recentDeliveryPort) return recentDeliveryEnd;
+    const end = #end in o ? o.#end : undefined;
+    recentDeliveryPort = o;
+    recentDeliveryEnd = end;
+    return end;
+  }
+
   /** Stamps or restamps `o`; false when the engine refuses to add the field. */
   static set(o: object, end: PortEnd | undefined): boolean {
+    if (o === recentSendPort) recentSendEnd = end;
+    if (o === recentDeliveryPort) recentDeliveryEnd = end;
     if (#end in o) {
       o.#end = end;
       return true;
@@ -245,6 +283,30 @@ export class ChannelRegistry {
     const end = PortSlot.get(port);
     if (end !== undefined || this.unstamped === 0) return end;
     return weakMapGet(this.ends, port);
+  }
+
+  /** `get` for the send hook (`PortSlot.getForSend`). */
+  getForSend(port: unknown): PortEnd | undefined {
+    if (typeof port !== 'object' || port === null) return undefined;
+    const end = PortSlot.getForSend(port);
+    if (end !== undefined || this.unstamped === 0) return end;
+    return weakMapGet(this.ends, port);
+  }
+
+  /** `get` for the delivery hook (`PortSlot.getForDelivery`). */
+  getForDelivery(port: unknown): PortEnd | undefined {
+    if (typeof port !== 'object' || port === null) return undefined;
+    const end = PortSlot.getForDelivery(port);
+    if (end !== undefined || this.unstamped === 0) return end;
+    return weakMapGet(this.ends, port);
+  }
+
+  /** Drops the hooks' last-looked-up ports (each sampling period), so neither is kept alive for long. */
+  forgetRecent(): void {
+    recentSendPort = null;
+    recentSendEnd = undefined;
+    recentDeliveryPort = null;
+    recentDeliveryEnd = undefined;
   }
 
   /** The port was transferred away: its queue no longer belongs to this isolate. */

@@ -117,9 +117,12 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   let period = 0;
   // Bench build only (hook-switch.ts); null and never read in dist/agent.cjs.
   const hooksOff = ISOSCOPE_HOOK_SWITCH ? hookSwitchFlag() : null;
-  /** The end the hooks count `port` with: `registry.get`, unless the bench's switch turned them off. */
+  /** The end the send hook counts `port` with, unless the bench's switch turned the hooks off. */
   const countedEnd = (port: unknown): PortEnd | undefined =>
-    ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.get(port);
+    ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.getForSend(port);
+  /** The same for the delivery hook (each has its own lookup: channel-registry.ts `getForSend`). */
+  const deliveredEnd = (port: unknown): PortEnd | undefined =>
+    ISOSCOPE_HOOK_SWITCH && hooksOff !== null && hooksOff[0] === 1 ? undefined : registry.getForDelivery(port);
 
   /** A message that is mostly typed-array payload: the walk sized it exactly, no calibration. */
   const mostlyTyped = (e: SizeEstimate): boolean => e.typedArrayBytes >= e.bytes - e.typedArrayBytes;
@@ -340,7 +343,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     const callDispatch = uncurryThis(dispatch);
     // Node calls this as (data, type, event) once per dispatched message or 'close'.
     const hybridDispatch = function (this: object, data: unknown, type: unknown, event: unknown): unknown {
-      const end = countedEnd(this);
+      const end = deliveredEnd(this);
       // The same dispatch also carries 'close' events: only messages consume the queue.
       if (end !== undefined && (type === 'message' || type === 'messageerror')) {
         try {
@@ -392,6 +395,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   (workerThreads as { receiveMessageOnPort: unknown }).receiveMessageOnPort = receiveMessageOnPort;
   const startPeriod = (): void => {
     period++;
+    registry.forgetRecent();
   };
   return { deliveries, noteNotable, startPeriod };
 }

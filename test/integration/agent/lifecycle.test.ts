@@ -192,3 +192,20 @@ test('a port the agent cannot pair in the worker (a getter in workerData) leaves
   assert.ok(last && last.type === 'sample');
   assert.equal(last.queueDepth, 0);
 });
+
+test('a port that moves to a worker right after a delivery keeps its channel: the messages waiting for the worker count as queued', async () => {
+  const before = sink.frames.length;
+  const run = await runApp(join(apps, 'recent-delivery.cjs'), { agent: true, sink });
+  assert.equal(run.code, 0, run.stderr);
+  const app = appReport<{ queued: number; received: number }>(run.stdout);
+  assert.equal(app.received, app.queued);
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(before).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  // The port1 → port2 channel: 'first' plus the queued messages; while the worker was busy, they waited.
+  const channel = records.filter(
+    (r) => r.type === 'channel' && r.label === 'MessageChannel' && r.sent === app.queued + 1,
+  );
+  assert.ok(channel.length > 0, JSON.stringify(records.filter((r) => r.type === 'channel')));
+  const deepest = Math.max(...channel.map((r) => (r.type === 'channel' ? r.depth : 0)));
+  assert.equal(deepest, app.queued);
+});

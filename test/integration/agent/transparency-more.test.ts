@@ -177,3 +177,16 @@ test('the replaced classes look like the originals (keys, prototypes, inspect, c
   assert.ok(samples.length > 0);
   for (const s of samples) assert.ok(s.type === 'sample' && s.arrayBuffersBytes < 4 * 1024 * 1024, JSON.stringify(s));
 });
+
+test('ports the app let go of are collected with the agent as without it (FinalizationRegistry sees both)', async () => {
+  const { plain, records } = await compare('dropped-port.cjs', { nodeArgs: ['--expose-gc'] });
+  assert.equal(plain.stdout.trim(), 'REPORT {"finalized":2}');
+  const main = mainStart(records);
+  // The exchange was counted: the hooks looked the ports up, and still did not keep them.
+  assert.ok(
+    channelsFrom(records, main.isolateId).some(
+      (c) => c.label === 'MessageChannel' && c.sent === 1 && c.delivered === 1,
+    ),
+    JSON.stringify(channelsFrom(records, main.isolateId)),
+  );
+});
