@@ -190,26 +190,68 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
   // tells whether the app passed a transfer argument at all, so the original sees the same call.
   function postMessage(this: WT.MessagePort, message: unknown, transfer?: unknown): unknown {
     const end = countedEnd(this);
-    const withTransfer = arguments.length > 1;
-    if (end === undefined || end.send < 0) {
-      if (withTransfer) return callPost(this, message, transfer);
-      return arguments.length === 0 ? callPost(this) : callPost(this, message);
+    const argc = arguments.length;
+    // The common send, kept small so the compiler inlines all of it: one object argument (not a
+    // typed array) on a counted, stamped, quiet port, this time not sized. Object messages of a
+    // quiet port are sized by sample (sizing.ts); primitives, typed arrays and sends with a
+    // transfer argument always are.
+    if (
+      argc === 1 &&
+      end !== undefined &&
+      end.send >= 0 &&
+      end.stamped === true &&
+      !sizeAll &&
+      message !== null &&
+      typeof message === 'object' &&
+      !ArrayBuffer.isView(message)
+    ) {
+      const weight = sizingWeight(end.sizing);
+      if (weight === 0) {
+        // Counted and timed, nothing else.
+        const slot = end.send;
+        noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
+        try {
+          return postStamped1(this, message);
+        } catch (err) {
+          table.undoSend(slot);
+          throw err;
+        }
+      }
+      return postSized(this, end, argc, message, transfer, weight);
     }
+    if (end === undefined || end.send < 0) {
+      if (argc > 1) return callPost(this, message, transfer);
+      return argc === 0 ? callPost(this) : callPost(this, message);
+    }
+    return postSized(this, end, argc, message, transfer, sizeAll ? 1 : -1);
+  }
+
+  /**
+   * Every other counted send: sized (standing for `weight` sends; -1 when the sampler still has to
+   * decide), with its transfer list read and its notable record kept. `argc` is the app's argument count.
+   */
+  function postSized(
+    port: WT.MessagePort,
+    end: PortEnd,
+    argc: number,
+    message: unknown,
+    transfer: unknown,
+    sampled: number,
+  ): unknown {
+    const withTransfer = argc > 1;
     let result: unknown;
     const slot = end.send;
-    // Object messages of a quiet port are sized by sample (sizing.ts); primitives, typed arrays
-    // and sends with a transfer argument always are.
     let weight =
       withTransfer || message === null || typeof message !== 'object' || ArrayBuffer.isView(message)
         ? 1
-        : sizeAll
-          ? 1
+        : sampled >= 0
+          ? sampled
           : sizingWeight(end.sizing);
     if (weight === 0) {
-      // The quiet port's unsized sends (exactly one argument): counted and timed, nothing else.
+      // An unstamped port's unsized send (exactly one argument): counted and timed, nothing else.
       noteSend(slot, isTimed(end, slot) ? nowMs() : -1);
       try {
-        return end.stamped === true ? postStamped1(this, message) : callPost(this, message);
+        return callPost(port, message);
       } catch (err) {
         table.undoSend(slot);
         throw err;
@@ -255,10 +297,9 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     }
     try {
       // Node returns true from a successful post: the app sees the same value.
-      const argc = arguments.length;
-      if (end.stamped === true) result = postStamped(this, argc, message, transfer);
-      else if (withTransfer) result = callPost(this, message, transfer);
-      else result = argc === 0 ? callPost(this) : callPost(this, message);
+      if (end.stamped === true) result = postStamped(port, argc, message, transfer);
+      else if (withTransfer) result = callPost(port, message, transfer);
+      else result = argc === 0 ? callPost(port) : callPost(port, message);
     } catch (err) {
       // Same error object, thrown synchronously, as without the agent; undo what we counted.
       table.undoSend(slot);
