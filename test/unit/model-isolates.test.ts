@@ -89,6 +89,37 @@ test('isolate exit and closeSession mark isolates exited; clearExited forgets th
   assert.equal(snap.sessions.length, 0);
 });
 
+test('clearExited only tidies the views: a late channel record finds its isolates, and the report keeps them', async () => {
+  const model = twoIsolates();
+  model.ingest('node:1', channel('up', '1', '0', { sent: 5, delivered: 5, bytesCopied: 500 }));
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 1300, exitCode: 0 });
+  await model.settled();
+  model.clearExited();
+  assert.deepEqual(
+    model.snapshot().isolates.map((i) => i.id),
+    ['0'],
+  );
+  assert.equal(model.snapshot().channels.length, 0);
+  // The worker's final channel record arrives after the clear (the agent ships it at exit).
+  model.ingest('node:1', channel('up', '1', '0', { sent: 5, delivered: 5, bytesCopied: 500, atMs: 1400 }));
+  model.closeSession('node:1', 2000);
+  await model.settled();
+  const view = model.snapshot();
+  assert.deepEqual(
+    view.isolates.map((i) => i.id),
+    ['0'],
+    'no placeholder isolate came back',
+  );
+  assert.equal(view.isolates[0]!.messagesReceived, 5, 'the late record is not counted twice');
+  const report = model.toReport();
+  const worker = report.isolates.find((i) => i.id === '1');
+  assert.ok(worker, 'the report keeps the cleared worker');
+  assert.equal(worker.name, 'resize-pool-1');
+  assert.equal(worker.parentId, '0');
+  assert.equal(report.isolates.find((i) => i.id === '0')!.messagesReceived, 5);
+  assert.equal(report.channels.length, 1);
+});
+
 test('an agent that reconnects after its connection dropped brings its isolates back to running', async () => {
   const model = twoIsolates();
   model.ingest('node:1', sample('1', 1000, {}));

@@ -10,6 +10,7 @@
 import type {
   AgentRecord,
   CallSite,
+  ChannelSnapshot,
   DropCounters,
   Finding,
   IsolateSnapshot,
@@ -63,6 +64,14 @@ export class IsolateModel {
   private thresholdBytes: number;
   private readonly store: ModelStore;
   private readonly sessions = new Map<string, SessionEntry>();
+  /**
+   * Isolates (and ended sessions) that "Clear exited" took out of the views. They stay in the
+   * model: the report still counts them, and a channel record that arrives after the clear still
+   * finds its isolates (deleting them made such records re-create them as nameless placeholders
+   * and count their messages twice).
+   */
+  private readonly clearedIsolates = new Set<string>();
+  private readonly clearedSessions = new Set<string>();
   private readonly applier: OrderedApplier;
   private readonly mapper: SourceMapper | undefined;
   private readonly backlog: BacklogThresholds;
@@ -120,6 +129,7 @@ export class IsolateModel {
 
   /** Registers a process/VM; records for it follow through `ingest`. Re-opening revives it. */
   openSession(info: Omit<SessionInfo, 'endedAtMs'>): void {
+    this.clearedSessions.delete(info.id);
     const existing = this.sessions.get(info.id);
     if (existing) existing.info = { ...existing.info, ...info, endedAtMs: null };
     else
@@ -180,19 +190,23 @@ export class IsolateModel {
     return this.applier.settled();
   }
 
-  /** A full, JSON-safe copy of the model. */
-  snapshot(): ModelSnapshot {
+  /**
+   * A full, JSON-safe copy of the model, as the views show it: without what "Clear exited" took
+   * out, unless `includeCleared` (the report).
+   */
+  snapshot(opts: { includeCleared?: boolean } = {}): ModelSnapshot {
+    const all = opts.includeCleared === true;
     const series: ModelSnapshot['series'] = {};
-    for (const [id, e] of this.store.isolates) series[id] = e.series.toSeries();
+    for (const [id, e] of this.store.isolates) if (all || !this.hidden(id)) series[id] = e.series.toSeries();
     return {
       atMs: this.now(),
-      sessions: this.sessionList(),
-      isolates: this.isolateList(),
+      sessions: this.sessionList(all),
+      isolates: this.isolateList(all),
       series,
-      channels: [...this.store.channels.values()].map((c) => ({ ...c })),
+      channels: this.channelList(all),
       callSites: [...this.store.callSites.values()].map((c) => ({ ...c })),
       ledger: this.store.ledger.toArray(),
-      ports: [...this.store.ports.values()].flat(),
+      ports: this.portList(all),
       findings: this.findings(),
       drops: this.drops(),
       oversizedBytes: this.oversizedBytes,
@@ -208,6 +222,7 @@ export class IsolateModel {
   updateSince(cursor: UpdateCursor): { update: ModelUpdate; cursor: UpdateCursor } {
     const points: ModelUpdate['points'] = {};
     for (const [id, e] of this.store.isolates) {
+      if (this.hidden(id)) continue;
       const p = e.series.latestAfter(cursor.pointSeq);
       if (p) points[id] = p;
     }
@@ -215,13 +230,13 @@ export class IsolateModel {
     return {
       update: {
         atMs: this.now(),
-        sessions: this.sessionList(),
-        isolates: this.isolateList(),
+        sessions: this.sessionList(false),
+        isolates: this.isolateList(false),
         points,
-        channels: [...this.store.channels.values()].map((c) => ({ ...c })),
+        channels: this.channelList(false),
         callSites: [...this.store.callSites.values()].map((c) => ({ ...c })),
         ledgerAppended,
-        ports: [...this.store.ports.values()].flat(),
+        ports: this.portList(false),
         findings: this.findings(),
         drops: this.drops(),
       },
@@ -235,18 +250,15 @@ export class IsolateModel {
     return { dispose: () => void this.listeners.delete(listener) };
   }
 
-  /** Forgets exited isolates (and their channels and ports) and ended sessions left empty. */
+  /**
+   * Takes exited isolates (with the channels they send on and their ports), and ended sessions
+   * left with nothing to show, out of the views. The report keeps them (`toReport`).
+   */
   clearExited(): void {
-    for (const [id, e] of this.store.isolates) {
-      if (e.snap.state !== 'exited') continue;
-      this.store.isolates.delete(id);
-      this.store.ports.delete(id);
-    }
-    for (const [id, c] of this.store.channels) {
-      if (!this.store.isolates.has(c.from)) this.store.channels.delete(id);
-    }
-    const live = new Set([...this.store.isolates.values()].map((e) => e.snap.sessionId));
-    for (const [id, s] of this.sessions) if (s.info.endedAtMs !== null && !live.has(id)) this.sessions.delete(id);
+    for (const [id, e] of this.store.isolates) if (e.snap.state === 'exited') this.clearedIsolates.add(id);
+    const shown = new Set<string>();
+    for (const [id, e] of this.store.isolates) if (!this.hidden(id)) shown.add(e.snap.sessionId);
+    for (const [id, s] of this.sessions) if (s.info.endedAtMs !== null && !shown.has(id)) this.clearedSessions.add(id);
     this.changed();
   }
 
@@ -256,7 +268,12 @@ export class IsolateModel {
    * outlives the run) count as ending there, so they do not stretch `durationMs`.
    */
   toReport(opts: { gates?: Report['gates']; endedAtMs?: number } = {}): Report {
-    return buildReport(this.snapshot(), this.createdAtMs, opts.endedAtMs ?? this.now(), opts.gates);
+    return buildReport(
+      this.snapshot({ includeCleared: true }),
+      this.createdAtMs,
+      opts.endedAtMs ?? this.now(),
+      opts.gates,
+    );
   }
 
   /** Cheap live totals for status lines (no snapshot copy). */
@@ -418,12 +435,34 @@ export class IsolateModel {
     }
   }
 
-  private sessionList(): SessionInfo[] {
-    return [...this.sessions.values()].map((s) => ({ ...s.info }));
+  private sessionList(all: boolean): SessionInfo[] {
+    const out: SessionInfo[] = [];
+    for (const [id, s] of this.sessions) if (all || !this.clearedSessions.has(id)) out.push({ ...s.info });
+    return out;
   }
 
-  private isolateList(): IsolateSnapshot[] {
-    return [...this.store.isolates.values()].map((e) => ({ ...e.snap }));
+  private isolateList(all: boolean): IsolateSnapshot[] {
+    const out: IsolateSnapshot[] = [];
+    for (const [id, e] of this.store.isolates) if (all || !this.hidden(id)) out.push({ ...e.snap });
+    return out;
+  }
+
+  /** Channels, without those sent from a cleared isolate unless `all`. */
+  private channelList(all: boolean): ChannelSnapshot[] {
+    const out: ChannelSnapshot[] = [];
+    for (const c of this.store.channels.values()) if (all || !this.hidden(c.from)) out.push({ ...c });
+    return out;
+  }
+
+  private portList(all: boolean): ModelSnapshot['ports'] {
+    const out: ModelSnapshot['ports'] = [];
+    for (const [id, ports] of this.store.ports) if (all || !this.hidden(id)) out.push(...ports);
+    return out;
+  }
+
+  /** Whether "Clear exited" took isolate `id` out of the views (one that runs again, after a reconnect, is back). */
+  private hidden(id: string): boolean {
+    return this.clearedIsolates.has(id) && this.store.isolates.get(id)?.snap.state !== 'running';
   }
 
   private nameOf = (id: string): string => this.store.isolates.get(id)?.snap.name ?? id;
