@@ -20,6 +20,7 @@ import { SourceMapper } from '../core/source-map/mapper';
 import { openUrl } from './open-url';
 import { parseRunArgs } from './run-args';
 import {
+  endOfRunStatus,
   NOT_PROFILED,
   releaseHungUpTerminals,
   sayTo,
@@ -199,6 +200,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (warnNotProfiled) say(`warning: ${NOT_PROFILED}`);
   if (end.kind === 'exit') for (const line of summaryLines(report, process.cwd(), { profiled })) say(line);
   for (const line of reportLines) say(line);
+  // Open pages keep the last data once the server closes: say why it stopped, not just "disconnected".
+  inspector.setStatus(endOfRunStatus(args.command, end, startedAtMs, profiled));
 
   await Promise.all([inspector.close(), collector.close()]);
   model.dispose();

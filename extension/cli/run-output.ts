@@ -193,6 +193,34 @@ export const NOT_PROFILED =
   'no Node process connected to Isoscope, so nothing was profiled: the command is not a Node program, ' +
   'or it (or a wrapper) dropped the agent from NODE_OPTIONS (e.g. env -u NODE_OPTIONS)';
 
+/** How the profiled command ended, as the CLI saw it. */
+export type CommandEnd =
+  | { kind: 'exit'; code: number | null; signal: string | null; atMs: number }
+  | { kind: 'spawn-error'; error: { message: string }; atMs: number };
+
+/**
+ * The inspector page's banner once the run is over (the server closes next, and the page keeps the
+ * last data): how the command ended, and whether anything was profiled at all.
+ */
+export function endOfRunStatus(
+  command: string[],
+  end: CommandEnd,
+  startedAtMs: number,
+  profiled: boolean,
+): { text: string; level: 'info' | 'warning' | 'error' } {
+  const cmd = command.join(' ');
+  if (end.kind === 'spawn-error')
+    return { text: `The run ended: '${command[0]}' could not start (${end.error.message}).`, level: 'error' };
+  const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
+  const after = `${((end.atMs - startedAtMs) / 1000).toFixed(1)} s`;
+  if (!profiled)
+    return { text: `The run ended: ${cmd} ${how} after ${after}. Warning: ${NOT_PROFILED}.`, level: 'warning' };
+  return {
+    text: `The run ended: ${cmd} ${how} after ${after}. This is the final data; the inspector has stopped.`,
+    level: end.signal !== null || end.code !== 0 ? 'warning' : 'info',
+  };
+}
+
 /**
  * The human summary printed at exit: isolates, traffic, largest message, deepest queue, top
  * findings, gates. `profiled: false` says that the gates failed for want of data.

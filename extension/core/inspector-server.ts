@@ -45,6 +45,11 @@ export interface InspectorServer {
   close(): Promise<void>;
   /** Counters for tests and status lines. */
   stats(): { clients: number; updatesSent: number; invalidFromPage: number };
+  /**
+   * Shows `text` as the page's banner, on every open page and on pages that connect later (e.g.
+   * "the program exited", before the server closes); null removes it for pages that connect later.
+   */
+  setStatus(status: { text: string; level: 'info' | 'warning' | 'error' } | null): void;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -155,10 +160,13 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     ws.send(JSON.stringify(msg));
   }
 
+  let status: ToWebviewMessage | null = null;
+
   function hydrate(ws: WebSocket): void {
     const snapshot = opts.model.snapshot();
     clients.set(ws, { cursor: opts.model.initialCursor() });
     send(ws, { type: 'hydrate', snapshot, host: 'browser' });
+    if (status !== null) send(ws, status);
   }
 
   function onClient(ws: WebSocket): void {
@@ -249,6 +257,10 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
     url: `http://127.0.0.1:${port}/`,
     port,
     stats: () => ({ clients: clients.size, updatesSent, invalidFromPage }),
+    setStatus(next) {
+      status = next === null ? null : { type: 'status', text: next.text, level: next.level };
+      if (status !== null) for (const ws of clients.keys()) send(ws, status);
+    },
     async close() {
       if (poller) clearInterval(poller);
       if (flushTimer) clearTimeout(flushTimer);

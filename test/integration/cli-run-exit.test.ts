@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Report } from '../../protocol';
-import { repoRoot, runCli } from '../helpers/run-cli';
+import WebSocket from 'ws';
+import type { Report, ToWebviewMessage } from '../../protocol';
+import { cliPath, repoRoot, runCli } from '../helpers/run-cli';
 
 /** A tiny app that copies one 200 KB buffer to a worker, prints, and exits with `code`. */
 const APP = `
@@ -132,3 +133,53 @@ test('channels past the agent table are reported as not counted, in the report a
     assert.equal(written.drops?.channelsNotCounted, 4200 - 4096);
     assert.match(r.stderr, /not counted: 104 one-way channels past the agent's table of 4,096 per process/);
   }));
+
+/** Runs `isoscope run -- command` with a page connected to its inspector; the messages the page got. */
+function pageOfRun(command: string[]): Promise<{ code: number | null; messages: ToWebviewMessage[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, 'run', '--no-status', '--', ...command], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const messages: ToWebviewMessage[] = [];
+    let stderr = '';
+    let pageClosed: Promise<void> | null = null;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      const url = /inspector at http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (url === null || pageClosed !== null) return;
+      const ws = new WebSocket(`ws://127.0.0.1:${url[1]}/ws`, { headers: { Origin: `http://127.0.0.1:${url[1]}` } });
+      ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ToWebviewMessage));
+      ws.on('error', reject);
+      pageClosed = new Promise((ok) => ws.on('close', () => ok()));
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (pageClosed === null) reject(new Error(`no inspector URL: ${stderr}`));
+      else void pageClosed.then(() => resolve({ code, messages }));
+    });
+  });
+}
+
+test('an open inspector page is told that the run ended, and how, before the server stops', async () => {
+  const node = await pageOfRun([process.execPath, '-e', 'setTimeout(() => {}, 1500)']);
+  assert.equal(node.code, 0);
+  assert.equal(node.messages[0]?.type, 'hydrate');
+  const status = node.messages.filter((m) => m.type === 'status');
+  assert.equal(status.length, 1, JSON.stringify(status));
+  assert.equal(status[0]!.type === 'status' && status[0]!.level, 'info');
+  assert.match(
+    status[0]!.type === 'status' ? status[0]!.text : '',
+    /^The run ended: .* exited with code 0 after \d+\.\d s\. This is the final data/,
+  );
+  // A command that is not a Node program: the page says nothing was profiled, not "waiting".
+  const sleep = await pageOfRun(['sleep', '1']);
+  const warn = sleep.messages.find((m) => m.type === 'status');
+  assert.ok(
+    warn && warn.type === 'status' && warn.level === 'warning',
+    JSON.stringify(sleep.messages.map((m) => m.type)),
+  );
+  assert.match(warn.text, /no Node process connected to Isoscope/);
+});

@@ -192,6 +192,28 @@ test('hydrates on connect, streams updates, and re-hydrates after clear-exited',
   }
 });
 
+test('a status set on the server reaches open pages at once and pages that connect later after their hydrate', async () => {
+  const early = await connect(`http://127.0.0.1:${server.port}`);
+  try {
+    assert.equal((await early.next()).type, 'hydrate');
+    server.setStatus({ text: 'The run ended: node app.js exited with code 0', level: 'info' });
+    let m: ToWebviewMessage;
+    do m = await early.next();
+    while (m.type === 'update');
+    assert.deepEqual(m, { type: 'status', text: 'The run ended: node app.js exited with code 0', level: 'info' });
+    const late = await connect(`http://127.0.0.1:${server.port}`);
+    try {
+      assert.equal((await late.next()).type, 'hydrate');
+      assert.deepEqual(await late.next(), m);
+    } finally {
+      late.ws.close();
+    }
+  } finally {
+    server.setStatus(null);
+    early.ws.close();
+  }
+});
+
 test('closing sends the last state first: a page sees the isolate that exited just before the end', async () => {
   const own = new IsolateModel({ changeDelayMs: 10 });
   own.openSession({ id: 's9', runtime: 'node', label: 'end', pid: 9, startedAtMs: Date.now(), runtimeVersion: 'v20' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summaryLines } from '../../extension/cli/run-output';
+import { endOfRunStatus, NOT_PROFILED, summaryLines } from '../../extension/cli/run-output';
 import { IsolateModel } from '../../extension/core/model/model';
 import { formatCountOf } from '../../extension/core/model/format';
 import { channel, message, session, start } from '../helpers/records';
@@ -21,4 +21,23 @@ test('the exit summary counts in the singular when there is one of a thing', () 
   const lines = summaryLines(model.toReport(), '/');
   assert.match(lines[0]!, /^2 isolates \(1 worker\), 1 message, 98 KiB copied;/);
   assert.equal(lines[1], '1 finding:');
+});
+
+test("the page's end-of-run banner says how the command ended and whether anything was profiled", () => {
+  const cmd = ['node', 'app.js'];
+  assert.deepEqual(endOfRunStatus(cmd, { kind: 'exit', code: 0, signal: null, atMs: 6300 }, 1000, true), {
+    text: 'The run ended: node app.js exited with code 0 after 5.3 s. This is the final data; the inspector has stopped.',
+    level: 'info',
+  });
+  assert.deepEqual(endOfRunStatus(cmd, { kind: 'exit', code: null, signal: 'SIGTERM', atMs: 2000 }, 1000, true), {
+    text: 'The run ended: node app.js was killed by SIGTERM after 1.0 s. This is the final data; the inspector has stopped.',
+    level: 'warning',
+  });
+  const sleep = endOfRunStatus(['sleep', '4'], { kind: 'exit', code: 0, signal: null, atMs: 5000 }, 1000, false);
+  assert.equal(sleep.level, 'warning');
+  assert.ok(sleep.text.includes(NOT_PROFILED), sleep.text);
+  assert.equal(
+    endOfRunStatus(['nope'], { kind: 'spawn-error', error: { message: 'spawn nope ENOENT' }, atMs: 1 }, 1, false).level,
+    'error',
+  );
 });
