@@ -51,7 +51,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else {
       process.stderr.write(`isoscope: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
+      // An internal error can leave the collector and the inspector listening: exit rather than
+      // hang (stderr writes are synchronous on Linux).
+      process.exit(1);
     }
   },
 );

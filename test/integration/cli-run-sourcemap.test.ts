@@ -69,3 +69,44 @@ for (const format of ['cjs', 'esm'] as const) {
     }
   });
 }
+
+test('a source map whose mappings or sources are broken counts as no map: the run ends, with the report, at the compiled line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-ts-badmap-'));
+  try {
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'send.ts'), SEND_TS);
+    writeFileSync(join(dir, 'src', 'main.ts'), MAIN_TS);
+    const outfile = join(dir, 'dist', 'app.js');
+    await build({
+      entryPoints: [join(dir, 'src', 'main.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      sourcemap: true,
+      logLevel: 'silent',
+    });
+    // Valid JSON that the source-map library only rejects on the first lookup (it parses
+    // "mappings" lazily): before the fix, that lookup threw inside the model and the run hung.
+    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as { mappings: string };
+    map.mappings = '!!!!';
+    writeFileSync(`${outfile}.map`, JSON.stringify(map));
+    const reportPath = join(dir, 'report.json');
+    const r = await runCli(['run', '--no-status', '--report', reportPath, '--', process.execPath, outfile], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ts app done\n');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    const compiledLine =
+      readFileSync(outfile, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('postMessage(payload)')) + 1;
+    // (esbuild drops the SEND-LINE comment: the compiled send is the bundle's one postMessage(payload).)
+    assert.ok(compiledLine > 0);
+    const site = report.callSites.find((s) => s.file === outfile);
+    assert.ok(site, JSON.stringify(report.callSites));
+    assert.equal(site.line, compiledLine);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -52,7 +52,14 @@ export class OrderedApplier {
     try {
       while (this.queue.length > 0) {
         const head = this.queue[0]!;
-        if (!this.ready(head.sites) && this.mapper) await Promise.all(head.sites.map((s) => this.mapper!.map(s)));
+        if (!this.ready(head.sites) && this.mapper) {
+          try {
+            await Promise.all(head.sites.map((s) => this.mapper!.map(s)));
+          } catch (err) {
+            // `map` never rejects; if it did, the record still applies (with unmapped sites).
+            this.onError(err);
+          }
+        }
         // Apply the head and every following item that is now ready, synchronously.
         this.queue.shift();
         this.run(head.apply);

@@ -7,7 +7,7 @@
  * (`__dirname`), and `SourceMapConsumer.initialize` is a no-op that logs to stdout. Our bundles
  * live in dist/ next to a copied dist/mappings.wasm, so nothing needs initializing.
  */
-import { SourceMapConsumer, type RawIndexMap, type RawSourceMap } from 'source-map';
+import { SourceMapConsumer, type NullableMappedPosition, type RawIndexMap, type RawSourceMap } from 'source-map';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../../../protocol';
 import { LruMap } from './lru';
@@ -120,12 +120,19 @@ export class SourceMapper {
 
   private lookup(state: MapState, pos: GeneratedPosition): SourceLocation {
     const unmapped = unmappedLocation(pos);
-    if (state.kind === 'none') return unmapped;
+    if (state.kind === 'none' || !(pos.line >= 1)) return unmapped;
     // source-map columns are 0-based; V8 reports 1-based columns.
     const query = { line: pos.line, column: Math.max(0, pos.column - 1) };
-    let orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.GREATEST_LOWER_BOUND });
-    if (orig.source === null || orig.line === null) {
-      orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
+    let orig: NullableMappedPosition;
+    try {
+      orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.GREATEST_LOWER_BOUND });
+      if (orig.source === null || orig.line === null) {
+        orig = state.consumer.originalPositionFor({ ...query, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
+      }
+    } catch {
+      // The library parses "mappings" lazily, on the first lookup: a map whose mappings or sources
+      // are broken throws here. Like a map that does not parse, it means "no map".
+      return unmapped;
     }
     if (orig.source === null || orig.line === null) return unmapped;
     return {
