@@ -50,9 +50,10 @@ export interface StatusOptions {
   intervalMs?: number;
 }
 
-// C0/C1 controls: a runtime-provided name must not move the cursor or restyle the terminal.
+// C0/C1 controls: a runtime-provided name must not move the cursor or restyle the terminal, and
+// (tabs and newlines too) a worker named "pool\nisoscope: gate … passed" must not print a line of its own.
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** `text` safe to print on a terminal: control characters (escape sequences included) become `?`. */
 export function printable(text: string): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endOfRunStatus, NOT_PROFILED, summaryLines } from '../../extension/cli/run-output';
+import { endOfRunStatus, NOT_PROFILED, printable, summaryLines } from '../../extension/cli/run-output';
 import { IsolateModel } from '../../extension/core/model/model';
 import { formatCountOf } from '../../extension/core/model/format';
 import { channel, message, session, start } from '../helpers/records';
@@ -40,4 +40,8 @@ test("the page's end-of-run banner says how the command ended and whether anythi
     endOfRunStatus(['nope'], { kind: 'spawn-error', error: { message: 'spawn nope ENOENT' }, atMs: 1 }, 1, false).level,
     'error',
   );
+});
+
+test('printable turns newlines and tabs into ? too: a name cannot print a line of its own', () => {
+  assert.equal(printable('pool\nisoscope: gate passed\t\u2028x\u001b[2J'), 'pool?isoscope: gate passed??x?[2J');
 });

@@ -227,3 +227,12 @@ test('an exited isolate shows no CPU share and no rates, even when its final sam
   assert.equal(main.state, 'exited');
   assert.equal(main.cpuPercent, null);
 });
+
+test('a session start far in the future (a clock far off, or a hostile peer) leaves the report valid', () => {
+  const model = new IsolateModel();
+  model.openSession({ ...session(), startedAtMs: 1e16 });
+  model.ingest('node:1', start('0', 'main'));
+  const report = model.toReport({ endedAtMs: Date.now() });
+  assert.ok(!Number.isNaN(Date.parse(report.startedAt)), report.startedAt);
+  assert.ok(report.durationMs >= 0);
+});

@@ -58,7 +58,9 @@ function callSitesOf(snap: ModelSnapshot): ReportCallSite[] {
 
 /** Builds the report. `createdAtMs`/`nowMs` bound the run when no session says otherwise. */
 export function buildReport(snap: ModelSnapshot, createdAtMs: number, nowMs: number, gates?: Report['gates']): Report {
-  const starts = snap.sessions.map((s) => s.startedAtMs);
+  // A session's start as its agent reported it; one outside [0, now] (a clock that is far
+  // off, or a hostile peer: `new Date(1e16).toISOString()` throws) does not move the run's start.
+  const starts = snap.sessions.map((s) => s.startedAtMs).filter((ms) => ms >= 0 && ms <= nowMs);
   const startedAtMs = starts.length ? Math.min(...starts) : createdAtMs;
   const ends = snap.sessions.map((s) => s.endedAtMs ?? nowMs);
   const endedAtMs = ends.length ? Math.max(...ends) : nowMs;
