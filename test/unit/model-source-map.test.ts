@@ -58,6 +58,21 @@ for (const sourcemap of ['linked', 'external', 'inline'] as const) {
   }
 }
 
+test('a position at line 0 of a mapped file (the library throws for it) comes back unmapped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm0-'));
+  const mapper = new SourceMapper();
+  try {
+    const c = await compile(dir, 'linked', false);
+    const loc = await mapper.map({ file: c.outfile, line: 0, column: 1 });
+    assert.deepEqual([loc.file, loc.line], [c.outfile, 0]);
+    // The file's map still answers for real positions.
+    assert.equal((await mapper.map({ file: c.outfile, line: c.line, column: c.column })).line, tsLine);
+  } finally {
+    mapper.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('files without a map, missing files and node internals come back unmapped', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
   const mapper = new SourceMapper();
