@@ -236,3 +236,17 @@ test('a session start far in the future (a clock far off, or a hostile peer) lea
   assert.ok(!Number.isNaN(Date.parse(report.startedAt)), report.startedAt);
   assert.ok(report.durationMs >= 0);
 });
+
+test('a port that moves to another isolate takes only what it carries from then on; each holder keeps its own sends', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', start('2', 'receiver', { parentId: '0' }));
+  model.ingest('node:1', channel('p', '0', '2', { sent: 100, delivered: 100, bytesCopied: 1000 }));
+  // The port went to worker 1, which sent 50 more on it.
+  model.ingest('node:1', channel('p', '1', '2', { sent: 150, delivered: 150, bytesCopied: 1500, atMs: 1200 }));
+  const byId = new Map(model.snapshot().isolates.map((i) => [i.id, i]));
+  assert.deepEqual(
+    [byId.get('0')!.messagesSent, byId.get('1')!.messagesSent, byId.get('2')!.messagesReceived],
+    [100, 50, 150],
+  );
+  assert.deepEqual([byId.get('0')!.bytesCopiedOut, byId.get('1')!.bytesCopiedOut], [1000, 500]);
+});

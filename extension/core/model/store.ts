@@ -166,8 +166,7 @@ export class ModelStore {
   /** Replaces a channel's cumulative counters and moves the deltas onto its isolates' totals. */
   applyChannel(sessionId: string, id: string, from: IsolateEntry, to: IsolateEntry | null, r: ChannelRecord): void {
     const old = this.channels.get(id);
-    if (old) this.contribute(old, -1);
-    else if (this.channels.size >= this.limits.maxChannels) this.evictOldestChannel();
+    if (!old && this.channels.size >= this.limits.maxChannels) this.evictOldestChannel();
     // Several threads report the same channel, so records can arrive out of order: cumulative
     // counters only grow (take the max), and point-in-time values come from the newest record.
     const oldAtMs = old ? (this.channelAtMs.get(old) ?? -Infinity) : -Infinity;
@@ -192,21 +191,26 @@ export class ModelStore {
     };
     this.channels.set(id, snap);
     this.channelAtMs.set(snap, stale ? oldAtMs : r.atMs);
-    this.contribute(snap, 1);
+    this.contribute(old, snap);
     if (to) {
       to.inbound.add(id);
       to.snap.maxQueueDepth = Math.max(to.snap.maxQueueDepth, snap.maxDepth);
     }
   }
 
-  private contribute(c: ChannelSnapshot, sign: 1 | -1): void {
+  /**
+   * Adds what channel `c` carried since its previous record `old` to its current ends. A port that
+   * moved to another isolate (transferred) takes only what it carries from then on: each holder
+   * keeps what the channel carried while it held the port, as the app itself would count it.
+   */
+  private contribute(old: ChannelSnapshot | undefined, c: ChannelSnapshot): void {
     const from = this.isolates.get(c.from);
     if (from) {
-      from.snap.messagesSent += sign * c.sent;
-      from.snap.bytesCopiedOut += sign * c.bytesCopied;
+      from.snap.messagesSent += c.sent - (old?.sent ?? 0);
+      from.snap.bytesCopiedOut += c.bytesCopied - (old?.bytesCopied ?? 0);
     }
     const to = c.to === null ? undefined : this.isolates.get(c.to);
-    if (to) to.snap.messagesReceived += sign * c.delivered;
+    if (to) to.snap.messagesReceived += c.delivered - (old?.delivered ?? 0);
   }
 
   /** Appends a notable message to the ledger and to its site's oversized aggregate. */
