@@ -250,3 +250,27 @@ test('a port that moves to another isolate takes only what it carries from then 
   );
   assert.deepEqual([byId.get('0')!.bytesCopiedOut, byId.get('1')!.bytesCopiedOut], [1000, 500]);
 });
+
+test('a late record for an isolate evicted at the cap does not bring it back as a placeholder that evicts the next one', async () => {
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  for (let i = 1; i <= 5000; i++) {
+    model.ingest('node:1', start(String(i), `job-${i}`, { parentId: '0' }));
+    model.ingest('node:1', { type: 'isolate-exit', isolateId: String(i), atMs: 1100, exitCode: 0 });
+  }
+  await model.settled();
+  // 5,001 isolates against a cap of 5,000: the oldest exited one (job-1) went.
+  let ids = new Set(model.snapshot().isolates.map((i) => i.id));
+  assert.equal(ids.has('1'), false);
+  assert.equal(ids.has('2'), true);
+  // The agent re-sends the channel records of workers that have exited.
+  model.ingest('node:1', channel('c1', '0', '1', { sent: 1, delivered: 1 }));
+  model.ingest('node:1', sample('1', 1200));
+  await model.settled();
+  const isolates = model.snapshot().isolates;
+  ids = new Set(isolates.map((i) => i.id));
+  assert.equal(ids.has('1'), false, 'no placeholder for the evicted worker');
+  assert.equal(isolates.find((i) => i.id === '2')?.name, 'job-2', 'the next oldest keeps its data');
+  assert.ok(isolates.length <= 5000);
+});

@@ -349,7 +349,17 @@ export class IsolateModel {
     return this.store.isolate(this.isolateId(s, raw), s.info.id, s.info.runtime as RuntimeKind, atMs);
   }
 
+  /** Whether `r` names an isolate evicted to stay under the cap (then it is dropped, see `ModelStore.wasEvicted`). */
+  private namesEvicted(s: SessionEntry, r: AgentRecord): boolean {
+    // Call-site aggregates are kept (findings come from them): that case creates no placeholder.
+    const ids = r.type === 'channel' ? [r.fromIsolateId, r.toIsolateId] : r.type === 'call-site' ? [] : [r.isolateId];
+    for (const raw of ids) if (raw !== null && this.store.wasEvicted(this.isolateId(s, raw))) return true;
+    return false;
+  }
+
   private apply(s: SessionEntry, r: AgentRecord): void {
+    if (r.type === 'isolate-start') this.store.forgetEvicted(this.isolateId(s, r.isolateId));
+    else if (this.namesEvicted(s, r)) return;
     switch (r.type) {
       case 'isolate-start': {
         const e = this.entry(s, r.isolateId, r.atMs);
@@ -401,12 +411,13 @@ export class IsolateModel {
         return;
       }
       case 'call-site': {
-        const e = this.entry(s, r.isolateId, this.now());
+        const id = this.isolateId(s, r.isolateId);
+        if (!this.store.wasEvicted(id)) this.entry(s, r.isolateId, this.now());
         const loc = this.locate(r.site);
-        const key = `${e.snap.id}\u0000${r.site.file}:${r.site.line}:${r.site.column}`;
+        const key = `${id}\u0000${r.site.file}:${r.site.line}:${r.site.column}`;
         this.store.applyCallSite(key, {
           ...loc,
-          isolateId: e.snap.id,
+          isolateId: id,
           functionName: r.site.functionName,
           sends: r.sends,
           bytesCopied: r.bytesCopied,

@@ -39,6 +39,9 @@ export interface IsolateEntry {
   endedWithSession: boolean;
 }
 
+/** How many evicted isolate ids the store remembers (see `evictedIds`). */
+const EVICTED_IDS_KEPT = 20_000;
+
 const locKey = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
 
 /** Mutable model data plus `apply`. Ids here are the model's (session-unique) ids. */
@@ -53,6 +56,12 @@ export class ModelStore {
   readonly ledger: RingBuffer<LedgerEntry>;
   /** Entities (isolates, channels, call sites) evicted to stay under the caps. */
   entitiesEvicted = 0;
+  /**
+   * Ids of isolates evicted to stay under the cap (the newest EVICTED_IDS_KEPT): a late record
+   * that names one (an agent re-sends the channel records of workers that have exited) must not
+   * bring it back as a nameless placeholder, which would evict the next real isolate in turn.
+   */
+  private readonly evictedIds = new Set<string>();
   ledgerSeq = 0;
   pointSeq = 0;
 
@@ -61,6 +70,16 @@ export class ModelStore {
     private readonly oversizedBytes: () => number,
   ) {
     this.ledger = new RingBuffer(limits.ledgerCapacity);
+  }
+
+  /** Whether isolate `id` was evicted to stay under the cap (and has not started again). */
+  wasEvicted(id: string): boolean {
+    return this.evictedIds.has(id);
+  }
+
+  /** An isolate that starts (again) under an evicted id is a new one. */
+  forgetEvicted(id: string): void {
+    this.evictedIds.delete(id);
   }
 
   /** Gets an isolate, creating a placeholder when a record names one we have not seen start. */
@@ -272,6 +291,8 @@ export class ModelStore {
       if (e.snap.state === 'exited') {
         this.isolates.delete(id);
         this.entitiesEvicted++;
+        this.evictedIds.add(id);
+        if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
         return;
       }
     }
