@@ -85,11 +85,7 @@ export async function lintCommand(argv: string[]): Promise<number> {
     }
     const findings: LintFinding[] = [];
     for (const file of files) {
-      const text = engine.textOf(file) ?? '';
-      const syntax = engine.syntaxErrors(file, text);
-      if (syntax > 0)
-        errors.push({ file, message: `does not parse cleanly (${syntax} syntax errors); analyzed what parsed` });
-      for (const f of safeAnalyze(engine, file, errors)) findings.push(toLintFinding(engine, f));
+      for (const f of safeAnalyze(engine, file, errors)) findings.push(f);
     }
     const output: LintOutput = { findings, ...(errors.length > 0 ? { errors } : {}) };
     process.stdout.write(args.json ? `${JSON.stringify(output, null, 2)}\n` : humanReport(output, files.length));
@@ -99,9 +95,13 @@ export async function lintCommand(argv: string[]): Promise<number> {
   }
 }
 
-function safeAnalyze(engine: AnalysisEngine, file: string, errors: FileError[]): StaticFinding[] {
+/** One file's findings; a failure while analyzing it becomes an error of that file only. */
+function safeAnalyze(engine: AnalysisEngine, file: string, errors: FileError[]): LintFinding[] {
   try {
-    return engine.analyze(file);
+    const syntax = engine.syntaxErrors(file, engine.textOf(file) ?? '');
+    if (syntax > 0)
+      errors.push({ file, message: `does not parse cleanly (${syntax} syntax errors); analyzed what parsed` });
+    return engine.analyze(file).map((f) => toLintFinding(engine, f));
   } catch (err) {
     errors.push({ file, message: `analysis failed: ${err instanceof Error ? err.message : String(err)}` });
     return [];

@@ -337,3 +337,41 @@ test('code action edits in a CRLF file insert CRLF line breaks', async () => {
     assert.doesNotMatch(out, /(?<!\r)\n/, 'no bare LF in the fixed file');
   }
 });
+
+test('no code action transfers a buffer that may be null (x.buffer would not compile, and throws)', async () => {
+  const text =
+    "import { MessageChannel } from 'node:worker_threads';\nconst { port1 } = new MessageChannel();\nexport function send(buf: Uint8Array | null) {\n  port1.postMessage(buf);\n}\n";
+  writeFileSync(join(ws, 'nullable.ts'), text);
+  void lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uriOf('nullable.ts'), languageId: 'typescript', version: 1, text },
+  });
+  const diags = await lsp.diagnostics(uriOf('nullable.ts'), (d) => d.length > 0);
+  assert.match(diags[0].message, /no buffer/);
+  const actions = (await lsp.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: uriOf('nullable.ts') },
+    range: diags[0].range,
+    context: { diagnostics: diags },
+  })) as CodeAction[];
+  assert.deepEqual(actions, []);
+});
+
+test('Dart: a listener casting the message twice gets no receiver rewrite (two materialize() calls throw)', async () => {
+  const text =
+    "import 'dart:isolate';\nimport 'dart:typed_data';\n\nvoid worker(SendPort port) {\n  final data = Uint8List(4 * 1024 * 1024);\n  port.send(data);\n  print('x');\n}\n\nFuture<void> main() async {\n  final rp = ReceivePort();\n  await Isolate.spawn(worker, rp.sendPort);\n  rp.listen((msg) {\n    print((msg as Uint8List).length);\n    final bytes = msg as Uint8List;\n    print(bytes[0]);\n  });\n}\n";
+  writeFileSync(join(ws, 'double_cast.dart'), text);
+  void lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uriOf('double_cast.dart'), languageId: 'dart', version: 1, text },
+  });
+  const diags = await lsp.diagnostics(uriOf('double_cast.dart'), (d) => d.length > 0);
+  const actions = (await lsp.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: uriOf('double_cast.dart') },
+    range: diags[0].range,
+    context: { diagnostics: diags },
+  })) as CodeAction[];
+  assert.ok(actions.length > 0);
+  for (const action of actions) {
+    const edits = (action.edit?.documentChanges ?? []).flatMap((c) => (c as TextDocumentEdit).edits);
+    assert.ok(!edits.some((e) => e.newText.includes('materialize()')), JSON.stringify(edits));
+    assert.match(action.title, /receiver needs review/);
+  }
+});

@@ -98,3 +98,22 @@ test('bad usage exits 2 with the usage text', () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown option '--frobnicate'/);
 });
+
+test('declaration files (.d.mts, .d.cts, .d.css.ts) in a folder are skipped, and the run still prints JSON', () => {
+  const dir = mkdtempSync(join(work, 'decl-'));
+  writeFileSync(
+    join(dir, 'a.ts'),
+    "import { MessageChannel } from 'node:worker_threads';\nconst { port1 } = new MessageChannel();\nexport function f() { const big = new Uint8Array(1 << 20); port1.postMessage(big); }\n",
+  );
+  for (const name of ['env.d.mts', 'legacy.d.cts', 'styles.module.d.css.ts'])
+    writeFileSync(join(dir, name), 'export declare const x: number;\n');
+  const r = lint(['--json', dir]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /Debug Failure/);
+  const out = JSON.parse(r.stdout) as LintOutput;
+  assert.deepEqual(
+    out.findings.map((f) => f.file.slice(dir.length + 1)),
+    ['a.ts'],
+  );
+  assert.equal(out.errors, undefined);
+});

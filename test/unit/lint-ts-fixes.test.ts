@@ -190,13 +190,10 @@ w.close();
 test('3: several buffers that may be one are deduplicated (no DataCloneError, executed)', () => {
   const { fixed } = lint(
     'js',
-    `${PORT}/**
- * @param {Uint8Array} a
- * @param {Uint8Array} b
- */
-export function send(a, b) { w.postMessage({ a, b }); }
-const ab = new ArrayBuffer(1 << 20);
-send(new Uint8Array(ab, 0, 16), new Uint8Array(ab, 16, 16));
+    `${PORT}/** @returns {Uint8Array[]} */
+function views() { const ab = new ArrayBuffer(1 << 20); return [new Uint8Array(ab, 0, 16), new Uint8Array(ab, 16, 16)]; }
+export function send() { const [a, b] = views(); w.postMessage({ a, b }); }
+send();
 console.log('ok');
 w.close();
 `,
@@ -210,7 +207,8 @@ test('3: distinct fresh buffers keep a plain transfer list; typed ones type-chec
   const { file, fixed } = lint(
     'ts',
     `${H}export function f(){ const a=new Uint8Array(1<<20); const b=new Float32Array(1<<18); w.postMessage({a,b}); }
-export function g(x: Uint8Array, y: Uint8Array){ w.postMessage({x,y}); }
+declare function make(): Uint8Array;
+export function g(){ const x = make(); const y = make(); w.postMessage({x,y}); }
 `,
   );
   assertTypeChecks(file, fixed);

@@ -15,10 +15,16 @@ import { applyEdits, DEFAULT_OVERSIZED_BYTES, type Fix, type RuntimeHint, type S
 /** Which analyzer handles a file, by extension. */
 export type FileLanguage = 'dart' | 'ts';
 
+/**
+ * Declaration files (`x.d.ts`, `x.d.mts`, `x.d.cts`, `x.d.css.ts`): types only, no sends, and
+ * TypeScript refuses to transpile them (it throws), so they are not analyzed.
+ */
+const DECLARATION_FILE = /\.d(\.[^./\\]+)?\.[mc]?ts$/;
+
 /** The analyzer for a path, or null for files Isoscope doesn't analyze. */
 export function languageOf(file: string): FileLanguage | null {
   if (file.endsWith('.dart')) return 'dart';
-  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(file) && !file.endsWith('.d.ts')) return 'ts';
+  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(file) && !DECLARATION_FILE.test(file)) return 'ts';
   return null;
 }
 
@@ -115,7 +121,10 @@ export class AnalysisEngine {
         before,
         fix.edits.filter((e) => e.file === file),
       );
-      if (this.syntaxErrors(file, after) > this.syntaxErrors(file, before)) return null;
+      // The file's own text first: counted in full once, it is the base every fix's rewrite is
+      // counted as a one-statement edit of (rewrite first made each fix count its file in full).
+      const beforeCount = this.syntaxErrors(file, before);
+      if (this.syntaxErrors(file, after) > beforeCount) return null;
     }
     return fix;
   }

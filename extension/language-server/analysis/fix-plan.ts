@@ -44,7 +44,8 @@ export function planFixes(engine: AnalysisEngine, files: readonly string[]): Fix
     const before = engine.textOf(file);
     if (before === undefined) continue;
     const after = applyEdits(before, edits);
-    if (engine.syntaxErrors(file, after) > engine.syntaxErrors(file, before)) {
+    const beforeCount = engine.syntaxErrors(file, before);
+    if (engine.syntaxErrors(file, after) > beforeCount) {
       notes.push({ file, message: 'fixes withheld: the combined rewrite would parse worse than the original' });
       continue;
     }

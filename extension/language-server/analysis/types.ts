@@ -101,11 +101,19 @@ export function savingsSentence(staticBytes: Bytes | null, hint: RuntimeHint | n
   return `Saves copying ${formatBytes(bytes)} per send${total}, ${source}.`;
 }
 
-/** Converts offsets to 0-based line/character and back, for one text. */
+/**
+ * Converts offsets to 0-based line/character and back, for one text. Lines end at `\n`, `\r\n`
+ * or a lone `\r` (as editors and the TS scanner count them); a leading byte order mark is not a
+ * column (editors don't show it), so line 0 starts after it.
+ */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    this.starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+    }
   }
   /** 0-based line and UTF-16 character of an offset. */
   position(offset: number): { line: number; character: number } {
@@ -116,7 +124,7 @@ export class LineIndex {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: offset - this.starts[lo] };
+    return { line: lo, character: Math.max(0, offset - this.starts[lo]) };
   }
   /** Offset of a 0-based line/character (clamped to the text). */
   offset(line: number, character: number): number {

@@ -91,8 +91,18 @@ function messageArgs(call: DartCall): { arg: DartArg; via: 'send' | 'spawn' | 'c
 }
 
 /** Elements of a list/record literal message (each copied), or the message itself. */
-function messageParts(arg: DartArg): { text: string; start: number; end: number; element: number | null }[] {
+function messageParts(arg: DartArg): { text: string; start: number; end: number; element: number | string | null }[] {
   const expr = arg.node.type === 'argument' ? arg.node.firstNamedChild : null;
+  // `{'pixels': data}`: each value of the map is sent (keyed by the key's text).
+  if (expr && arg.node.namedChildCount === 1 && expr.type === 'set_or_map_literal') {
+    return expr.namedChildren.flatMap((c) => {
+      const value = c?.type === 'pair' ? c.childForFieldName('value') : null;
+      const key = c?.childForFieldName('key');
+      return value && key
+        ? [{ text: value.text, start: value.startIndex, end: value.endIndex, element: key.text }]
+        : [];
+    });
+  }
   if (expr && arg.node.namedChildCount === 1 && (expr.type === 'list_literal' || expr.type === 'record_literal')) {
     return expr.namedChildren
       .filter((c): c is Node => c !== null && c.type !== 'type_arguments')
@@ -278,8 +288,13 @@ function isolateExitFindings(f: DartFile, calls: DartCall[], ctx: DartAnalyzeCon
   return out;
 }
 
+/**
+ * Signs of an isolate that keeps running after the last statement: a stream subscription
+ * (`listen`, and the stream consumers that subscribe too: `forEach`, `drain`, `pipe`; `forEach`
+ * may be a List's, which only costs a suggestion), `await for`, timers, pending futures.
+ */
 const LONG_LIVED =
-  /\.listen\s*\(|await\s+for\b|\bTimer(\.periodic)?\s*\(|\.then\s*\(|scheduleMicrotask\s*\(|Future\s*\.\s*(delayed|microtask)\s*\(/;
+  /\.(listen|forEach|drain|pipe)\s*\(|await\s+for\b|\bTimer(\.periodic)?\s*\(|\.then\s*\(|scheduleMicrotask\s*\(|Future\s*\.\s*(delayed|microtask)\s*\(/;
 
 /**
  * True when `fnName` runs only as the entry point of isolates started with `Isolate.spawn(fnName, …)`

@@ -24,7 +24,7 @@ function savings(f: DartFile, call: DartCall, value: DartValue, ctx: DartAnalyze
 export function wrapSendFix(
   f: DartFile,
   call: DartCall,
-  part: { text: string; start: number; end: number; element: number | null },
+  part: { text: string; start: number; end: number; element: number | string | null },
   value: DartValue,
   ctx: DartAnalyzeContext,
 ): Fix {
@@ -40,7 +40,7 @@ export function wrapSendFix(
       : {
           edits: [],
           confident: false,
-          note: `The receiver must call materialize() once on element ${part.element} of the message; not rewritten automatically.`,
+          note: `The receiver must call materialize() once on ${typeof part.element === 'string' ? `the value at key ${part.element}` : `element ${part.element}`} of the message; not rewritten automatically.`,
         };
   const conversion = value.type === 'int-list' ? ` The List<int> is converted to ${value.convertTo} first.` : '';
   return {
@@ -75,11 +75,15 @@ export function spawnArgFix(
   };
   const ttd = refs.name('dart:isolate', 'TransferableTypedData');
   const imports = refs.edits();
-  if (!entry || !param || !body || body.type !== 'block') {
+  const shared = entry ? otherUsesOfEntry(f, call, entryName, ctx) : null;
+  if (!entry || !param || !body || body.type !== 'block' || shared !== null) {
+    const why =
+      shared ??
+      `The entry function '${entryName}' was not found in this file with a block body: make it call materialize() once on its argument.`;
     return [
       {
         title: 'Pass as TransferableTypedData (entry function needs review)',
-        description: `${savings(f, call, value, ctx)} ${COPY_NOTE} The entry function '${entryName}' was not found in this file with a block body: make it call materialize() once on its argument.`,
+        description: `${savings(f, call, value, ctx)} ${COPY_NOTE} ${why}`,
         edits: mergeEdits(f, [sender, ...imports]),
         confident: false,
       },
@@ -111,6 +115,36 @@ export function spawnArgFix(
       confident: true,
     },
   ];
+}
+
+/**
+ * Why retyping the entry's parameter would break other code, or null when nothing else uses it:
+ * explicit type arguments on the spawn (`Isolate.spawn<Uint8List>`), or any other mention of the
+ * entry (another spawn, a direct call; in workspace files importing this one for a public name).
+ */
+function otherUsesOfEntry(f: DartFile, call: DartCall, entryName: string, ctx: DartAnalyzeContext): string | null {
+  const review = `Update '${entryName}' by hand to call materialize() once on its argument`;
+  if (/^[\w$.\s]*spawn\s*</.test(f.text.slice(call.start, call.end)))
+    return `${review}: this spawn names its type argument, which must change too.`;
+  const arg = positional(call.args)[0];
+  let declared = false;
+  for (const id of f.tree.rootNode.descendantsOfType('identifier')) {
+    if (!id || id.text !== entryName || (arg && id.startIndex >= arg.start && id.endIndex <= arg.end)) continue;
+    if (!declared && id.parent?.type === 'function_signature' && id.parent.parent?.type === 'program') {
+      declared = true;
+      continue;
+    }
+    return `${review}: it is also used at line ${f.lines.position(id.startIndex).line + 1}, which still passes or expects the old type.`;
+  }
+  if (entryName.startsWith('_')) return null;
+  const mention = new RegExp(`(?<![\\w$])${entryName.replace(/\$/g, '\\$')}(?![\\w$])`);
+  // Other files can use it only if they import this one (by its file name).
+  const fileName = f.file.slice(f.file.lastIndexOf('/') + 1);
+  for (const src of ctx.workspace()) {
+    if (src.file !== f.file && src.text.includes(fileName) && mention.test(src.text))
+      return `${review}: ${src.file} imports this file and mentions it too.`;
+  }
+  return null;
 }
 
 function findTopLevelFunction(f: DartFile, name: string): { params: Node[]; body: Node } | null {

@@ -250,6 +250,7 @@ function rewriteReceiver(c: Candidate, value: DartValue, shared: string | null):
   const types = value.type === 'typed' ? [value.listType] : ['List<int>', 'List'];
   const where = `${c.name} in ${f.file}:${f.lines.position(c.at).line + 1}`;
   let skipped = 0;
+  let repeated = 0;
   // `await port.first as T` / `(await port.first) as T`: `first` is a getter, not a call.
   for (const at of firstGetterIndex(f).get(c.name) ?? []) {
     const node = f.tree.rootNode.descendantForIndex(at, at + 5);
@@ -269,6 +270,7 @@ function rewriteReceiver(c: Candidate, value: DartValue, shared: string | null):
     const param = fn?.type === 'function_expression' ? fn.descendantsOfType('formal_parameter')[0] : null;
     const p = param?.namedChildren.find((x) => x?.type === 'identifier')?.text;
     if (!fn || !p) continue;
+    const rewritesBefore = edits.length;
     for (const cast of fn.descendantsOfType('type_cast_expression')) {
       if (cast && cast.namedChildren[0]?.text === p && types.includes(castType(cast))) {
         edits.push(
@@ -311,6 +313,17 @@ function rewriteReceiver(c: Candidate, value: DartValue, shared: string | null):
           edits.push(replace(f, id, local));
       }
     }
+    // Each rewritten cast or test materializes on its own, and a TransferableTypedData can be
+    // materialized only once: a second call throws.
+    const materializes = edits.slice(rewritesBefore).filter((e) => e.newText.includes('.materialize()')).length;
+    if (materializes > 1) repeated++;
+  }
+  if (repeated > 0) {
+    return {
+      edits: [],
+      confident: false,
+      note: `Receiver ${where} found, but its listener reads the message in several casts or type tests, and materialize() may run only once (a second call throws): not rewritten; materialize it once into a local by hand.`,
+    };
   }
   if (edits.length === 0 || skipped > 0) {
     return {

@@ -3,6 +3,7 @@
  * a bigger buffer), a `List<int>`, a `TransferableTypedData`, or something else — plus its size in
  * bytes when the code states it (`Uint8List(1 << 20)`).
  */
+import { evalConstSize } from '../analysis/const-size';
 import type { Bytes } from '../../../protocol';
 import { lookup, type DartDecl } from './decls';
 
@@ -72,7 +73,8 @@ function classifyType(typeText: string, initText: string): DartValue {
 const TYPED_NAMES = Object.keys(TYPED_DATA_ELEMENT_BYTES).join('|');
 // Built once: classifying runs for every message argument of every send.
 const TYPED_VIEW = new RegExp(`^(${TYPED_NAMES})\\.(sublistView|view)\\s*\\(`);
-const TYPED_NEW = new RegExp(`^(${TYPED_NAMES})\\s*\\(([^)]*)\\)\\s*$`);
+// The argument may hold parentheses (`Uint8List((1024 + 1) * 1024)`): evalSize rejects what isn't constant.
+const TYPED_NEW = new RegExp(`^(${TYPED_NAMES})\\s*\\(([^;]*)\\)\\s*$`);
 const TYPED_FROM_LIST = new RegExp(`^(${TYPED_NAMES})\\.fromList\\s*\\(\\s*(?:<[^>]*>)?\\[([^\\]]*)\\]`);
 const TYPED_ANY = new RegExp(`^(${TYPED_NAMES})\\b`);
 
@@ -123,19 +125,7 @@ function countItems(list: string): number {
   return list.split(',').filter((s) => s.trim()).length;
 }
 
-/** Evaluates a constant size expression: integers with `*`, `+`, `<<`; null otherwise. */
+/** Evaluates a constant size expression (`4 << 20`, `(1024 + 1) * 1024`); null otherwise. */
 export function evalSize(expr: string): number | null {
-  const e = expr.trim();
-  if (!/^[\d\s*+<()_]+$/.test(e) || e === '') return null;
-  const sum = e.split('+').map((term) => {
-    const [base, shift] = term.split('<<');
-    const product = base
-      .replace(/[()]/g, '')
-      .split('*')
-      .map((f) => Number(f.replace(/_/g, '').trim()));
-    const value = product.reduce((a, b) => a * b, 1);
-    return shift === undefined ? value : value * 2 ** Number(shift.replace(/[()]/g, '').trim());
-  });
-  const total = sum.reduce((a, b) => a + b, 0);
-  return Number.isFinite(total) ? total : null;
+  return evalConstSize(expr);
 }

@@ -5,11 +5,12 @@
 import ts from 'typescript';
 import type { AnalyzeOptions, Fix, StaticFinding } from '../analysis/types';
 import { formatBytes, hintAt, savingsSentence, withLazyFixes } from '../analysis/types';
-import { buffersOf, variableSymbol, type BufferRef } from './buffers';
+import { buffersOf, type BufferRef } from './buffers';
 import { postMessageCalls } from './calls';
 import { transferCopyFix, transferListFix } from './fixes';
 import type { TsProject } from './project';
 import { planStatements, type FileMemory, type FindingData } from './statement-reuse';
+import { usedAfterSend } from './use-after-send';
 
 const TARGETS = new Set(['Worker', 'MessagePort', 'BroadcastChannel', 'DedicatedWorkerGlobalScope']);
 
@@ -103,10 +104,20 @@ function fixesLater(project: TsProject, file: string, opts: AnalyzeOptions, f: F
   return [];
 }
 
-/** Which kind of port a receiver is: by type, else by the usual names when types are missing. */
-function receiverKind(checker: ts.TypeChecker, receiver: ts.Expression): string | null {
+/**
+ * Which kind of port a receiver is: by type, else by the usual names when types are missing. A
+ * bare `postMessage(…)` is a web worker's own global, unless the file declares a postMessage.
+ */
+function receiverKind(checker: ts.TypeChecker, callee: ts.PropertyAccessExpression | ts.Identifier): string | null {
+  if (ts.isIdentifier(callee)) {
+    const decls = checker.getSymbolAtLocation(callee)?.declarations ?? [];
+    return decls.every((d) => d.getSourceFile().isDeclarationFile) ? 'DedicatedWorkerGlobalScope' : null;
+  }
+  const receiver = callee.expression;
+  if (ts.isIdentifier(receiver) && receiver.text === 'self' && !declaredInCode(checker, receiver))
+    return 'DedicatedWorkerGlobalScope';
   const type = checker.getNonNullableType(checker.getTypeAtLocation(receiver));
-  for (const t of type.isUnion() ? type.types : [type]) {
+  for (const t of type.isUnion() || type.isIntersection() ? type.types : [type]) {
     const name = t.getSymbol()?.getName();
     if (name && TARGETS.has(name)) return name;
   }
@@ -122,12 +133,12 @@ function checkPostMessage(
   checker: ts.TypeChecker,
   sf: ts.SourceFile,
   call: ts.CallExpression,
-  callee: ts.PropertyAccessExpression,
+  callee: ts.PropertyAccessExpression | ts.Identifier,
   opts: AnalyzeOptions,
 ): Draft | null {
   // The argument count first: it needs no type checking (a transfer list is already there).
   if (call.arguments.length !== 1) return null;
-  const kind = receiverKind(checker, callee.expression);
+  const kind = receiverKind(checker, callee);
   if (!kind) return null;
   const msg = call.arguments[0];
   const buffers = buffersOf(checker, msg);
@@ -144,11 +155,13 @@ function checkPostMessage(
   const names = buffers.map((b) => b.text).join(', ');
   const savings = savingsSentence(staticBytes, hint, opts.oversizedBytes);
   const fixes = (): Fix[] =>
-    blockers.length === 0
-      ? transferListFix(checker, sf, call, buffers, savings)
-      : kind === 'BroadcastChannel'
-        ? []
-        : transferCopyFix(sf, call, buffers, savings);
+    buffers.some((b) => b.maybeNotBuffer)
+      ? []
+      : blockers.length === 0
+        ? transferListFix(checker, sf, call, buffers, savings)
+        : kind === 'BroadcastChannel'
+          ? []
+          : transferCopyFix(checker, sf, call, buffers, savings);
   return {
     rule: 'copy-array-buffer',
     severity: bytes === null ? 'info' : 'warning',
@@ -169,6 +182,12 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: ts.Identifier
   if (kind === 'BroadcastChannel') out.push('BroadcastChannel cannot transfer, only copy');
   for (const root of usedAfter) out.push(`'${root.text}' is used after the send (a transfer would detach it)`);
   for (const b of buffers) {
+    if (b.root === null && isThisMember(b.expr))
+      out.push(`'${b.text}' is a field of this object (other methods can read it after the send)`);
+    if (b.maybeNotBuffer)
+      out.push(
+        `'${b.text}' may hold a value that is no buffer (undefined, null, a string): guard it before transferring`,
+      );
     if (b.origin === 'pooled') out.push(`'${b.text}' is a pooled Node Buffer (shares an 8 KiB pool; untransferable)`);
     if (b.origin === 'view')
       out.push(
@@ -178,68 +197,25 @@ function blockersOf(kind: string, buffers: BufferRef[], usedAfter: ts.Identifier
   return out;
 }
 
-/**
- * True when the variable can be read after the send: read after the call in its function, or in
- * any other function-like node wherever it sits in the text (a closure or callback written before
- * the send runs later: `setInterval(() => buf[0])`, an event handler, another or exported
- * function), or exported, or the call sits in a loop, or the variable is captured from outside the
- * function that sends it (the function can run again, and the code after its calls can use the
- * variable: both are out of this check's sight).
- */
-function usedAfterSend(checker: ts.TypeChecker, root: ts.Identifier, call: ts.CallExpression): boolean {
-  const symbol = variableSymbol(checker, root);
-  const decl = symbol?.valueDeclaration;
-  if (!symbol || !decl) return false;
-  const scope = deferredScope(call);
-  if (!ts.isSourceFile(scope) && !(decl.getSourceFile() === call.getSourceFile() && within(decl, scope))) return true;
-  if (isExported(decl)) return true;
-  for (let n: ts.Node = call; n !== scope && n.parent; n = n.parent) {
-    if (ts.isIterationStatement(n, false) && decl.pos < n.pos) return true;
-  }
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isExportSpecifier(n) && checker.getExportSpecifierLocalTargetSymbol(n) === symbol) {
-      found = true; // `export { buf }`: other modules can read it after the send
-      return;
-    }
-    // After the call, or in code that runs later than the send wherever it is written.
-    if (
-      ts.isIdentifier(n) &&
-      n.text === root.text &&
-      (n.pos >= call.end || deferredScope(n) !== scope || ts.isExportAssignment(n.parent)) &&
-      variableSymbol(checker, n) === symbol
-    ) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return found;
+/** `this.x`, `this.x.y`: an object's field, which code outside the sending function can read. */
+function isThisMember(e: ts.Expression): boolean {
+  let cur = e;
+  while (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur) || ts.isParenthesizedExpression(cur))
+    cur = cur.expression;
+  return cur.kind === ts.SyntaxKind.ThisKeyword && cur !== e;
 }
 
 /**
- * The innermost node whose code runs when it is called rather than where it is written: a
- * function-like node or a class field initializer (runs per construction); the file otherwise.
+ * True when a name has a real declaration (variable, parameter, function, class, import), not just
+ * JS assignments to its properties (`self.onmessage = …` makes `self` an expando in a JS file).
  */
-function deferredScope(node: ts.Node): ts.Node {
-  let n: ts.Node = node;
-  while (n.parent && !ts.isFunctionLike(n) && !ts.isPropertyDeclaration(n) && !ts.isSourceFile(n)) n = n.parent;
-  return n;
-}
-
-/** A top-level `export const x` / `export let x`: other modules can read it after the send. */
-function isExported(decl: ts.Declaration): boolean {
-  const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : undefined;
-  return (
-    statement !== undefined &&
-    ts.isVariableStatement(statement) &&
-    (statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false)
+function declaredInCode(checker: ts.TypeChecker, id: ts.Identifier): boolean {
+  const decls = checker.getSymbolAtLocation(id)?.declarations ?? [];
+  return decls.some(
+    (d) =>
+      !ts.isIdentifier(d) &&
+      !ts.isBinaryExpression(d) &&
+      !ts.isPropertyAccessExpression(d) &&
+      !d.getSourceFile().isDeclarationFile,
   );
-}
-
-function within(node: ts.Node, ancestor: ts.Node): boolean {
-  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === ancestor) return true;
-  return false;
 }

@@ -4,6 +4,7 @@
  * buffer).
  */
 import ts from 'typescript';
+import { evalConstSize } from '../analysis/const-size';
 import { memberOf } from './calls';
 
 const TYPED_ARRAYS = new Set([
@@ -38,6 +39,16 @@ export interface BufferRef {
   bytes: number | null;
   /** `shared`: backed by a SharedArrayBuffer (shared, not copied; cannot be transferred). */
   origin: 'fresh' | 'pooled' | 'view' | 'unknown' | 'shared';
+  /**
+   * The type also allows a value that is no buffer (`data?: Uint8Array`, `Uint8Array | null`,
+   * `Uint8Array | string`): `x.buffer` in a transfer list would not compile, and throws for those.
+   */
+  maybeNotBuffer: boolean;
+}
+
+/** True when some member of the type is not a buffer (undefined, null, a string, …). */
+function mayBeNonBuffer(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return type.isUnion() && type.types.some((t) => bufferKind(checker, t) === null);
 }
 
 /** Classifies a type as a buffer kind (null when it holds none directly). */
@@ -114,11 +125,12 @@ function describe(
 ): BufferRef {
   const root = rootIdentifier(e);
   const init = root && ts.isIdentifier(e) ? initializerOf(checker, root) : ts.isIdentifier(e) ? null : e;
-  const described = origins(init, kind);
+  const described = backingOrigins(checker, e) ?? origins(init, kind);
   const { bytes } = described;
   const origin = isShared(checker, type) ? 'shared' : described.origin;
   const transferText = kind === 'array-buffer' ? text : memberOf(e, text, 'buffer');
-  return { text, kind, transferText, root, roots: valueRoots(e), expr: e, bytes, origin };
+  const maybeNotBuffer = mayBeNonBuffer(checker, type);
+  return { text, kind, transferText, root, roots: valueRoots(e), expr: e, bytes, origin, maybeNotBuffer };
 }
 
 /** A typed array typed as backed by a SharedArrayBuffer only (`Uint8Array<SharedArrayBuffer>`). */
@@ -152,6 +164,19 @@ function valueRoots(e: ts.Expression): ts.Identifier[] {
   return root ? [root] : [];
 }
 
+/**
+ * `a.buffer` where `a` is a variable holding a typed array the code sizes (`new Uint8Array(64)`):
+ * that array's size and origin (the buffer of a fresh array is exactly that array's bytes).
+ */
+function backingOrigins(checker: ts.TypeChecker, e: ts.Expression): Pick<BufferRef, 'bytes' | 'origin'> | null {
+  const s = skipParens(e);
+  if (!ts.isPropertyAccessExpression(s) || s.name.text !== 'buffer' || !ts.isIdentifier(s.expression)) return null;
+  const viewKind = bufferKind(checker, checker.getTypeAtLocation(s.expression));
+  if (viewKind === null || viewKind === 'array-buffer') return null;
+  const init = initializerOf(checker, s.expression);
+  return init ? origins(init, viewKind) : null;
+}
+
 function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<BufferRef, 'bytes' | 'origin'> {
   if (!init) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
   const e = skipParens(init);
@@ -162,7 +187,9 @@ function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<Buff
   if (ts.isNewExpression(e) && e.arguments && e.arguments.length >= 2) return { bytes: null, origin: 'view' };
   const size = e.getText().match(/^(?:new\s+(\w+)|Buffer\.(alloc|allocUnsafe|allocUnsafeSlow|from))\s*\(\s*([^,)]*)/);
   if (!size) return { bytes: null, origin: kind === 'node-buffer' ? 'pooled' : 'unknown' };
-  const n = constSize(size[3]);
+  // The whole first argument (the regex stops at the first ')', inside `(1024 + 1) * 1024`).
+  const arg = ts.isNewExpression(e) || ts.isCallExpression(e) ? e.arguments?.[0] : undefined;
+  const n = constSize(arg ? arg.getText() : size[3]);
   const perElement = elementBytes(size[1] ?? 'Uint8Array');
   const bytes = n === null ? null : n * perElement;
   if (size[2] === 'from' || (size[2] === 'allocUnsafe' && (bytes === null || bytes < 4096))) {
@@ -179,20 +206,9 @@ function elementBytes(ctor: string): number {
   return 1;
 }
 
-/** Evaluates `1024 * 1024`, `1 << 20`, `4096` etc.; null when not constant. */
+/** Evaluates `1024 * 1024`, `1 << 20`, `2 ** 20`, `4096` etc.; null when not constant. */
 export function constSize(text: string): number | null {
-  const t = text.trim().replace(/_/g, '');
-  if (!/^[\d\s*+<()]+$/.test(t) || t === '') return null;
-  let total = 0;
-  for (const term of t.split('+')) {
-    const [base, shift] = term.split('<<');
-    const product = base
-      .replace(/[()]/g, '')
-      .split('*')
-      .reduce((a, f) => a * Number(f.trim()), 1);
-    total += shift === undefined ? product : product * 2 ** Number(shift.replace(/[()]/g, '').trim());
-  }
-  return Number.isFinite(total) ? total : null;
+  return evalConstSize(text);
 }
 
 /** The initializer of the variable an identifier refers to (const/let/var declarations only). */

@@ -5,7 +5,8 @@
 import ts from 'typescript';
 import { childCovering } from './nodes';
 
-export type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression };
+/** `x.postMessage(…)`, or a bare `postMessage(…)` (a web worker posting to its creator). */
+export type PostMessageCall = ts.CallExpression & { expression: ts.PropertyAccessExpression | ts.Identifier };
 
 const callsCache = new WeakMap<ts.SourceFile, PostMessageCall[]>();
 
@@ -18,8 +19,8 @@ export function postMessageCalls(sf: ts.SourceFile): PostMessageCall[] {
   const push = (node: ts.Node): void => {
     if (
       ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.name.text === 'postMessage' &&
+      ((ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'postMessage') ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'postMessage')) &&
       !seen.has(node)
     ) {
       seen.add(node);
@@ -36,7 +37,10 @@ export function postMessageCalls(sf: ts.SourceFile): PostMessageCall[] {
   } else {
     for (let at = sf.text.indexOf('postMessage'); at !== -1; at = sf.text.indexOf('postMessage', at + 1)) {
       const name = innermostAt(sf, at);
-      if (name && ts.isIdentifier(name) && name.parent && name.parent.parent) push(name.parent.parent);
+      if (name && ts.isIdentifier(name) && name.parent) {
+        push(name.parent); // bare postMessage(…)
+        if (name.parent.parent) push(name.parent.parent);
+      }
     }
   }
   calls.sort((a, b) => a.pos - b.pos || b.end - a.end);

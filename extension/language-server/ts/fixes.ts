@@ -117,6 +117,7 @@ function isJs(sf: ts.SourceFile): boolean {
 
 /** Used after the send (or pooled / a view): copy into a fresh buffer and transfer the copy. */
 export function transferCopyFix(
+  checker: ts.TypeChecker,
   sf: ts.SourceFile,
   call: ts.CallExpression,
   buffers: BufferRef[],
@@ -127,13 +128,19 @@ export function transferCopyFix(
   if (buffers.length !== 1 || !ts.isIdentifier(msg) || !ts.isExpressionStatement(statement)) return [];
   if (statement.expression !== call) return [];
   const b = buffers[0];
+  // The buffer must be the message itself: `frame` carrying `frame.pixels` has no slice() to call.
+  if (b.text !== msg.text) return [];
   const copy = freshName(sf, call);
+  // A DataView has no slice(): copy the bytes it views into a new ArrayBuffer, then view that.
+  const isDataView = b.kind === 'typed-array' && isDataViewType(checker, checker.getTypeAtLocation(msg));
   const copyExpr =
     b.kind === 'array-buffer'
       ? `${msg.text}.slice(0)`
       : b.kind === 'node-buffer'
         ? `new Uint8Array(${msg.text})`
-        : `${msg.text}.slice()`;
+        : isDataView
+          ? `new DataView(new Uint8Array(${msg.text}.buffer, ${msg.text}.byteOffset, ${msg.text}.byteLength).slice().buffer)`
+          : `${msg.text}.slice()`;
   const transfer = b.kind === 'array-buffer' ? copy : `${copy}.buffer`;
   const edits: FileEdit[] = [
     ...declareBefore(sf, statement, `const ${copy} = ${copyExpr};`).map((e) => ({ file: sf.fileName, ...e })),
@@ -151,4 +158,9 @@ export function transferCopyFix(
       confident: true,
     },
   ];
+}
+
+function isDataViewType(checker: ts.TypeChecker, type: ts.Type): boolean {
+  const t = checker.getNonNullableType(type);
+  return (t.isUnion() ? t.types : [t]).some((p) => (p.getSymbol() ?? p.aliasSymbol)?.getName() === 'DataView');
 }

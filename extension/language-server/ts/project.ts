@@ -220,8 +220,19 @@ export function tsSyntaxErrorCount(file: string, text: string): number {
 }
 
 function fullSyntaxErrorCount(file: string, text: string): number {
-  const out = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { allowJs: true } });
-  return out.diagnostics?.length ?? 0;
+  try {
+    const out = ts.transpileModule(text, {
+      fileName: file,
+      reportDiagnostics: true,
+      compilerOptions: { allowJs: true },
+    });
+    return out.diagnostics?.length ?? 0;
+  } catch {
+    // transpileModule throws ("Debug Failure. Output generation failed") for texts it emits
+    // nothing for, such as declaration files: count the parse errors alone instead.
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, scriptKindOf(file));
+    return (sf as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0;
+  }
 }
 
 /** A fully counted text, parsed, that other texts of the file are counted as edits of. */
