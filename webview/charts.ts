@@ -15,6 +15,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
+import { formatTickSeconds } from './format';
 import type { XY } from './series';
 import type { ThemeColors } from './theme';
 
@@ -81,7 +82,12 @@ export class TimeChart {
         scales: {
           x: {
             type: 'linear',
-            ticks: { maxTicksLimit: 6, callback: (v) => `${Number(v).toFixed(0)} s`, font: { size: 10 } },
+            // Ticks of a short chart are 0.5 s or 0.2 s apart: labels get the decimals their step needs.
+            ticks: {
+              maxTicksLimit: 6,
+              callback: (v, _i, ticks) => formatTickSeconds(Number(v), tickStep(ticks)),
+              font: { size: 10 },
+            },
           },
           y: {
             beginAtZero: true,
@@ -151,6 +157,16 @@ export class TimeChart {
     }
     c.update('none');
   }
+}
+
+/** The smallest gap between neighbouring ticks (1 when there is only one tick). */
+function tickStep(ticks: readonly { value: number }[]): number {
+  let step = Infinity;
+  for (let i = 1; i < ticks.length; i++) {
+    const gap = Math.abs(ticks[i].value - ticks[i - 1].value);
+    if (gap > 0 && gap < step) step = gap;
+  }
+  return Number.isFinite(step) ? step : 1;
 }
 
 /** Adds transparency to a #rgb/#rrggbb colour; other forms are returned unchanged. */

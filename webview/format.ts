@@ -29,6 +29,23 @@ export function formatBytes(bytes: number | null | undefined): string {
   return unit === 0 ? `${Math.round(value)} B` : `${threeDigits(value)} ${BYTE_UNITS[unit]}`;
 }
 
+/**
+ * Formats a byte count the way finding messages do (they are written by the model: one decimal
+ * under 10 of a unit, whole numbers above: "5.0 MiB", "300 KiB"), so the numbers next to a
+ * finding's message read the same as the message ("5.0 MiB", not "4.98 MiB").
+ */
+export function formatBytesAsInMessages(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '—';
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const sign = bytes < 0 ? '-' : '';
+  return `${sign}${value.toFixed(unit === 0 ? 0 : value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+}
+
 /** Formats a byte rate: "1.5 MiB/s". */
 export function formatBytesPerSec(bytesPerSec: number | null | undefined): string {
   if (bytesPerSec === null || bytesPerSec === undefined || !Number.isFinite(bytesPerSec)) return '—';
@@ -41,10 +58,16 @@ export function formatDurationMs(ms: number | null | undefined): string {
   const abs = Math.abs(ms);
   const sign = ms < 0 ? '-' : '';
   if (abs === 0) return '0 ms';
-  if (abs < 1) return `${sign}${threeDigits(abs * 1000)} µs`;
-  if (abs < 1000) return `${sign}${threeDigits(abs)} ms`;
-  if (abs < 60_000) return `${sign}${threeDigits(abs / 1000)} s`;
-  const totalSec = Math.floor(abs / 1000);
+  // A value that rounds up to the next unit ("1000 ms", "60 s") is shown in that unit, as in
+  // formatBytes; clamping to the unit's 1 keeps 999.5 ms from reading "0.99 s".
+  const micros = threeDigits(abs * 1000);
+  if (abs < 1 && Number(micros) < 1000) return `${sign}${micros} µs`;
+  const millis = threeDigits(Math.max(abs, 1));
+  if (abs < 1000 && Number(millis) < 1000) return `${sign}${millis} ms`;
+  const seconds = threeDigits(Math.max(abs, 1000) / 1000);
+  if (abs < 60_000 && Number(seconds) < 60) return `${sign}${seconds} s`;
+  // Minutes and seconds count like a clock (floored), but never below the minute 59.96 s rounded to.
+  const totalSec = Math.max(60, Math.floor(abs / 1000));
   if (totalSec < 3600) {
     return `${sign}${Math.floor(totalSec / 60)} min ${String(totalSec % 60).padStart(2, '0')} s`;
   }
@@ -70,9 +93,28 @@ export function formatPercent(percent: number | null | undefined): string {
 export function formatRate(perSec: number | null | undefined): string {
   if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return '—';
   if (perSec === 0) return '0';
-  if (Math.abs(perSec) >= 1_000_000) return `${threeDigits(perSec / 1_000_000)}M/s`;
-  if (Math.abs(perSec) >= 1000) return `${threeDigits(perSec / 1000)}k/s`;
-  return `${threeDigits(perSec)}/s`;
+  // As in formatDurationMs: a value that rounds to 1000 of a unit is shown in the next one.
+  const sign = perSec < 0 ? '-' : '';
+  const abs = Math.abs(perSec);
+  const ones = threeDigits(abs);
+  if (Number(ones) < 1000) return `${sign}${ones}/s`;
+  const thousands = threeDigits(Math.max(abs, 1000) / 1000);
+  if (Number(thousands) < 1000) return `${sign}${thousands}k/s`;
+  return `${sign}${threeDigits(Math.max(abs, 1_000_000) / 1_000_000)}M/s`;
+}
+
+/**
+ * A time-axis label in seconds with as many decimals as the step between ticks needs (at most 3),
+ * so neighbouring ticks never read the same: a 1.5 s chart gets "0.5 s", not a second "1 s".
+ */
+export function formatTickSeconds(valueS: number, stepS: number): string {
+  let decimals = 0;
+  while (decimals < 3) {
+    const scaled = Math.abs(stepS) * 10 ** decimals;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) break;
+    decimals++;
+  }
+  return `${valueS.toFixed(decimals)} s`;
 }
 
 /** Formats a plain count with thin grouping: 1234567 → "1,234,567". */

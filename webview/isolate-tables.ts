@@ -2,7 +2,7 @@
 import type { CallSiteSnapshot, ChannelSnapshot, PortSnapshot } from '../protocol';
 import { h } from './dom';
 import { formatBytes, formatCount, formatDurationMs } from './format';
-import { displayName } from './names';
+import { displayName, nameTitle, visibleControls } from './names';
 import type { InspectorStore } from './store';
 import { copySplitBar, locationButton, SimpleTable } from './widgets';
 
@@ -19,6 +19,8 @@ interface ChannelRow {
   ch: ChannelSnapshot;
   outgoing: boolean;
   peer: string;
+  /** Tooltip of the peer: its whole name and id (the cell may cut the name). */
+  peerTitle: string;
 }
 
 /** Builds the channel table (peer, sent, delivered, depth, bytes, largest, delay). */
@@ -26,8 +28,25 @@ export function channelTable(): SimpleTable<ChannelRow> {
   return new SimpleTable<ChannelRow>(
     'Channels',
     [
-      { label: 'Channel', cell: (r) => h('span', { title: r.ch.id }, r.ch.label), key: (r) => r.ch.id + r.ch.label },
-      { label: 'Peer', cell: (r) => `${r.outgoing ? '→' : '←'} ${r.peer}` },
+      {
+        label: 'Channel',
+        // Labels come from the program (a BroadcastChannel's name): cut like the peer, whole in the tooltip.
+        cell: (r) =>
+          h(
+            'span',
+            { class: 'cut', title: `${visibleControls(r.ch.label)} — ${r.ch.id}` },
+            visibleControls(r.ch.label),
+          ),
+        key: (r) => r.ch.id + r.ch.label,
+      },
+      {
+        label: 'Peer',
+        // A long name is cut with an ellipsis (a 2,000-character name made the table 15,000 px wide);
+        // the tooltip has the whole name and the id, as in the overview.
+        cell: (r) => h('span', { class: 'cut', title: r.peerTitle }, `${r.outgoing ? '→' : '←'} ${r.peer}`),
+        // The title holds the shown name and the id, so it changes whenever the cell would.
+        key: (r) => `${r.outgoing ? '→' : '←'}${r.peerTitle}`,
+      },
       { label: 'Sent', numeric: true, cell: (r) => formatCount(r.ch.sent) },
       { label: 'Delivered', numeric: true, cell: (r) => formatCount(r.ch.delivered) },
       {
@@ -60,7 +79,8 @@ export function channelRows(store: InspectorStore, isolateId: string): ChannelRo
     const peerId = outgoing ? ch.to : ch.from;
     const peerIso = peerId === null ? undefined : store.isolates.get(peerId);
     const peer = peerId === null ? 'unknown' : peerIso ? displayName(peerIso) : peerId;
-    rows.push({ ch, outgoing, peer });
+    const peerTitle = peerId === null ? 'unknown' : peerIso ? nameTitle(peerIso) : peerId;
+    rows.push({ ch, outgoing, peer, peerTitle });
   }
   rows.sort((a, b) => b.ch.bytesCopied + b.ch.bytesTransferred - (a.ch.bytesCopied + a.ch.bytesTransferred));
   return rows;

@@ -72,7 +72,9 @@ class LedgerRow {
     if (row.seq === this.seq) return;
     if (this.seq === -1) this.tr.hidden = false;
     this.seq = row.seq;
-    const over = row.bytes >= store.oversizedBytes;
+    // Oversized means over the threshold, as the model's findings and the caption say: a message of
+    // exactly the threshold is not flagged.
+    const over = row.bytes > store.oversizedBytes;
     if (over !== this.oversized) {
       this.oversized = over;
       this.tr.classList.toggle('oversized', over);

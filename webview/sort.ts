@@ -3,6 +3,7 @@
  * stable across updates (ties break on start time, then id: rows never jump for no reason).
  */
 import type { IsolateSnapshot } from '../protocol';
+import { displayName } from './names';
 
 /** Columns the overview can sort by. */
 export type SortKey =
@@ -84,11 +85,16 @@ export function compareIsolates(a: IsolateSnapshot, b: IsolateSnapshot, key: Sor
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** True when the isolate's name (or id) contains the filter text, case-insensitively. */
+/**
+ * True when the isolate's name as shown ("(unnamed)", "main⟨U+202E⟩gnp.exe"), its raw name or its
+ * id contains the filter text, case-insensitively: what the row reads must find the row.
+ */
 export function matchesFilter(iso: IsolateSnapshot, filter: string): boolean {
   const f = filter.trim().toLowerCase();
   if (f === '') return true;
-  return iso.name.toLowerCase().includes(f) || iso.id.toLowerCase().includes(f);
+  return (
+    iso.name.toLowerCase().includes(f) || iso.id.toLowerCase().includes(f) || displayName(iso).toLowerCase().includes(f)
+  );
 }
 
 /** Filters and sorts isolates for the overview table (returns a new array). */

@@ -16,12 +16,17 @@ import type {
 } from '../protocol';
 import { SeriesRing } from './series';
 
-/** Caps on what the UI keeps, so a long stream cannot grow memory without bound. */
+/**
+ * Caps on what the UI keeps, so a long stream cannot grow memory without bound. They are at least
+ * the model's own caps (5,000 isolates, 20,000 channels, 5,000 call sites: `IsolateModel`), and
+ * what the latest message carries is never evicted (see mergeCapped): the UI never holds less than
+ * the model sends.
+ */
 export const STORE_LIMITS = {
-  isolates: 4096,
+  isolates: 5000,
   ledger: 2000,
-  callSites: 4096,
-  channels: 4096,
+  callSites: 5000,
+  channels: 20_000,
   ports: 4096,
   findings: 1024,
   sessions: 64,
@@ -42,20 +47,51 @@ export interface Revisions {
 }
 
 /** Deletes the oldest entries of a Map (insertion order) until it holds at most `cap`. */
-export function capMap<K, V>(map: Map<K, V>, cap: number, keep?: (v: V) => boolean): number {
+export function capMap<K, V>(map: Map<K, V>, cap: number, keep?: (v: V, k: K) => boolean): number {
   let evicted = 0;
   if (map.size <= cap) return 0;
   for (const [k, v] of map) {
     if (map.size <= cap) break;
-    if (keep?.(v)) continue;
+    if (keep?.(v, k)) continue;
     map.delete(k);
     evicted++;
   }
   return evicted;
 }
 
+/**
+ * Merges a message's entries into `map` by key, then caps it, evicting only entries the message did
+ * not carry (oldest first; those matching `evictFirst` before the others). The host sends current
+ * values in every update: an entry it still sends that was evicted anyway would come back with the
+ * next update and push another one out, on every update. Returns how many were evicted.
+ */
+export function mergeCapped<V>(
+  map: Map<string, V>,
+  entries: readonly V[],
+  keyOf: (v: V) => string,
+  cap: number,
+  evictFirst?: (v: V) => boolean,
+): number {
+  for (const v of entries) map.set(keyOf(v), v);
+  if (map.size <= cap) return 0;
+  const carried = new Set<string>();
+  for (const v of entries) carried.add(keyOf(v));
+  let evicted = 0;
+  if (evictFirst) evicted += capMap(map, cap, (v, k) => carried.has(k) || !evictFirst(v));
+  evicted += capMap(map, cap, (_v, k) => carried.has(k));
+  return evicted;
+}
+
 function callSiteKey(c: CallSiteSnapshot): string {
   return `${c.isolateId}\u0000${c.file}\u0000${c.line}\u0000${c.column}`;
+}
+
+function portKey(p: PortSnapshot): string {
+  return `${p.isolateId}\u0000${p.portId}`;
+}
+
+function isExited(iso: IsolateSnapshot): boolean {
+  return iso.state === 'exited';
 }
 
 /** The client-side model. */
@@ -147,36 +183,29 @@ export class InspectorStore {
     this.atMs = m.atMs;
     this.drops = m.drops;
     if (m.sessions.length) {
-      for (const s of m.sessions) this.sessions.set(s.id, s);
-      capMap(this.sessions, STORE_LIMITS.sessions);
+      mergeCapped(this.sessions, m.sessions, (s) => s.id, STORE_LIMITS.sessions);
       this.rev.sessions++;
     }
     if (m.isolates.length) {
-      for (const iso of m.isolates) this.isolates.set(iso.id, iso);
-      // Evict exited isolates first; running ones are only dropped past the cap as a last resort.
-      this.uiEvicted += capMap(this.isolates, STORE_LIMITS.isolates, (v) => v.state === 'running');
-      this.uiEvicted += capMap(this.isolates, STORE_LIMITS.isolates);
+      // Exited isolates go first; running ones are only dropped past the cap as a last resort.
+      this.uiEvicted += mergeCapped(this.isolates, m.isolates, (i) => i.id, STORE_LIMITS.isolates, isExited);
       for (const id of this.series.keys()) if (!this.isolates.has(id)) this.series.delete(id);
       this.rev.isolates++;
     }
     if (m.channels.length) {
-      for (const c of m.channels) this.channels.set(c.id, c);
-      this.uiEvicted += capMap(this.channels, STORE_LIMITS.channels);
+      this.uiEvicted += mergeCapped(this.channels, m.channels, (c) => c.id, STORE_LIMITS.channels);
       this.rev.channels++;
     }
     if (m.callSites.length) {
-      for (const c of m.callSites) this.callSites.set(callSiteKey(c), c);
-      this.uiEvicted += capMap(this.callSites, STORE_LIMITS.callSites);
+      this.uiEvicted += mergeCapped(this.callSites, m.callSites, callSiteKey, STORE_LIMITS.callSites);
       this.rev.callSites++;
     }
     if (m.ports.length) {
-      for (const p of m.ports) this.ports.set(`${p.isolateId}\u0000${p.portId}`, p);
-      this.uiEvicted += capMap(this.ports, STORE_LIMITS.ports);
+      this.uiEvicted += mergeCapped(this.ports, m.ports, portKey, STORE_LIMITS.ports);
       this.rev.ports++;
     }
     if (m.findings.length) {
-      for (const f of m.findings) this.findings.set(f.id, f);
-      this.uiEvicted += capMap(this.findings, STORE_LIMITS.findings);
+      this.uiEvicted += mergeCapped(this.findings, m.findings, (f) => f.id, STORE_LIMITS.findings);
       this.rev.findings++;
     }
   }

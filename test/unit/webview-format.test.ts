@@ -68,3 +68,20 @@ test('formatLocation and shortPath', () => {
   assert.equal(shortPath('C:\\proj\\src\\app.ts', 3), '…/proj/src/app.ts');
   assert.equal(shortPath('app.ts'), 'app.ts');
 });
+
+test('a duration or rate that rounds to 1000 of a unit is shown in the next unit, as bytes are', () => {
+  assert.equal(formatDurationMs(0.9996), '1 ms');
+  assert.equal(formatDurationMs(999.7), '1 s');
+  assert.equal(formatDurationMs(999.5), '1 s');
+  assert.equal(formatDurationMs(-999.7), '-1 s');
+  assert.equal(formatDurationMs(59_999), '1 min 00 s');
+  assert.equal(formatDurationMs(59_940), '59.9 s');
+  // Minutes and seconds stay floored like a clock: no "60 min", no jump ahead.
+  assert.equal(formatDurationMs(3_599_999), '59 min 59 s');
+  assert.equal(formatDurationMicros(999_700), '1 s');
+  assert.equal(formatRate(999.7), '1k/s');
+  assert.equal(formatRate(999.4), '999/s');
+  assert.equal(formatRate(999_900), '1M/s');
+  assert.equal(formatRate(999_500), '1M/s');
+  assert.equal(formatRate(999_400), '999k/s');
+});

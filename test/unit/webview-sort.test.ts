@@ -103,3 +103,23 @@ test('persisted UI state is read defensively', () => {
   const bad = parseUiState({ view: 'evil', sortKey: '__proto__', sortDir: 'up', filter: 42 });
   assert.deepEqual(bad, DEFAULT_UI_STATE);
 });
+
+test('the filter matches the name as shown, not only the raw name', () => {
+  const bidi = iso('b1', 'main\u202Egnp.exe');
+  const blank = iso('u1', '   ');
+  const zeroWidth = iso('u2', '\u200B');
+  const newline = iso('n1', 'line1\nline2');
+  assert.equal(matchesFilter(bidi, 'U+202E'), true);
+  assert.equal(matchesFilter(bidi, 'main⟨U+202E⟩g'), true);
+  assert.equal(matchesFilter(bidi, 'gnp.exe'), true, 'the raw name still matches');
+  assert.equal(matchesFilter(blank, '(unnamed)'), true);
+  assert.equal(matchesFilter(zeroWidth, 'unnamed'), true);
+  assert.equal(matchesFilter(newline, 'line1⟨U+000A⟩line2'), true);
+  assert.equal(matchesFilter(iso('w', 'worker-1'), 'unnamed'), false);
+  assert.deepEqual(
+    sortAndFilter([bidi, blank, zeroWidth, newline], 'name', 'asc', '(UNNAMED)')
+      .map((r) => r.id)
+      .sort(),
+    ['u1', 'u2'],
+  );
+});
