@@ -6,12 +6,18 @@
 import { z } from 'zod';
 import { AGENT_PROTOCOL_VERSION, FRAME_LIMITS, type AgentCapability, type AgentFrame } from './agent-frames';
 
+/** The largest time, in ms from the epoch, a `Date` can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 const str = z.string().max(FRAME_LIMITS.maxStringLength);
 const id = z.string().min(1).max(256);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const bytes = z.number().nonnegative().finite();
-const ms = z.number().finite();
-const nonNegMs = z.number().nonnegative().finite();
+// Bounded so the model's sums stay finite and exact enough: a hostile 1e308 summed twice is
+// Infinity, which JSON writes as null, outside contract 6's numbers.
+const bytes = z.number().nonnegative().max(Number.MAX_SAFE_INTEGER);
+// Times stay inside the range a Date can hold (±8.64e15 ms), so every one can be written as ISO.
+const ms = z.number().min(-MAX_DATE_MS).max(MAX_DATE_MS);
+const nonNegMs = z.number().nonnegative().max(MAX_DATE_MS);
 
 const callSite = z.object({
   file: str,
@@ -63,7 +69,7 @@ const record = z.discriminatedUnion('type', [
     externalBytes: bytes,
     arrayBuffersBytes: bytes,
     heapShared: z.boolean(),
-    cpuTimeMicros: z.number().nonnegative().finite().nullable(),
+    cpuTimeMicros: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable(),
     queueDepth: count,
   }),
   z.object({

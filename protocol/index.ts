@@ -7,3 +7,4 @@ export * from './webview-messages';
 export * from './report';
 export * from './lint';
 export * from './lsp';
+export * from './names';

@@ -5,7 +5,7 @@
 import type { Finding, IsolateSnapshot, Severity } from '../protocol';
 import { h, icon, setText } from './dom';
 import { formatBytes, formatBytesAsInMessages, formatCount } from './format';
-import { displayName, nameTitle } from './names';
+import { displayName, nameTitle } from '../protocol/names';
 import { reorderChildren } from './reorder';
 import type { InspectorStore } from './store';
 import { locationButton } from './widgets';

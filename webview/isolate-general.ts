@@ -2,7 +2,7 @@
 import type { IsolateSnapshot } from '../protocol';
 import { h, setText } from './dom';
 import { formatBytes, formatClock, formatCount, formatDurationMs, formatPercent } from './format';
-import { displayName, nameTitle } from './names';
+import { displayName, nameTitle } from '../protocol/names';
 import type { InspectorStore } from './store';
 import { locationButton } from './widgets';
 

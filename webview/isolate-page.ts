@@ -7,7 +7,7 @@ import { TimeChart } from './charts';
 import { h, icon, setClass, setText } from './dom';
 import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
 import { IsolateGeneral } from './isolate-general';
-import { displayName, nameTitle } from './names';
+import { displayName, nameTitle } from '../protocol/names';
 import {
   callSiteRows,
   callSiteTable,

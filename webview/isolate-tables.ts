@@ -2,7 +2,7 @@
 import type { CallSiteSnapshot, ChannelSnapshot, PortSnapshot } from '../protocol';
 import { h } from './dom';
 import { formatBytes, formatCount, formatDurationMs } from './format';
-import { displayName, nameTitle, visibleControls } from './names';
+import { displayName, nameTitle, visibleControls } from '../protocol/names';
 import type { InspectorStore } from './store';
 import { copySplitBar, locationButton, SimpleTable } from './widgets';
 

@@ -7,7 +7,7 @@
 import type { IsolateSnapshot } from '../protocol';
 import { h, icon } from './dom';
 import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
-import { displayName, nameTitle } from './names';
+import { displayName, nameTitle } from '../protocol/names';
 
 /** The text an isolate shows in each cell (pure: unit-tested). */
 export function rowTexts(iso: IsolateSnapshot): string[] {

@@ -3,7 +3,7 @@
  * stable across updates (ties break on start time, then id: rows never jump for no reason).
  */
 import type { IsolateSnapshot } from '../protocol';
-import { displayName } from './names';
+import { displayName } from '../protocol/names';
 
 /** Columns the overview can sort by. */
 export type SortKey =

@@ -5,7 +5,7 @@
 import type { IsolateSnapshot } from '../protocol';
 import { h, setClass, setText } from './dom';
 import { formatCount, formatDurationMs } from './format';
-import { displayName, nameTitle } from './names';
+import { displayName, nameTitle } from '../protocol/names';
 import { reorderChildren } from './reorder';
 import type { InspectorStore } from './store';
 

@@ -6,7 +6,7 @@
 import { closeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isatty } from 'node:tty';
-import type { Report } from '../../protocol';
+import { visibleControls, type Report } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
 import { formatBytes, formatCount, formatCountOf } from '../core/model/format';
 import { deepestQueue, largestMessageBytes } from '../core/report/gates';
@@ -50,14 +50,15 @@ export interface StatusOptions {
   intervalMs?: number;
 }
 
-// C0/C1 controls: a runtime-provided name must not move the cursor or restyle the terminal, and
-// (tabs and newlines too) a worker named "pool\nisoscope: gate … passed" must not print a line of its own.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** `text` safe to print on a terminal: control characters (escape sequences included) become `?`. */
+/**
+ * `text` safe to print on a terminal: control characters (escape sequences, tabs and newlines),
+ * bidi controls and zero-width characters are shown as their code point, ⟨U+001B⟩, as the
+ * inspector shows them (protocol/names.ts). A runtime-provided name cannot move the cursor,
+ * restyle or reverse the line, and a worker named "pool\nisoscope: gate … passed" cannot print a
+ * line of its own.
+ */
 export function printable(text: string): string {
-  return text.replace(CONTROL_CHARS, '?');
+  return visibleControls(text);
 }
 
 /** The live totals as one line: isolates, msgs/s, copied MB/s, deepest queue. */

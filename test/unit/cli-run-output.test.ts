@@ -42,6 +42,9 @@ test("the page's end-of-run banner says how the command ended and whether anythi
   );
 });
 
-test('printable turns newlines and tabs into ? too: a name cannot print a line of its own', () => {
-  assert.equal(printable('pool\nisoscope: gate passed\t\u2028x\u001b[2J'), 'pool?isoscope: gate passed??x?[2J');
+test('printable shows newlines, tabs, escapes and bidi overrides as code points: a name cannot print a line of its own', () => {
+  assert.equal(
+    printable('pool\nisoscope: gate passed\t\u2028x\u001b[2J \u202Eevil'),
+    'pool⟨U+000A⟩isoscope: gate passed⟨U+0009⟩⟨U+2028⟩x⟨U+001B⟩[2J ⟨U+202E⟩evil',
+  );
 });

@@ -130,6 +130,6 @@ test('an isolate name cannot put escape sequences on the terminal', async () => 
   model.ingest('node:1', sample('1', 1000, { queueDepth: 9 }));
   await model.settled();
   const text = statusText(model);
-  assert.match(text, /deepest queue 9 \(\?\[2J\?\]0;pwned\?evil\)/);
+  assert.match(text, /deepest queue 9 \(⟨U\+001B⟩\[2J⟨U\+001B⟩\]0;pwned⟨U\+0007⟩evil\)/);
   assert.ok(![...text].some((c) => c.charCodeAt(0) < 0x20), JSON.stringify(text));
 });

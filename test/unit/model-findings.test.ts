@@ -200,3 +200,28 @@ test('toReport has contract 6 fields and gates compare the largest message to th
   ]);
   assert.equal(evaluateGates(report, { maxMessageBytes: 100_000 })[0]!.passed, true);
 });
+
+test('finding messages quote isolate names with controls and bidi overrides shown as code points', () => {
+  // A worker named with U+202E would reverse the rest of the finding's text wherever it is shown
+  // (diagnostics, the terminal summary, the report), and a newline would split the message.
+  const model = new IsolateModel({ backlog: { deepQueueDepth: 100 } });
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main\nisoscope: gate passed'));
+  model.ingest('node:1', start('2', '\u202Eexe.gnp'));
+  model.ingest('node:1', channel('c2', '0', '2', { maxDepth: 150 }));
+  model.ingest('node:1', message('0', 'c2', 200_000, site));
+  const findings = model.snapshot().findings;
+  const backlog = findings.find((x) => x.rule === 'queue-backlog')!;
+  const oversized = findings.find((x) => x.rule === 'oversized-message')!;
+  assert.match(backlog.message, /'⟨U\+202E⟩exe\.gnp' had 150 messages waiting/);
+  assert.match(
+    oversized.message,
+    /'main⟨U\+000A⟩isoscope: gate passed' paid to serialize it, '⟨U\+202E⟩exe\.gnp' to deserialize/,
+  );
+  for (const f of findings) assert.doesNotMatch(f.message, /[\u202E\n]/);
+  // The names themselves are kept as the runtime gave them; only the sentences quote them visibly.
+  assert.equal(model.snapshot().isolates.find((i) => i.id === '2')!.name, '\u202Eexe.gnp');
+  // The terminal's status line names the deepest queue the same way.
+  model.ingest('node:1', sample('2', 1500, { queueDepth: 40 }));
+  assert.deepEqual(model.liveTotals().deepest, { name: '⟨U+202E⟩exe.gnp', depth: 40 });
+});

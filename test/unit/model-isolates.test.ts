@@ -274,3 +274,21 @@ test('a late record for an isolate evicted at the cap does not bring it back as 
   assert.equal(isolates.find((i) => i.id === '2')?.name, 'job-2', 'the next oldest keeps its data');
   assert.ok(isolates.length <= 5000);
 });
+
+test('a lifetime never ends before it starts: an exit stamped early, or applied before its start', () => {
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  // Another thread's clock stamped the exit 3 ms before the parent stamped the start.
+  model.ingest('node:1', start('1', 'short', { atMs: 2000 }));
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 1997, exitCode: 0 });
+  // An exit that arrived before its start record.
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '2', atMs: 2500, exitCode: 0 });
+  model.ingest('node:1', start('2', 'late-start', { atMs: 2600 }));
+  const byId = new Map(model.snapshot().isolates.map((i) => [i.id, i]));
+  assert.equal(byId.get('1')!.exitedAtMs, 2000);
+  assert.equal(byId.get('2')!.startedAtMs, 2600);
+  assert.equal(byId.get('2')!.exitedAtMs, 2600);
+  const report = model.toReport({ endedAtMs: 3000 });
+  for (const i of report.isolates) if (i.exitedAtMs !== null) assert.ok(i.exitedAtMs >= i.startedAtMs, i.name);
+});

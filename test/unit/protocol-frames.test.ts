@@ -63,3 +63,49 @@ test('bye may say how many channels were not counted; a negative or fractional c
     assert.ok(!r.ok && r.reason === 'invalid', `channelsNotCounted ${String(bad)}`);
   }
 });
+
+test('byte counts past 2^53 and times a Date cannot hold are refused, so report sums stay finite numbers', () => {
+  const batch = (record: Record<string, unknown>) =>
+    parseAgentFrame(JSON.stringify({ type: 'batch', seq: 0, droppedRecords: 0, records: [record] }));
+  const channelRecord = {
+    type: 'channel',
+    channelId: 'c',
+    fromIsolateId: 'a',
+    toIsolateId: 'b',
+    label: 'a→b',
+    atMs: 1,
+    sent: 1,
+    delivered: 1,
+    depth: 0,
+    maxDepth: 1,
+    bytesCopied: Number.MAX_SAFE_INTEGER,
+    bytesTransferred: 0,
+    maxMessageBytes: 10,
+    delayMsP50: 0,
+    delayMsP95: 0,
+    delayMsMax: 0,
+  };
+  assert.ok(batch(channelRecord).ok, 'the largest exact byte count passes');
+  // Two of these summed on one isolate were Infinity, which JSON.stringify writes as null.
+  const huge = batch({ ...channelRecord, bytesCopied: 1e308 });
+  assert.ok(!huge.ok && huge.reason === 'invalid');
+  if (!huge.ok) assert.match(huge.detail, /bytesCopied/);
+  const farDelay = batch({ ...channelRecord, delayMsMax: 1e300 });
+  assert.ok(!farDelay.ok && farDelay.reason === 'invalid');
+  assert.ok(batch({ type: 'isolate-exit', isolateId: '1', atMs: 8.64e15, exitCode: 0 }).ok);
+  const past = batch({ type: 'isolate-exit', isolateId: '1', atMs: 8.64e15 + 1, exitCode: 0 });
+  assert.ok(!past.ok && past.reason === 'invalid');
+  const cpu = batch({
+    type: 'sample',
+    isolateId: '1',
+    atMs: 1,
+    heapUsedBytes: 1,
+    heapTotalBytes: 1,
+    externalBytes: 0,
+    arrayBuffersBytes: 0,
+    heapShared: false,
+    cpuTimeMicros: 1e300,
+    queueDepth: 0,
+  });
+  assert.ok(!cpu.ok && cpu.reason === 'invalid');
+});

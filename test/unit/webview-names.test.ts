@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayName, nameTitle, visibleControls } from '../../webview/names';
+import { displayName, nameTitle, visibleControls } from '../../protocol/names';
 
 const shown = (name: string) => displayName({ name, id: 'w1' });
 

@@ -21,6 +21,7 @@ import type {
   SessionInfo,
   SourceLocation,
 } from '../../../protocol';
+import { displayName, visibleControls } from '../../../protocol';
 import { buildReport } from '../report/build-report';
 import { unmappedLocation, type SourceMapper } from '../source-map/mapper';
 import { backlogFinding, oversizedFinding, type BacklogThresholds } from './findings';
@@ -175,7 +176,7 @@ export class IsolateModel {
       for (const e of this.store.isolates.values()) {
         if (e.snap.sessionId === sessionId && e.snap.state === 'running') {
           e.snap.state = 'exited';
-          e.snap.exitedAtMs = atMs;
+          e.snap.exitedAtMs = Math.max(atMs, e.snap.startedAtMs);
           e.snap.queueDepth = 0;
           stopRates(e.snap);
           e.endedWithSession = true;
@@ -287,15 +288,21 @@ export class IsolateModel {
     let running = 0;
     let msgsPerSec = 0;
     let bytesCopiedPerSec = 0;
-    let deepest: { name: string; depth: number } | null = null;
+    let deepest: IsolateSnapshot | null = null;
     for (const { snap } of this.store.isolates.values()) {
       if (snap.state !== 'running') continue;
       running++;
       msgsPerSec += snap.msgsOutPerSec;
       bytesCopiedPerSec += snap.bytesCopiedPerSec;
-      if (!deepest || snap.queueDepth > deepest.depth) deepest = { name: snap.name, depth: snap.queueDepth };
+      if (!deepest || snap.queueDepth > deepest.queueDepth) deepest = snap;
     }
-    return { isolates: this.store.isolates.size, running, msgsPerSec, bytesCopiedPerSec, deepest };
+    return {
+      isolates: this.store.isolates.size,
+      running,
+      msgsPerSec,
+      bytesCopiedPerSec,
+      deepest: deepest && { name: displayName(deepest), depth: deepest.queueDepth },
+    };
   }
 
   /** Stops change notifications. */
@@ -371,12 +378,15 @@ export class IsolateModel {
           startedAtMs: r.atMs,
           spawnSite: r.spawnSite ? this.locate(r.spawnSite) : null,
         } satisfies Partial<IsolateSnapshot>);
+        // An exit that came first, or one stamped before the start by another thread's clock:
+        // a lifetime never ends before it begins (the timeline and contract 6 read it as a span).
+        if (e.snap.exitedAtMs !== null && e.snap.exitedAtMs < r.atMs) e.snap.exitedAtMs = r.atMs;
         return;
       }
       case 'isolate-exit': {
         const e = this.entry(s, r.isolateId, r.atMs);
         e.snap.state = 'exited';
-        e.snap.exitedAtMs = r.atMs;
+        e.snap.exitedAtMs = Math.max(r.atMs, e.snap.startedAtMs);
         e.snap.exitCode = r.exitCode;
         e.snap.queueDepth = 0;
         stopRates(e.snap);
@@ -476,7 +486,11 @@ export class IsolateModel {
     return this.clearedIsolates.has(id) && this.store.isolates.get(id)?.snap.state !== 'running';
   }
 
-  private nameOf = (id: string): string => this.store.isolates.get(id)?.snap.name ?? id;
+  /** An isolate's name as findings quote it: controls and bidi overrides shown as code points (names.ts). */
+  private nameOf = (id: string): string => {
+    const snap = this.store.isolates.get(id)?.snap;
+    return snap ? displayName(snap) : visibleControls(id);
+  };
 
   private receiverOf = (channelId: string): string | null => this.store.channels.get(channelId)?.to ?? null;
 
@@ -530,7 +544,7 @@ export class IsolateModel {
       const f = backlogFinding(
         {
           isolateId: e.snap.id,
-          name: e.snap.name,
+          name: displayName(e.snap),
           location: e.snap.spawnSite,
           maxQueueDepth: e.snap.maxQueueDepth,
           recentDepths: e.series.recent(this.backlog.growingSamples).map((p) => p.queueDepth),
