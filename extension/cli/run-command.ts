@@ -20,6 +20,7 @@ import { SourceMapper } from '../core/source-map/mapper';
 import { openUrl } from './open-url';
 import { parseRunArgs } from './run-args';
 import {
+  endedText,
   endOfRunStatus,
   NOT_PROFILED,
   releaseHungUpTerminals,
@@ -174,8 +175,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     programCode = USAGE_EXIT;
   } else {
     programCode = end.signal ? 128 + (osConstants.signals[end.signal] ?? 0) : (end.code ?? 1);
-    const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
-    say(`${args.command.join(' ')} ${how} after ${((end.atMs - startedAtMs) / 1000).toFixed(1)} s`);
+    say(endedText(args.command, end, startedAtMs));
   }
 
   // Let the agents' last batches and byes arrive, then map the last call sites. The run ends at

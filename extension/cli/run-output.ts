@@ -200,6 +200,12 @@ export type CommandEnd =
   | { kind: 'exit'; code: number | null; signal: string | null; atMs: number }
   | { kind: 'spawn-error'; error: { message: string }; atMs: number };
 
+/** "node app.js exited with code 0 after 1.2 s": the terminal's line and the page's banner both say it so. */
+export function endedText(command: string[], end: CommandEnd & { kind: 'exit' }, startedAtMs: number): string {
+  const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
+  return `${command.join(' ')} ${how} after ${((end.atMs - startedAtMs) / 1000).toFixed(1)} s`;
+}
+
 /**
  * The inspector page's banner once the run is over (the server closes next, and the page keeps the
  * last data): how the command ended, and whether anything was profiled at all.
@@ -210,15 +216,12 @@ export function endOfRunStatus(
   startedAtMs: number,
   profiled: boolean,
 ): { text: string; level: 'info' | 'warning' | 'error' } {
-  const cmd = command.join(' ');
   if (end.kind === 'spawn-error')
     return { text: `The run ended: '${command[0]}' could not start (${end.error.message}).`, level: 'error' };
-  const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code}`;
-  const after = `${((end.atMs - startedAtMs) / 1000).toFixed(1)} s`;
-  if (!profiled)
-    return { text: `The run ended: ${cmd} ${how} after ${after}. Warning: ${NOT_PROFILED}.`, level: 'warning' };
+  const ended = endedText(command, end, startedAtMs);
+  if (!profiled) return { text: `The run ended: ${ended}. Warning: ${NOT_PROFILED}.`, level: 'warning' };
   return {
-    text: `The run ended: ${cmd} ${how} after ${after}. This is the final data; the inspector has stopped.`,
+    text: `The run ended: ${ended}. This is the final data; the inspector has stopped.`,
     level: end.signal !== null || end.code !== 0 ? 'warning' : 'info',
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endOfRunStatus, NOT_PROFILED, printable, summaryLines } from '../../extension/cli/run-output';
+import { endedText, endOfRunStatus, NOT_PROFILED, printable, summaryLines } from '../../extension/cli/run-output';
 import { IsolateModel } from '../../extension/core/model/model';
 import { formatCountOf } from '../../extension/core/model/format';
 import { channel, message, session, start } from '../helpers/records';
@@ -46,5 +46,14 @@ test('printable shows newlines, tabs, escapes and bidi overrides as code points:
   assert.equal(
     printable('pool\nisoscope: gate passed\t\u2028x\u001b[2J \u202Eevil'),
     'pool⟨U+000A⟩isoscope: gate passed⟨U+0009⟩⟨U+2028⟩x⟨U+001B⟩[2J ⟨U+202E⟩evil',
+  );
+});
+
+test("the terminal's end line is the banner's sentence without its frame", () => {
+  const cmd = ['node', 'app.js'];
+  const killed = { kind: 'exit', code: null, signal: 'SIGKILL', atMs: 3450 } as const;
+  assert.equal(endedText(cmd, killed, 1000), 'node app.js was killed by SIGKILL after 2.5 s');
+  assert.ok(
+    endOfRunStatus(cmd, killed, 1000, true).text.startsWith(`The run ended: ${endedText(cmd, killed, 1000)}. `),
   );
 });
