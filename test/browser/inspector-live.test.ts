@@ -22,6 +22,7 @@ import type {
 } from '../../protocol';
 import { SERIES_FIELDS } from '../../protocol/model';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
+import { isolateSnapshot } from '../helpers/isolate-snapshot';
 
 const root = join(__dirname, '..', '..');
 const TIMEOUT = 30_000;
@@ -47,36 +48,17 @@ class ScriptedModel {
   private readonly listeners = new Set<() => void>();
 
   add(id: string, name: string, extra: Partial<IsolateSnapshot> = {}): void {
-    this.isolates.set(id, {
+    this.isolates.set(
       id,
-      sessionId: 's1',
-      name,
-      runtime: 'node',
-      kind: 'worker',
-      state: 'running',
-      parentId: 'main',
-      groupId: null,
-      startedAtMs: this.nowMs,
-      exitedAtMs: null,
-      exitCode: null,
-      spawnSite: null,
-      cpuTimeMs: 0,
-      cpuPercent: 0,
-      heapUsedBytes: 4 << 20,
-      heapCapacityBytes: 8 << 20,
-      heapUsedBytesMax: 4 << 20,
-      externalBytes: 0,
-      heapShared: false,
-      queueDepth: 0,
-      maxQueueDepth: 0,
-      messagesSent: 0,
-      messagesReceived: 0,
-      bytesCopiedOut: 0,
-      msgsInPerSec: 0,
-      msgsOutPerSec: 0,
-      bytesCopiedPerSec: 0,
-      ...extra,
-    });
+      isolateSnapshot(id, name, {
+        parentId: 'main',
+        startedAtMs: this.nowMs,
+        heapUsedBytes: 4 << 20,
+        heapCapacityBytes: 8 << 20,
+        heapUsedBytesMax: 4 << 20,
+        ...extra,
+      }),
+    );
     this.points.set(id, []);
   }
 

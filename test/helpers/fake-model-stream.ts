@@ -17,6 +17,7 @@ import type {
   SessionInfo,
 } from '../../protocol';
 import { SERIES_FIELDS } from '../../protocol/model';
+import { isolateSnapshot } from './isolate-snapshot';
 
 /** Options of the fake stream. */
 export interface FakeModelOptions {
@@ -139,35 +140,16 @@ export class FakeModel {
   }
 
   private makeIsolate(id: string, name: string, kind: 'main' | 'worker'): IsolateSnapshot {
-    return {
-      id,
-      sessionId: 's1',
-      name,
-      runtime: 'node',
+    return isolateSnapshot(id, name, {
       kind,
-      state: 'running',
       parentId: kind === 'main' ? null : 'iso-0',
-      groupId: null,
       startedAtMs: this.nowMs,
-      exitedAtMs: null,
-      exitCode: null,
       spawnSite: kind === 'main' ? null : { file: '/app/src/pool.ts', line: 12, column: 5 },
-      cpuTimeMs: 0,
-      cpuPercent: 0,
       heapUsedBytes: 4 << 20,
       heapCapacityBytes: 8 << 20,
       heapUsedBytesMax: 4 << 20,
       externalBytes: 1 << 20,
-      heapShared: false,
-      queueDepth: 0,
-      maxQueueDepth: 0,
-      messagesSent: 0,
-      messagesReceived: 0,
-      bytesCopiedOut: 0,
-      msgsInPerSec: 0,
-      msgsOutPerSec: 0,
-      bytesCopiedPerSec: 0,
-    };
+    });
   }
 
   /** Advances the simulation by one sample period, stamping every point with `sampleAtMs`. */

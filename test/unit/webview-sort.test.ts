@@ -3,39 +3,10 @@ import { test } from 'node:test';
 import type { IsolateSnapshot } from '../../protocol';
 import { compareIsolates, defaultDirFor, matchesFilter, sortAndFilter } from '../../webview/sort';
 import { parseUiState, DEFAULT_UI_STATE } from '../../webview/ui-state';
+import { isolateSnapshot } from '../helpers/isolate-snapshot';
 
-function iso(id: string, name: string, extra: Partial<IsolateSnapshot> = {}): IsolateSnapshot {
-  return {
-    id,
-    sessionId: 's',
-    name,
-    runtime: 'node',
-    kind: 'worker',
-    state: 'running',
-    parentId: null,
-    groupId: null,
-    startedAtMs: 1000,
-    exitedAtMs: null,
-    exitCode: null,
-    spawnSite: null,
-    cpuTimeMs: 0,
-    cpuPercent: 0,
-    heapUsedBytes: 0,
-    heapCapacityBytes: 0,
-    heapUsedBytesMax: 0,
-    externalBytes: 0,
-    heapShared: false,
-    queueDepth: 0,
-    maxQueueDepth: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-    bytesCopiedOut: 0,
-    msgsInPerSec: 0,
-    msgsOutPerSec: 0,
-    bytesCopiedPerSec: 0,
-    ...extra,
-  };
-}
+const iso = (id: string, name: string, extra: Partial<IsolateSnapshot> = {}): IsolateSnapshot =>
+  isolateSnapshot(id, name, { sessionId: 's', ...extra });
 
 const rows = [
   iso('a', 'Worker-B', { cpuPercent: 50, heapUsedBytes: 10, startedAtMs: 3 }),
