@@ -292,3 +292,24 @@ test('a lifetime never ends before it starts: an exit stamped early, or applied 
   const report = model.toReport({ endedAtMs: 3000 });
   for (const i of report.isolates) if (i.exitedAtMs !== null) assert.ok(i.exitedAtMs >= i.startedAtMs, i.name);
 });
+
+test('the isolate cap holds when every isolate is running: the oldest running worker goes, main stays', async () => {
+  // A peer holding the token could name ids it never started; before, only exited isolates were
+  // evicted, so running placeholders grew the model without bound.
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  for (let i = 1; i <= 5100; i++) model.ingest('node:1', sample(`w${i}`, 1000 + i));
+  await model.settled();
+  const snap = model.snapshot();
+  const ids = new Set(snap.isolates.map((i) => i.id));
+  assert.equal(snap.isolates.length, 5000);
+  assert.ok(ids.has('0'), 'main is kept');
+  assert.ok(ids.has('w5100') && !ids.has('w1') && !ids.has('w101') && ids.has('w102'));
+  assert.equal(snap.drops.entitiesEvicted, 101);
+  // A late sample of an evicted running worker does not come back and push out another.
+  model.ingest('node:1', sample('w1', 9000));
+  await model.settled();
+  assert.equal(model.snapshot().isolates.length, 5000);
+  assert.ok(new Set(model.snapshot().isolates.map((i) => i.id)).has('w102'));
+});

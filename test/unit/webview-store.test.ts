@@ -217,16 +217,19 @@ test('when the model evicts, the UI drops the same entries once and its counter 
   live.model.dispose();
 });
 
-test('an update that carries more than the cap is kept whole (the model never drops running isolates)', async () => {
+test('with every isolate running past the cap, the UI holds exactly what the model sends (main and the newest kept)', async () => {
   const live = liveModel();
   live.start('main', 'main');
   for (let i = 0; i < STORE_LIMITS.isolates + 100; i++) live.start(`w${i}`);
   await live.hydrate();
   for (let i = 0; i < 3; i++) {
     const u = await live.send();
-    assert.equal(u.isolates.length, STORE_LIMITS.isolates + 101);
-    assert.equal(live.store.isolates.size, u.isolates.length, `after update ${i}`);
+    // The model's cap holds with nothing exited: its oldest running workers went.
+    assert.equal(u.isolates.length, STORE_LIMITS.isolates);
+    assert.deepEqual(ids(live.store.isolates), u.isolates.map((x) => x.id).sort(), `after update ${i}`);
     assert.equal(live.store.uiEvicted, 0);
   }
+  assert.ok(live.store.isolates.has('main') && live.store.isolates.has(`w${STORE_LIMITS.isolates + 99}`));
+  assert.equal(live.store.isolates.has('w0'), false);
   live.model.dispose();
 });

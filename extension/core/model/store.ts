@@ -286,16 +286,24 @@ export class ModelStore {
 
   private evictIsolatesIfFull(): void {
     if (this.isolates.size < this.limits.maxIsolates) return;
-    // Drop the oldest exited isolate; running ones are never dropped.
+    // Drop the oldest exited isolate. With none (thousands of threads running at once, or a peer
+    // that names ids it never started), the oldest running worker goes, then the oldest of all:
+    // the cap holds, so a peer cannot grow the model without bound.
+    let victim: string | undefined;
+    let oldestWorker: string | undefined;
     for (const [id, e] of this.isolates) {
       if (e.snap.state === 'exited') {
-        this.isolates.delete(id);
-        this.entitiesEvicted++;
-        this.evictedIds.add(id);
-        if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
-        return;
+        victim = id;
+        break;
       }
+      if (oldestWorker === undefined && e.snap.kind !== 'main') oldestWorker = id;
     }
+    victim ??= oldestWorker ?? this.isolates.keys().next().value;
+    if (victim === undefined) return;
+    this.isolates.delete(victim);
+    this.entitiesEvicted++;
+    this.evictedIds.add(victim);
+    if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
   }
 
   private evictOldestChannel(): void {
