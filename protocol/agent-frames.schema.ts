@@ -123,6 +123,18 @@ const record = z.discriminatedUnion('type', [
     atMs: ms,
     messages: z.array(z.object({ index: count, name: str, sizeBytes: bytes, handler: str.nullable() })).max(100_000),
   }),
+  z.object({
+    type: z.literal('source-map'),
+    isolateId: id,
+    file: str,
+    map: z.object({
+      version: z.literal(3),
+      sources: z.array(str).max(10_000),
+      names: z.array(str).max(200_000),
+      mappings: z.string().max(FRAME_LIMITS.maxSourceMapChars),
+      sourceRoot: str.optional(),
+    }),
+  }),
 ]);
 
 const batch = z.object({

@@ -174,6 +174,19 @@ export interface QueueSnapshotRecord {
   messages: { index: number; name: string; sizeBytes: Bytes; handler: string | null }[];
 }
 
+/**
+ * A source map the runtime holds only in memory: a loader such as tsx compiled the script as it
+ * loaded it, so no map file sits next to it for the collector to read. Sent once per script, before
+ * the first record whose call site is in it. Source map v3 fields, without `sourcesContent`.
+ */
+export interface SourceMapRecord {
+  type: 'source-map';
+  isolateId: string;
+  /** The script as call sites name it (path or file:// URL). */
+  file: string;
+  map: { version: 3; sources: string[]; names: string[]; mappings: string; sourceRoot?: string | undefined };
+}
+
 export type AgentRecord =
   | IsolateStartRecord
   | IsolateExitRecord
@@ -182,11 +195,14 @@ export type AgentRecord =
   | MessageRecord
   | CallSiteRecord
   | PortRecord
-  | QueueSnapshotRecord;
+  | QueueSnapshotRecord
+  | SourceMapRecord;
 
 /** Hard limits the collector enforces; agents stay under them. */
 export const FRAME_LIMITS = {
   maxFrameBytes: 4 * 1024 * 1024,
   maxRecordsPerBatch: 10_000,
   maxStringLength: 4096,
+  /** A shipped source map's `mappings`, sources and names together; bigger maps are not sent. */
+  maxSourceMapChars: 1024 * 1024,
 } as const;

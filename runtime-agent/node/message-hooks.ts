@@ -16,6 +16,7 @@ import {
   setForEach,
 } from './intrinsics';
 import { captureCallSite, captureWeight } from './call-sites';
+import { loaderMapRecord } from './loader-maps';
 import { epochMs, nowMs } from './clock';
 import { postStamped, postStamped1, type PortEnd } from './channel-registry';
 import { SharedTable } from './shared-table';
@@ -147,7 +148,12 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     const weight = captureWeight(end.capture, period);
     if (weight === 0) return;
     const site = captureCallSite(below);
-    if (site !== null) ctx.sites.add(site, weight, est.bytes, est.typedArrayBytes, transferredBytes);
+    if (site !== null) {
+      // Before any record that names the script: the collector maps through it as they arrive.
+      const map = loaderMapRecord(ctx.isolateId, site.file);
+      if (map !== null) ctx.sink.push(map);
+      ctx.sites.add(site, weight, est.bytes, est.typedArrayBytes, transferredBytes);
+    }
     ctx.sink.push({
       type: 'message',
       isolateId: ctx.isolateId,

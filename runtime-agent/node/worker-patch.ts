@@ -11,6 +11,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import type * as WT from 'node:worker_threads';
 import { types } from 'node:util';
 import { captureCallSite } from './call-sites';
+import { loaderMapRecord } from './loader-maps';
 import { epochMs } from './clock';
 import { debugLog } from './debug-log';
 import {
@@ -136,6 +137,8 @@ export function installWorkerPatch(ctx: ThreadContext): void {
     let spawnSite = null;
     try {
       spawnSite = captureCallSite(constructWorker);
+      const map = spawnSite === null ? null : loaderMapRecord(ctx.isolateId, spawnSite.file);
+      if (map !== null) ctx.sink.push(map);
     } catch (err) {
       debugLog(`no spawn site: ${String(err)}`);
     }

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Report } from '../../protocol';
 import { runCli } from '../helpers/run-cli';
@@ -69,6 +71,45 @@ for (const format of ['cjs', 'esm'] as const) {
     }
   });
 }
+
+test('a TS app run through the tsx loader (its maps only in memory) reports the .ts lines, not the compiled ones', async () => {
+  // tsx compiles each .ts file as Node loads it and gives Node the map; there is no file on disk to
+  // read it from. The agent ships Node's copy with the first call site in that script.
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-tsx-'));
+  try {
+    writeFileSync(join(dir, 'send.ts'), SEND_TS);
+    writeFileSync(join(dir, 'main.ts'), MAIN_TS);
+    const reportPath = join(dir, 'report.json');
+    const tsx = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
+    const r = await runCli([
+      'run',
+      '--report',
+      reportPath,
+      '--',
+      process.execPath,
+      '--import',
+      tsx,
+      join(dir, 'main.ts'),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ts app done\n');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    const sendTs = join(dir, 'send.ts');
+    const sendLine = SEND_TS.split('\n').findIndex((l) => l.includes('SEND-LINE')) + 1;
+    const site = report.callSites.find((s) => s.file === sendTs);
+    assert.ok(site, `no call site in send.ts: ${JSON.stringify(report.callSites)}`);
+    // V8 places a method call at its property name; columns are 1-based.
+    assert.deepEqual(
+      [site.line, site.column],
+      [sendLine, SEND_TS.split('\n')[sendLine - 1]!.indexOf('postMessage') + 1],
+    );
+    const f = report.findings.find((x) => x.rule === 'oversized-message')!;
+    assert.deepEqual([f.file, f.line], [sendTs, sendLine]);
+    assert.match(r.stderr, new RegExp(`oversized-message at .*send\\.ts:${sendLine}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('a source map whose mappings or sources are broken counts as no map: the run ends, with the report, at the compiled line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'isoscope-ts-badmap-'));

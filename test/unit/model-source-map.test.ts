@@ -128,3 +128,43 @@ test('the model applies source maps to ledger rows, call sites, spawn sites and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a map an agent sends for a script compiled in memory (tsx) is used, also over a lookup already made or in flight', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
+  const mapper = new SourceMapper();
+  const model = new IsolateModel({ sourceMapper: new SourceMapper() });
+  try {
+    // What tsx gives Node: app.ts compiled as it loads (positions of the compiled code), the map in
+    // memory with absolute sources; on disk there is only the .ts source, with no map.
+    const c = await compile(dir, 'external', false);
+    const raw = JSON.parse(readFileSync(`${c.outfile}.map`, 'utf8')) as { mappings: string; names: string[] };
+    const map = { version: 3 as const, sources: [pathToFileURL(c.src).href], names: raw.names, mappings: raw.mappings };
+    const pos = { file: pathToFileURL(c.src).href, line: c.line, column: c.column };
+    const before = await mapper.map(pos);
+    assert.deepEqual([before.line, before.generated], [c.line, undefined], 'no map yet: the compiled position');
+    mapper.provide(pos.file, map);
+    assert.equal((await mapper.map(pos)).line, tsLine, 'the cached "no map" and result are dropped');
+    // A load still running when the map arrives gives way to it.
+    const fresh = new SourceMapper();
+    const inFlight = fresh.map({ ...pos, file: c.src });
+    fresh.provide(c.src, map);
+    assert.equal((await inFlight).line, tsLine);
+    fresh.dispose();
+
+    // Through the model: the record comes before the first record whose call site is in the script.
+    const site = { ...pos, functionName: 'send' };
+    model.openSession(session());
+    model.ingest('node:1', start('0', 'main'));
+    model.ingest('node:1', { type: 'source-map', isolateId: '0', file: pos.file, map });
+    model.ingest('node:1', message('0', 'c1', 500_000, site, { typedArrayBytes: 500_000 }));
+    await model.settled();
+    assert.deepEqual(
+      [model.snapshot().ledger[0]!.location?.file, model.snapshot().ledger[0]!.location?.line],
+      [c.src, tsLine],
+    );
+  } finally {
+    mapper.dispose();
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -109,3 +109,28 @@ test('byte counts past 2^53 and times a Date cannot hold are refused, so report 
   });
   assert.ok(!cpu.ok && cpu.reason === 'invalid');
 });
+
+test('a source-map record passes with a v3 map; other versions and over-long mappings are refused', () => {
+  const batch = (map: Record<string, unknown>) =>
+    parseAgentFrame(
+      JSON.stringify({
+        type: 'batch',
+        seq: 0,
+        droppedRecords: 0,
+        records: [{ type: 'source-map', isolateId: '1', file: 'file:///app/main.ts', map }],
+      }),
+    );
+  const ok = { version: 3, sources: ['file:///app/main.ts'], names: [], mappings: ';AAAA' };
+  const r = batch(ok);
+  assert.ok(r.ok && r.frame.type === 'batch' && r.frame.records[0]!.type === 'source-map');
+  assert.ok(batch({ ...ok, sourceRoot: '/app' }).ok);
+  for (const bad of [
+    { ...ok, version: 2 },
+    { ...ok, mappings: 'A'.repeat(FRAME_LIMITS.maxSourceMapChars + 1) },
+    { ...ok, sources: [1] },
+    { version: 3, sources: [], names: [] },
+  ]) {
+    const b = batch(bad);
+    assert.ok(!b.ok && b.reason === 'invalid', JSON.stringify(bad).slice(0, 80));
+  }
+});

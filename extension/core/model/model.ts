@@ -142,6 +142,12 @@ export class IsolateModel {
   ingest(sessionId: string, record: AgentRecord): void {
     const session = this.sessions.get(sessionId);
     if (!session) throw new Error(`ingest for unknown session '${sessionId}': call openSession first`);
+    if (record.type === 'source-map') {
+      // Given to the mapper as it arrives, not in turn: the records after it, whose call sites are
+      // in that script, look their positions up as they are queued.
+      this.mapper?.provide(record.file, record.map);
+      return;
+    }
     this.applier.enqueue(sitesOf(record), () => {
       this.apply(session, record);
       this.changed();
@@ -449,6 +455,8 @@ export class IsolateModel {
         e.snap.maxQueueDepth = Math.max(e.snap.maxQueueDepth, r.messages.length);
         return;
       }
+      case 'source-map':
+        return; // Taken by `ingest` before it is queued.
       default: {
         const never: never = r;
         throw new Error(`unhandled record ${JSON.stringify(never)}`);

@@ -37,6 +37,14 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Removes one entry (calling `onEvict` for it). */
+  delete(key: K): void {
+    if (!this.map.has(key)) return;
+    const value = this.map.get(key) as V;
+    this.map.delete(key);
+    this.onEvict(key, value);
+  }
+
   /** Evicts everything (calling `onEvict` for each). */
   clear(): void {
     for (const [k, v] of this.map) this.onEvict(k, v);

@@ -8,8 +8,8 @@
  * live in dist/ next to a copied dist/mappings.wasm, so nothing needs initializing.
  */
 import { SourceMapConsumer, type NullableMappedPosition, type RawIndexMap, type RawSourceMap } from 'source-map';
-import { fileURLToPath } from 'node:url';
-import type { SourceLocation } from '../../../protocol';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SourceLocation, SourceMapRecord } from '../../../protocol';
 import { LruMap } from './lru';
 import { locateSourceMap, scriptPathOf } from './locate-map';
 
@@ -26,7 +26,12 @@ export interface SourceMapperOptions {
   maxConsumers?: number;
   /** Mapped positions remembered. */
   maxResults?: number;
+  /** Maps that agents sent (scripts a loader compiled in memory) kept at once. */
+  maxProvided?: number;
 }
+
+/** A map an agent sent for a script a loader compiled in memory (protocol `source-map` record). */
+export type ProvidedMap = SourceMapRecord['map'];
 
 type MapState = { kind: 'none' } | { kind: 'map'; consumer: SourceMapConsumer };
 
@@ -52,10 +57,13 @@ export class SourceMapper {
   private readonly results: LruMap<string, SourceLocation>;
   private readonly states: LruMap<string, MapState>;
   private readonly loading = new Map<string, Promise<MapState>>();
+  /** By script path: maps the runtime held only in memory, sent by its agent. */
+  private readonly provided: LruMap<string, ProvidedMap>;
   private disposed = false;
 
   constructor(opts: SourceMapperOptions = {}) {
     this.results = new LruMap(opts.maxResults ?? 10_000);
+    this.provided = new LruMap(opts.maxProvided ?? 64);
     this.states = new LruMap(opts.maxConsumers ?? 16, (_k, state) => {
       if (state.kind === 'map') state.consumer.destroy();
     });
@@ -85,6 +93,21 @@ export class SourceMapper {
     return this.peek(pos) ?? unmappedLocation(pos);
   }
 
+  /**
+   * Takes the map an agent sent for `file` (a loader such as tsx compiled it in memory, so there is
+   * no map on disk to find). It wins over whatever the file system says from now on.
+   */
+  provide(file: string, map: ProvidedMap): void {
+    const path = scriptPathOf(file);
+    if (path === null || this.disposed) return;
+    this.provided.set(path, map);
+    // Whatever was loaded or looked up for this script without it is stale; a load still in
+    // flight is superseded (`load` sees it is no longer the current one).
+    this.loading.delete(path);
+    this.states.delete(path);
+    this.results.clear();
+  }
+
   /** Frees every parsed map. */
   dispose(): void {
     this.disposed = true;
@@ -94,7 +117,12 @@ export class SourceMapper {
   private load(path: string): Promise<MapState> {
     const pending = this.loading.get(path);
     if (pending) return pending;
-    const p = this.parse(path).then((state) => {
+    const p: Promise<MapState> = this.parse(path).then((state) => {
+      if (this.loading.get(path) !== p) {
+        // `provide` gave a map for this script while this load ran: the load from that wins.
+        if (state.kind === 'map') state.consumer.destroy();
+        return this.disposed ? state : this.load(path);
+      }
       this.loading.delete(path);
       if (this.disposed) {
         if (state.kind === 'map') state.consumer.destroy();
@@ -107,6 +135,13 @@ export class SourceMapper {
 
   private async parse(path: string): Promise<MapState> {
     try {
+      const given = this.provided.get(path);
+      if (given) {
+        const { sourceRoot, ...rest } = given;
+        const raw: RawSourceMap =
+          sourceRoot === undefined ? { file: path, ...rest } : { file: path, ...rest, sourceRoot };
+        return { kind: 'map', consumer: await new SourceMapConsumer(raw, pathToFileURL(path).href) };
+      }
       const located = await locateSourceMap(path);
       if (!located) return { kind: 'none' };
       const raw = JSON.parse(located.rawJson) as RawSourceMap | RawIndexMap;
