@@ -1,10 +1,13 @@
 /**
  * The standalone inspector server used by `isoscope run` / `isoscope connect`: serves the inspector
  * page and its bundle on 127.0.0.1, and a WebSocket at /ws that hydrates each client with a full
- * snapshot and then streams `update`s (~4 Hz) from the model. Loopback only; the Host and Origin
- * headers are checked (against DNS rebinding), static files come from an allow-listed folder.
+ * snapshot and then streams `update`s (~4 Hz) from the model. Loopback only. The page and the
+ * socket live under a random per-server token (`/TOKEN/`, `/TOKEN/ws`, as the Dart VM service
+ * does), so another local process cannot read the profile without the URL the CLI printed; the
+ * Host and Origin headers are checked too (against DNS rebinding). Static files (the public
+ * bundle) come from an allow-listed folder.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +42,7 @@ export interface InspectorServerOptions<C> {
 
 /** A running inspector server. */
 export interface InspectorServer {
-  /** http://127.0.0.1:PORT/ */
+  /** http://127.0.0.1:PORT/TOKEN/ (the page; its socket is /TOKEN/ws) */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -71,6 +74,19 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
   let invalidFromPage = 0;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  // base64url: safe in a path, and no '=' or '/' to escape.
+  const token = randomBytes(18).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  /** Whether `segment` is this server's token (compared in constant time). */
+  const isToken = (segment: string): boolean => {
+    const given = Buffer.from(segment);
+    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
+  };
+  /** The token of a path `/TOKEN/rest` when it is this server's, with the rest; else null. */
+  const underToken = (path: string): string | null => {
+    const m = /^\/([A-Za-z0-9_-]+)(\/.*)$/.exec(path);
+    return m && isToken(m[1]!) ? m[2]! : null;
+  };
   const origin = () => `http://127.0.0.1:${port}`;
 
   const server = createServer((req, res) => {
@@ -90,12 +106,20 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
       return;
     }
     const path = new URL(req.url ?? '/', origin()).pathname;
+    const page = underToken(path);
     if (path === '/' || path === '/index.html') {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(
+        'This inspector is served under a token: open the full URL that isoscope printed (http://127.0.0.1:PORT/TOKEN/).\n',
+      );
+      return;
+    }
+    if (page === '/' || page === '/index.html') {
       const nonce = randomBytes(18).toString('base64');
       // The page's own origin, as the browser addressed it (one of the allowed hosts, checked
       // above): a policy naming 127.0.0.1 would block the styles of a page opened as localhost.
       const host = req.headers.host ?? `127.0.0.1:${port}`;
-      const wsUrl = `ws://${host}/ws`;
+      const wsUrl = `ws://${host}/${token}/ws`;
       const csp = { nonce, cspSource: `http://${host}`, connectSrc: wsUrl };
       const html = renderInspectorHtml({
         ...csp,
@@ -149,7 +173,7 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', origin()).pathname;
     const originOk = [`http://127.0.0.1:${port}`, `http://localhost:${port}`].includes(req.headers.origin ?? '');
-    if (path !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk) {
+    if (underToken(path) !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -254,7 +278,7 @@ export async function startInspectorServer<C>(opts: InspectorServerOptions<C>): 
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/${token}/`,
     port,
     stats: () => ({ clients: clients.size, updatesSent, invalidFromPage }),
     setStatus(next) {

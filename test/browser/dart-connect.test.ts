@@ -29,7 +29,7 @@ test('isoscope connect serves an inspector listing the Dart isolates by name wit
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /Isoscope inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        const m = /Isoscope inspector: (http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
         if (m) resolve(m[1]!);
       });
       void exited.then((code) => reject(new Error(`CLI exited (${code}) before serving: ${stderr}`)));

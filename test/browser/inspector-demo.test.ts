@@ -50,7 +50,7 @@ async function watchPage(p: Page): Promise<void> {
     if (new URL(r.url()).origin !== origin) foreignRequests.push(r.url());
   });
   p.on('websocket', (ws) => {
-    if (ws.url() !== `ws://127.0.0.1:${new URL(url).port}/ws`) foreignRequests.push(ws.url());
+    if (ws.url() !== `ws://127.0.0.1:${new URL(url).port}${new URL(url).pathname}ws`) foreignRequests.push(ws.url());
   });
   // Record CSP violations the page itself sees.
   await p.addInitScript(() => {
@@ -75,7 +75,7 @@ before(async () => {
     let err = '';
     cli.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /inspector at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err);
+      const m = /inspector at (http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(err);
       if (m) resolve(m[1]!);
     });
     cli.once('exit', (code) => reject(new Error(`isoscope run exited (${code}) before serving: ${err}`)));
@@ -189,7 +189,7 @@ test('strict CSP: nonce script, no violations, no requests outside the inspector
   const csp = res.headers()['content-security-policy'] ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-[^']+'/);
-  assert.match(csp, new RegExp(`connect-src ws://127\\.0\\.0\\.1:${new URL(url).port}/ws`));
+  assert.match(csp, new RegExp(`connect-src ws://127\\.0\\.0\\.1:${new URL(url).port}${new URL(url).pathname}ws`));
   assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(foreignRequests, []);

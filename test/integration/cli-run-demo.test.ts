@@ -42,7 +42,7 @@ test('demo run: exit 0, the program owns stdout, Isoscope speaks on stderr', () 
       .map((l) => l.split(' ')[0]),
     ['DEMO_SUMMARY'],
   );
-  assert.match(run.stderr, /inspector at http:\/\/127\.0\.0\.1:\d+\//);
+  assert.match(run.stderr, /inspector at http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\//);
   assert.match(run.stderr, /exited with code 0/);
   assert.match(run.stderr, /report written to/);
 });

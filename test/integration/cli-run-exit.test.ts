@@ -113,7 +113,7 @@ test('--open hands the inspector URL to the system browser opener', async () => 
       env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
     });
     assert.equal(r.code, 0, r.stderr);
-    const url = /inspector at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(r.stderr)?.[1];
+    const url = /inspector at (http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\/)/.exec(r.stderr)?.[1];
     assert.ok(url, r.stderr);
     assert.equal(readFileSync(opened, 'utf8'), url);
   } finally {
@@ -146,9 +146,11 @@ function pageOfRun(command: string[]): Promise<{ code: number | null; messages: 
     let pageClosed: Promise<void> | null = null;
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      const url = /inspector at http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      const url = /inspector at http:\/\/127\.0\.0\.1:(\d+)(\/[A-Za-z0-9_-]+\/)/.exec(stderr);
       if (url === null || pageClosed !== null) return;
-      const ws = new WebSocket(`ws://127.0.0.1:${url[1]}/ws`, { headers: { Origin: `http://127.0.0.1:${url[1]}` } });
+      const ws = new WebSocket(`ws://127.0.0.1:${url[1]}${url[2]}ws`, {
+        headers: { Origin: `http://127.0.0.1:${url[1]}` },
+      });
       ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ToWebviewMessage));
       ws.on('error', reject);
       pageClosed = new Promise((ok) => ws.on('close', () => ok()));

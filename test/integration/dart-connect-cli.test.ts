@@ -30,7 +30,7 @@ function runCli(args: string[]): Run {
   const url = new Promise<string>((r) => (gotUrl = r));
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
-    const m = /Isoscope inspector: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    const m = /Isoscope inspector: (http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
     if (m) gotUrl(m[1]!);
   });
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -75,7 +75,7 @@ test('connect --duration writes the report with the Dart isolates (spec-derived 
   try {
     const reportPath = join(dir, 'sub', 'report.json');
     const run = runCli(['connect', peer.wsUri, '--duration', '1.5', '--report', reportPath, '--port', '0']);
-    assert.match(await run.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(await run.url, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\/$/);
     assert.equal(await run.code, 0, run.stderr());
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
     assert.equal(report.schema, 'isoscope-report/1');

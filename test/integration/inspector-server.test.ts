@@ -1,6 +1,6 @@
 /**
  * The inspector server over real sockets, fed by the real IsolateModel: page + CSP, static files
- * without traversal, Host/Origin checks, hydrate on connect, live updates, clear-exited.
+ * without traversal, the URL token, Host/Origin checks, hydrate on connect, live updates, clear-exited.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -32,10 +32,16 @@ function get(
   });
 }
 
+/** The page's path, `/TOKEN/`, from the URL the server gives out. */
+const page = (): string => new URL(server.url).pathname;
+
 /** A WebSocket client that queues messages so none is missed between awaits. */
-function connect(origin: string): Promise<{ ws: WebSocket; next: () => Promise<ToWebviewMessage> }> {
+function connect(
+  origin: string,
+  path = `${page()}ws`,
+): Promise<{ ws: WebSocket; next: () => Promise<ToWebviewMessage> }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { Origin: origin } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers: { Origin: origin } });
     const queue: ToWebviewMessage[] = [];
     const waiters: ((m: ToWebviewMessage) => void)[] = [];
     ws.on('message', (data) => {
@@ -102,16 +108,16 @@ after(async () => {
 });
 
 test('serves the page on 127.0.0.1 with a nonce CSP limited to its own ws URL', async () => {
-  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  const res = await get('/', { Host: `127.0.0.1:${server.port}` });
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\/$/);
+  const res = await get(page(), { Host: `127.0.0.1:${server.port}` });
   assert.equal(res.status, 200);
   const csp = String(res.headers['content-security-policy']);
   assert.match(csp, /default-src 'none'/);
-  assert.match(csp, new RegExp(`connect-src ws://127\\.0\\.0\\.1:${server.port}/ws(;|$)`));
+  assert.match(csp, new RegExp(`connect-src ws://127\\.0\\.0\\.1:${server.port}${page()}ws(;|$)`));
   const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
   assert.ok(nonce);
   assert.ok(res.body.includes(`<script nonce="${nonce}"`), 'script carries the header nonce');
-  const again = await get('/', { Host: `127.0.0.1:${server.port}` });
+  const again = await get(page(), { Host: `127.0.0.1:${server.port}` });
   assert.notEqual(
     /'nonce-([^']+)'/.exec(String(again.headers['content-security-policy']))?.[1],
     nonce,
@@ -120,12 +126,15 @@ test('serves the page on 127.0.0.1 with a nonce CSP limited to its own ws URL', 
 });
 
 test('a page opened as localhost gets a policy for localhost, so its styles and socket are allowed', async () => {
-  const res = await get('/', { Host: `localhost:${server.port}` });
+  const res = await get(page(), { Host: `localhost:${server.port}` });
   assert.equal(res.status, 200);
   const csp = String(res.headers['content-security-policy']);
   assert.match(csp, new RegExp(`style-src http://localhost:${server.port}(;|$)`));
-  assert.match(csp, new RegExp(`connect-src ws://localhost:${server.port}/ws(;|$)`));
-  assert.ok(res.body.includes(`ws://localhost:${server.port}/ws`), 'the page connects back to the host it came from');
+  assert.match(csp, new RegExp(`connect-src ws://localhost:${server.port}${page()}ws(;|$)`));
+  assert.ok(
+    res.body.includes(`ws://localhost:${server.port}${page()}ws`),
+    'the page connects back to the host it came from',
+  );
 });
 
 test('serves the bundle and refuses traversal, sub-folders and unknown types', async () => {
@@ -147,8 +156,29 @@ test('serves the bundle and refuses traversal, sub-folders and unknown types', a
 });
 
 test('refuses a foreign Host header (DNS rebinding) and a foreign Origin on the socket', async () => {
-  assert.equal((await get('/', { Host: 'evil.example:80' })).status, 421);
+  assert.equal((await get(page(), { Host: 'evil.example:80' })).status, 421);
   await assert.rejects(connect('http://evil.example'), /403|Unexpected server response/);
+});
+
+test('the page and its socket need the token in the URL: another local process cannot read the profile', async () => {
+  const host = { Host: `127.0.0.1:${server.port}` };
+  const token = page().slice(1, -1);
+  const bare = await get('/', host);
+  assert.equal(bare.status, 403);
+  assert.match(bare.body, /open the full URL that isoscope printed/);
+  assert.ok(!bare.body.includes(token) && !JSON.stringify(bare.headers).includes(token), 'the token is not given away');
+  const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+  for (const p of [`/${wrong}/`, `/${token}x/`, '/index.html', `/${wrong}/index.html`]) {
+    assert.notEqual((await get(p, host)).status, 200, p);
+  }
+  // A client may send any Origin header; without the token its upgrade is refused all the same.
+  const origin = `http://127.0.0.1:${server.port}`;
+  for (const p of ['/ws', `/${wrong}/ws`, `/${token}/ws/x`]) {
+    await assert.rejects(connect(origin, p), /403|Unexpected server response/, p);
+  }
+  const { ws, next } = await connect(origin);
+  assert.equal((await next()).type, 'hydrate');
+  ws.close();
 });
 
 test('hydrates on connect, streams updates, and re-hydrates after clear-exited', async () => {
@@ -234,7 +264,7 @@ test('closing sends the last state first: a page sees the isolate that exited ju
     webviewDir: join(import.meta.dirname, '..', '..', 'dist', 'webview'),
   });
   try {
-    const ws = new WebSocket(`ws://127.0.0.1:${ending.port}/ws`, {
+    const ws = new WebSocket(`ws://127.0.0.1:${ending.port}${new URL(ending.url).pathname}ws`, {
       headers: { Origin: `http://127.0.0.1:${ending.port}` },
     });
     const states: string[] = [];
