@@ -19,11 +19,11 @@ export function send(port: Port, job: Job): void {
 `;
 
 /** Compiles TS with esbuild the way a user's build would; returns the compiled position of MARK. */
-async function compile(dir: string, sourcemap: 'linked' | 'external' | 'inline', bundle: boolean) {
+async function compile(dir: string, sourcemap: 'linked' | 'external' | 'inline', bundle: boolean, ts = TS) {
   const src = join(dir, 'src', 'app.ts');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(src, TS);
+  writeFileSync(src, ts);
   const outfile = join(dir, 'out', `app-${sourcemap}-${bundle}.js`);
   await build({ entryPoints: [src], outfile, sourcemap, bundle, platform: 'node', format: 'cjs', logLevel: 'silent' });
   const lines = readFileSync(outfile, 'utf8').split('\n');
@@ -164,6 +164,30 @@ test('a map an agent sends for a script compiled in memory (tsx) is used, also o
     );
   } finally {
     mapper.dispose();
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rebuilt file is mapped through its new map once a new process connects (node --watch)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-sm-'));
+  const model = new IsolateModel({ sourceMapper: new SourceMapper() });
+  const send = async (sessionId: string, c: Awaited<ReturnType<typeof compile>>) => {
+    const site = { file: c.outfile, line: c.line, column: c.column, functionName: 'send' };
+    model.ingest(sessionId, message('0', 'c1', 500_000, site, { typedArrayBytes: 500_000 }));
+    await model.settled();
+    return model.snapshot().ledger.at(-1)!.location?.line;
+  };
+  try {
+    model.openSession(session('node:1'));
+    model.ingest('node:1', start('0', 'main'));
+    assert.equal(await send('node:1', await compile(dir, 'linked', false)), tsLine);
+    // The build rewrites app.js and app.js.map: three lines more above the send, in both.
+    const moved = await compile(dir, 'linked', false, `// one\n// two\n// three\n${TS}`);
+    model.openSession(session('node:2'));
+    model.ingest('node:2', start('0', 'main'));
+    assert.equal(await send('node:2', moved), tsLine + 3);
+  } finally {
     model.dispose();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -130,6 +130,8 @@ export class IsolateModel {
 
   /** Registers a process/VM; records for it follow through `ingest`. Re-opening revives it. */
   openSession(info: Omit<SessionInfo, 'endedAtMs'>): void {
+    // A new process may run files rebuilt since the last one read them (`node --watch`).
+    this.mapper?.revalidate();
     this.clearedSessions.delete(info.id);
     const existing = this.sessions.get(info.id);
     if (existing) existing.info = { ...existing.info, ...info, endedAtMs: null };

@@ -37,6 +37,11 @@ export class LruMap<K, V> {
     }
   }
 
+  /** A copy of the entries, oldest first, without marking any as used. */
+  entries(): [K, V][] {
+    return [...this.map];
+  }
+
   /** Removes one entry (calling `onEvict` for it). */
   delete(key: K): void {
     if (!this.map.has(key)) return;

@@ -8,6 +8,7 @@
  * live in dist/ next to a copied dist/mappings.wasm, so nothing needs initializing.
  */
 import { SourceMapConsumer, type NullableMappedPosition, type RawIndexMap, type RawSourceMap } from 'source-map';
+import { statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SourceLocation, SourceMapRecord } from '../../../protocol';
 import { LruMap } from './lru';
@@ -33,7 +34,29 @@ export interface SourceMapperOptions {
 /** A map an agent sent for a script a loader compiled in memory (protocol `source-map` record). */
 export type ProvidedMap = SourceMapRecord['map'];
 
-type MapState = { kind: 'none' } | { kind: 'map'; consumer: SourceMapConsumer };
+/**
+ * What a script's lookups go through, with the files it was read from and their `stamp` then
+ * (null for a map an agent sent): `revalidate` drops it when one of them changed.
+ */
+type MapState = ({ kind: 'none' } | { kind: 'map'; consumer: SourceMapConsumer }) & {
+  files: string[] | null;
+  stamp: string;
+};
+
+/** Modification time and size of each file ('-' for a missing one): changes when a build rewrites them. */
+function stampOf(files: readonly string[]): string {
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f, { throwIfNoEntry: false });
+        return st ? `${st.mtimeMs}:${st.size}` : '-';
+      } catch {
+        // Unreadable: as good as missing.
+        return '-';
+      }
+    })
+    .join('|');
+}
 
 /** Normalizes a runtime position into a SourceLocation without any mapping. */
 export function unmappedLocation(pos: GeneratedPosition): SourceLocation {
@@ -108,6 +131,21 @@ export class SourceMapper {
     this.results.clear();
   }
 
+  /**
+   * Forgets what was read from files that changed since (a rebuild under `node --watch`, or a
+   * new run in a long session), so later lookups read them again. Cheap: one `stat` per file of
+   * the few scripts kept. The model calls it when a process connects.
+   */
+  revalidate(): void {
+    let dropped = false;
+    for (const [path, state] of this.states.entries()) {
+      if (state.files === null || stampOf(state.files) === state.stamp) continue;
+      this.states.delete(path);
+      dropped = true;
+    }
+    if (dropped) this.results.clear();
+  }
+
   /** Frees every parsed map. */
   dispose(): void {
     this.disposed = true;
@@ -134,22 +172,34 @@ export class SourceMapper {
   }
 
   private async parse(path: string): Promise<MapState> {
-    try {
-      const given = this.provided.get(path);
-      if (given) {
+    const given = this.provided.get(path);
+    if (given) {
+      try {
         const { sourceRoot, ...rest } = given;
         const raw: RawSourceMap =
           sourceRoot === undefined ? { file: path, ...rest } : { file: path, ...rest, sourceRoot };
-        return { kind: 'map', consumer: await new SourceMapConsumer(raw, pathToFileURL(path).href) };
+        const consumer = await new SourceMapConsumer(raw, pathToFileURL(path).href);
+        return { kind: 'map', consumer, files: null, stamp: '' };
+      } catch {
+        // A map the agent sent that the library refuses: no map.
+        return { kind: 'none', files: null, stamp: '' };
       }
+    }
+    // Stamped before reading: a build that rewrites them while they are read is seen next time.
+    const noMap = [path, `${path}.map`];
+    const stampNoMap = stampOf(noMap);
+    try {
       const located = await locateSourceMap(path);
-      if (!located) return { kind: 'none' };
+      if (!located) return { kind: 'none', files: noMap, stamp: stampNoMap };
+      const mapFile = fileURLToPath(located.mapUrl);
+      const files = mapFile === path ? [path] : [path, mapFile];
+      const stamp = stampOf(files);
       const raw = JSON.parse(located.rawJson) as RawSourceMap | RawIndexMap;
       const consumer = await new SourceMapConsumer(raw, located.mapUrl);
-      return { kind: 'map', consumer };
+      return { kind: 'map', consumer, files, stamp };
     } catch {
       // A broken map means "no map": the compiled position is still shown.
-      return { kind: 'none' };
+      return { kind: 'none', files: noMap, stamp: stampNoMap };
     }
   }
 
