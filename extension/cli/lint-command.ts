@@ -6,6 +6,7 @@ import type { LintFinding, LintOutput } from '../../protocol';
 import { AnalysisEngine } from '../language-server/analysis/engine';
 import { planFixes } from '../language-server/analysis/fix-plan';
 import { LineIndex, type StaticFinding } from '../language-server/analysis/types';
+import type { SourceEncoding } from '../language-server/source-bytes';
 import { engineInFileEol, fixInFileEol } from './lint-eol';
 import {
   collectLintInputs,
@@ -55,6 +56,7 @@ type FileError = { file: string; message: string };
 /** What lint read from a file, needed to write a fix back safely. */
 interface ReadInfo {
   validUtf8: boolean;
+  encoding: SourceEncoding;
   stamp: ReadStamp;
 }
 
@@ -76,7 +78,7 @@ export async function lintCommand(argv: string[]): Promise<number> {
       if (input.type === 'error') errors.push({ file: input.file, message: input.message });
       else {
         engine.setFile(input.file, input.text);
-        read.set(input.file, { validUtf8: input.validUtf8, stamp: input.stamp });
+        read.set(input.file, { validUtf8: input.validUtf8, encoding: input.encoding, stamp: input.stamp });
         files.push(input.file);
       }
     }
@@ -146,7 +148,7 @@ function applyFixes(engine: AnalysisEngine, files: string[], read: Map<string, R
     }
     const text = plan.texts.get(file) as string;
     try {
-      writeTarget(target, text);
+      writeTarget(target, text, read.get(file)?.encoding);
       engine.setFile(file, text);
     } catch (err) {
       notes.push({ file, message: `cannot write: ${err instanceof Error ? err.message : String(err)}` });

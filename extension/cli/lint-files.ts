@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { languageOf } from '../language-server/analysis/engine';
+import { decodeSource, encodeSource, type SourceEncoding } from '../language-server/source-bytes';
 
 /** Files larger than this are reported and skipped (bounded memory, bounded time). */
 export const MAX_LINT_FILE_BYTES = 2 * 1024 * 1024;
@@ -33,7 +34,7 @@ export interface ReadStamp {
 
 /** A file to analyze, or why it can't be. */
 export type LintInput =
-  | { type: 'file'; file: string; text: string; validUtf8: boolean; stamp: ReadStamp }
+  | { type: 'file'; file: string; text: string; encoding: SourceEncoding; validUtf8: boolean; stamp: ReadStamp }
   | { type: 'error'; file: string; message: string };
 
 /** Expands paths (files or folders, recursively) into readable source files and per-path errors. */
@@ -174,9 +175,16 @@ export function readInput(file: string): LintInput {
       closeSync(fd);
     }
     if (bytes.length > MAX_LINT_FILE_BYTES) return { type: 'error', file, message: tooLarge(bytes.length) };
-    if (bytes.subarray(0, 8192).includes(0))
-      return { type: 'error', file, message: 'binary file (contains NUL bytes), skipped' };
-    return { type: 'file', file, text: bytes.toString('utf8'), validUtf8: isValidUtf8(bytes), stamp: stampOf(bytes) };
+    const decoded = decodeSource(bytes);
+    if (decoded === null) return { type: 'error', file, message: 'binary file (contains NUL bytes), skipped' };
+    return {
+      type: 'file',
+      file,
+      text: decoded.text,
+      encoding: decoded.encoding,
+      validUtf8: decoded.encoding !== 'utf-8' || isValidUtf8(bytes),
+      stamp: stampOf(bytes),
+    };
   } catch (err) {
     return { type: 'error', file, message: `cannot read: ${errorText(err)}` };
   }
@@ -218,10 +226,13 @@ export function openUnchanged(file: string, stamp: ReadStamp): WriteTarget | { e
   }
 }
 
-/** Replaces the content of an opened target with `text` and closes it. Throws on a failed write. */
-export function writeTarget(target: WriteTarget, text: string): void {
+/**
+ * Replaces the content of an opened target with `text`, in the encoding lint read it in, and
+ * closes it. Throws on a failed write.
+ */
+export function writeTarget(target: WriteTarget, text: string, encoding: SourceEncoding = 'utf-8'): void {
   try {
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = encodeSource(text, encoding);
     let written = 0;
     while (written < bytes.length) written += writeSync(target.fd, bytes, written, bytes.length - written, written);
     ftruncateSync(target.fd, bytes.length);

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { languageOf } from './analysis/engine';
+import { decodeSource } from './source-bytes';
 
 const SKIP = new Set(['node_modules', 'dist', 'build', 'out', '.dart_tool', '.git', '.vscode-test', 'coverage']);
 /** Limits that keep the scan's memory bounded on huge workspaces. */
@@ -54,7 +55,7 @@ export async function readScanned(file: string): Promise<string | null> {
     const stat = await fs.stat(file);
     if (stat.size > SCAN_LIMITS.maxFileBytes) return null;
     const bytes = await fs.readFile(file);
-    return bytes.subarray(0, 8192).includes(0) ? null : bytes.toString('utf8');
+    return decodeSource(bytes)?.text ?? null;
   } catch {
     // Deleted between scan and read, or unreadable: nothing to analyze.
     return null;

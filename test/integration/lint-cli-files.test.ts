@@ -231,6 +231,30 @@ test('one unwritable file does not abort --fix --json: it gets an error entry, t
   assert.equal(text.code, 1);
 });
 
+test('UTF-16 files (LE and BE, with their byte-order mark) are analyzed and fixed in their own encoding', () => {
+  const dir = fresh('utf16');
+  const utf8 = join(dir, 'node_pool.ts');
+  writeFileSync(utf8, FIXABLE);
+  const le = join(dir, 'pool_le.ts');
+  const be = join(dir, 'pool_be.ts');
+  const leBytes = (text: string): Buffer => Buffer.from(`\ufeff${text}`, 'utf16le');
+  writeFileSync(le, leBytes(FIXABLE));
+  writeFileSync(be, leBytes(FIXABLE).swap16());
+  const r = lintJson([dir]);
+  assert.equal(r.out.errors?.length ?? 0, 0, JSON.stringify(r.out.errors));
+  const where = (file: string) =>
+    r.out.findings.filter((f) => f.file === file).map((f) => `${f.rule}@${f.line}:${f.column}`);
+  assert.ok(where(utf8).length > 0);
+  // The mark is skipped like a UTF-8 one: the same findings at the same positions.
+  assert.deepEqual(where(le), where(utf8));
+  assert.deepEqual(where(be), where(utf8));
+  lint(['--fix', dir]);
+  const expected = readFileSync('test/fixtures/lint/expected/node_pool.fixed.ts', 'utf8');
+  assert.equal(readFileSync(utf8, 'utf8'), expected);
+  assert.deepEqual(readFileSync(le), leBytes(expected), 'written back as UTF-16LE with its mark');
+  assert.deepEqual(readFileSync(be), leBytes(expected).swap16(), 'written back as UTF-16BE with its mark');
+});
+
 test('on CRLF files, --fix inserts CRLF line breaks (no mixed endings)', () => {
   const dir = fresh('crlf');
   const crlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');
