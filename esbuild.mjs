@@ -110,7 +110,7 @@ function copyAssets() {
   cpSync('node_modules/@vscode/codicons/dist/codicon.css', join(out, 'webview/codicon.css'));
   cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', join(out, 'webview/codicon.ttf'));
   cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', join(out, 'tree-sitter.wasm'));
-  cpSync('node_modules/tree-sitter-wasms/out/tree-sitter-dart.wasm', join(out, 'tree-sitter-dart.wasm'));
+  cpSync('node_modules/@repomix/tree-sitter-wasms/out/tree-sitter-dart.wasm', join(out, 'tree-sitter-dart.wasm'));
   cpSync('webview/inspector.css', join(out, 'webview/inspector.css'));
 }
 

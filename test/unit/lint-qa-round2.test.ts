@@ -320,3 +320,32 @@ void send(SendPort port) {
   assert.equal(f.length, 1);
   assert.match(f[0].fixes[0].description, /key 'pixels'/);
 });
+
+test('Dart 3.8 null-aware elements and 3.10 dot shorthands parse: the file is analyzed and fixed like any other', () => {
+  // The previous grammar (tree-sitter-wasms 0.1.13) gave ERROR nodes for `[1, ?extra]` and `.dense`.
+  const src = `import 'dart:isolate';
+import 'dart:typed_data';
+
+enum Mode { dense, sparse }
+
+List<int> flags(int? extra) => [1, ?extra];
+
+void blurWorker(SendPort replyTo) {
+  final Mode mode = .dense;
+  final Uint8List pixels = Uint8List(1024 * 1024 * 4);
+  if (mode == .dense) pixels[0] = flags(null).length;
+  replyTo.send(pixels);
+}
+
+Future<void> main() async {
+  final results = ReceivePort();
+  await Isolate.spawn(blurWorker, results.sendPort);
+}
+`;
+  const { file, findings, fixed } = lintDart(src);
+  assert.equal(engine.syntaxErrors(file, src), 0, 'the source parses');
+  const sendAt = src.indexOf('replyTo.send');
+  assert.deepEqual(findings.map((f) => f.rule).sort(), ['copy-typed-data', 'use-isolate-exit']);
+  for (const f of findings) assert.ok(f.start >= sendAt && f.start < sendAt + 30, `${f.rule} at the send`);
+  assert.notEqual(fixed, src, 'a fix is still offered, and the rewrite parses (lintDart checks it)');
+});

@@ -29,7 +29,7 @@ export function defaultDartWasmPaths(): DartWasmPaths {
   const modules = join(process.cwd(), 'node_modules');
   return {
     runtimeWasm: join(modules, 'web-tree-sitter', 'tree-sitter.wasm'),
-    dartGrammarWasm: join(modules, 'tree-sitter-wasms', 'out', 'tree-sitter-dart.wasm'),
+    dartGrammarWasm: join(modules, '@repomix', 'tree-sitter-wasms', 'out', 'tree-sitter-dart.wasm'),
   };
 }
 
