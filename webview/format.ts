@@ -3,7 +3,7 @@
  * Pure functions (no DOM) so they can be unit-tested under node.
  */
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
 /** Three significant digits at most, trailing zeros dropped ("1.5", "12.3", "512"). */
 function threeDigits(value: number): string {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endedText, endOfRunStatus, NOT_PROFILED, printable, summaryLines } from '../../extension/cli/run-output';
 import { IsolateModel } from '../../extension/core/model/model';
-import { formatCountOf } from '../../extension/core/model/format';
+import { formatBytes, formatCountOf } from '../../extension/core/model/format';
 import { channel, message, session, start } from '../helpers/records';
 
 test('formatCountOf says one thing in the singular and the rest in the plural', () => {
@@ -56,4 +56,10 @@ test("the terminal's end line is the banner's sentence without its frame", () =>
   assert.ok(
     endOfRunStatus(cmd, killed, 1000, true).text.startsWith(`The run ended: ${endedText(cmd, killed, 1000)}. `),
   );
+});
+
+test('byte sizes in messages go past TiB: 2^53 bytes is 8.0 PiB, not 8192 TiB', () => {
+  assert.equal(formatBytes(2 ** 53), '8.0 PiB');
+  assert.equal(formatBytes(1e20), '87 EiB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
 });

@@ -20,7 +20,9 @@ function dartFiles(dir: string): string[] {
 async function dartParser(): Promise<Parser> {
   await ParserClass.init({ locateFile: () => join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm') });
   const parser = new ParserClass();
-  parser.setLanguage(await Language.load(join(root, 'node_modules/@repomix/tree-sitter-wasms/out/tree-sitter-dart.wasm')));
+  parser.setLanguage(
+    await Language.load(join(root, 'node_modules/@repomix/tree-sitter-wasms/out/tree-sitter-dart.wasm')),
+  );
   return parser;
 }
 

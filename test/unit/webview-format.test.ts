@@ -23,6 +23,9 @@ test('formatBytes uses binary prefixes with at most three significant digits', (
   assert.equal(formatBytes(3 * 1024 ** 3), '3 GiB');
   // Rounding up to 1024 of a unit moves to the next unit instead of printing "1024 KiB".
   assert.equal(formatBytes(1024 * 1024 - 1), '1 MiB');
+  // Past 1,024 TiB (the protocol allows up to 2^53 bytes per counter, and sums go beyond).
+  assert.equal(formatBytes(2 ** 53), '8 PiB');
+  assert.equal(formatBytes(3 * 2 ** 60), '3 EiB');
   assert.equal(formatBytes(null), '—');
   assert.equal(formatBytes(Number.NaN), '—');
 });

@@ -4,7 +4,7 @@ import type { Bytes } from '../../../protocol';
 /** `1536` → `1.5 KiB`; binary units because buffer sizes are powers of two. */
 export function formatBytes(bytes: Bytes): string {
   if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let value = Math.abs(bytes);
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
