@@ -349,3 +349,65 @@ Future<void> main() async {
   for (const f of findings) assert.ok(f.start >= sendAt && f.start < sendAt + 30, `${f.rule} at the send`);
   assert.notEqual(fixed, src, 'a fix is still offered, and the rewrite parses (lintDart checks it)');
 });
+
+test('a let variable reassigned before the send is sized by every value it may hold, not by its initializer', () => {
+  const sizeAt = (text: string) => {
+    const { findings } = lintTs(text);
+    const f = findings.find((x) => x.rule === 'copy-array-buffer');
+    return f === undefined ? 'no finding' : f.bytes;
+  };
+  // Reassigned to 4 MiB: the initializer's 16 bytes said "not worth reporting".
+  assert.equal(
+    sizeAt(
+      `${PORT}let frame = new Uint8Array(16);\nframe = new Uint8Array(4 * 1024 * 1024);\nport1.postMessage(frame);\n`,
+    ),
+    4 * 1024 * 1024,
+  );
+  // Several plain assignments: the largest; one the analyzer cannot size: unknown.
+  assert.equal(
+    sizeAt(
+      `${PORT}let f = new Float64Array(1 << 17);\nif (Math.random() > 0.5) f = new Float64Array(8);\nport1.postMessage(f);\n`,
+    ),
+    (1 << 17) * 8,
+  );
+  assert.equal(
+    sizeAt(`${PORT}let g = new Uint8Array(1 << 20);\ng ??= new Uint8Array(8);\nport1.postMessage(g);\n`),
+    null,
+  );
+  assert.equal(
+    sizeAt(`${PORT}let h = new Uint8Array(1 << 20);\n[h] = [new Uint8Array(8)];\nport1.postMessage(h);\n`),
+    null,
+  );
+  // A const, and a let that is never written again, keep their initializer's size.
+  assert.equal(sizeAt(`${PORT}let k = new Uint8Array(1 << 20);\nport1.postMessage(k);\n`), 1 << 20);
+  assert.equal(sizeAt(`${PORT}const c = new Uint8Array(1 << 20);\nport1.postMessage(c);\n`), 1 << 20);
+});
+
+test('a Dart variable reassigned before the send is sized by every value it may hold', () => {
+  const sizeAt = (body: string) => {
+    const { findings } = lintDart(`import 'dart:isolate';
+import 'dart:typed_data';
+
+void worker(SendPort replyTo) {
+${body}
+  replyTo.send(pixels);
+}
+`);
+    const f = findings.find((x) => x.rule === 'copy-typed-data');
+    return f === undefined ? 'no finding' : f.bytes;
+  };
+  assert.equal(sizeAt(`  var pixels = Uint8List(16);\n  pixels = Uint8List(4 * 1024 * 1024);`), 4 * 1024 * 1024);
+  assert.equal(
+    sizeAt(`  Float64List pixels = Float64List(1 << 17);\n  if (replyTo.hashCode > 1) pixels = Float64List(8);`),
+    (1 << 17) * 8,
+  );
+  assert.equal(sizeAt(`  Uint8List? pixels = Uint8List(1 << 20);\n  pixels ??= Uint8List(8);`), null);
+  assert.equal(sizeAt(`  var pixels = Uint8List(1 << 20);\n  pixels = makeFrame();`), null);
+  // Another variable of the same name in a closure, and a field write, are not this variable.
+  assert.equal(
+    sizeAt(
+      `  final pixels = Uint8List(1 << 20);\n  void g() { var pixels = Uint8List(2); pixels = Uint8List(3); }\n  ui.pixels = Uint8List(4);`,
+    ),
+    1 << 20,
+  );
+});

@@ -5,6 +5,7 @@
  */
 import { evalConstSize } from '../analysis/const-size';
 import type { Bytes } from '../../../protocol';
+import type { Node, Tree } from 'web-tree-sitter';
 import { lookup, type DartDecl } from './decls';
 
 /** Bytes per element of each typed-data class (ByteData counted per byte). */
@@ -41,10 +42,74 @@ export function classify(exprText: string, offset: number, decls: readonly DartD
     if (!decl || depth > 3) return { type: 'other' };
     const fromInit = decl.initText ? classify(decl.initText, decl.declStart, decls, depth + 1) : null;
     const fromType = classifyType(decl.typeText, decl.initText);
-    if (fromInit && fromInit.type !== 'other') return fromInit;
-    return fromType;
+    const value = fromInit && fromInit.type !== 'other' ? fromInit : fromType;
+    const writes = writesOf(decl, decls);
+    if (writes === null) return unsized(value);
+    // Every value the variable may hold: the largest size, when each is the same kind and sized.
+    let merged = value;
+    for (const w of writes) {
+      const next = classify(w.text, w.start, decls, depth + 1);
+      merged = mergeValues(merged, next.type === 'other' ? fromType : next);
+    }
+    return merged;
   }
   return classifyInitializer(expr);
+}
+
+/** `v` without its size: the variable may hold a value of another size. */
+function unsized(v: DartValue): DartValue {
+  return v.type === 'typed' || v.type === 'int-list' ? { ...v, bytes: null } : v;
+}
+
+/** One value standing for two a variable may hold. */
+function mergeValues(a: DartValue, b: DartValue): DartValue {
+  const most = (x: Bytes | null, y: Bytes | null): Bytes | null => (x === null || y === null ? null : Math.max(x, y));
+  if (a.type === 'typed' && b.type === 'typed' && a.listType === b.listType)
+    return { type: 'typed', listType: a.listType, bytes: most(a.bytes, b.bytes), view: a.view || b.view };
+  if (a.type === 'int-list' && b.type === 'int-list') {
+    const convertTo = a.convertTo === b.convertTo ? a.convertTo : 'Int64List';
+    return { type: 'int-list', bytes: most(a.bytes, b.bytes), convertTo };
+  }
+  if (a.type === b.type && a.type !== 'typed' && a.type !== 'int-list') return a;
+  return a.type === 'typed' || a.type === 'int-list' ? unsized(a) : a;
+}
+
+/** The assignable expressions of a tree (one search in the wasm module per tree). */
+const assignablesCache = new WeakMap<Tree, Node[]>();
+const writesCache = new WeakMap<DartDecl, { text: string; start: number }[] | null>();
+
+/**
+ * The values later assigned to a variable (`x = …` in its scope): their text and offset. Null when
+ * it is written some other way (`x ??= …`, `x += …`, `x++`, `++x`), so its value is unknown.
+ */
+function writesOf(decl: DartDecl, decls: readonly DartDecl[]): { text: string; start: number }[] | null {
+  const cached = writesCache.get(decl);
+  if (cached !== undefined) return cached;
+  const tree = decl.node.tree;
+  let assignables = assignablesCache.get(tree);
+  if (!assignables) {
+    assignables = tree.rootNode.descendantsOfType('assignable_expression').filter((n): n is Node => n !== null);
+    assignablesCache.set(tree, assignables);
+  }
+  const writes: { text: string; start: number }[] = [];
+  let result: { text: string; start: number }[] | null = writes;
+  for (const a of assignables) {
+    if (a.startIndex < decl.scopeStart || a.startIndex > decl.scopeEnd || a.text !== decl.name) continue;
+    if (lookup(decls, decl.name, a.startIndex) !== decl) continue;
+    // The grammar makes a name assignable only where it is written: `x = …`, `x ??= …`, `x++`, `++x`.
+    const parent = a.parent;
+    const op =
+      parent?.type === 'assignment_expression'
+        ? parent.children.find((c) => c !== null && c.startIndex >= a.endIndex)
+        : undefined;
+    if (!parent || op?.type !== '=') {
+      result = null;
+      break;
+    }
+    writes.push({ text: parent.text.slice(op.endIndex - parent.startIndex), start: op.endIndex });
+  }
+  writesCache.set(decl, result);
+  return result;
 }
 
 function stripParens(expr: string): string {

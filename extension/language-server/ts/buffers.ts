@@ -124,8 +124,9 @@ function describe(
   type: ts.Type,
 ): BufferRef {
   const root = rootIdentifier(e);
-  const init = root && ts.isIdentifier(e) ? initializerOf(checker, root) : ts.isIdentifier(e) ? null : e;
-  const described = backingOrigins(checker, e) ?? origins(init, kind);
+  const described =
+    backingOrigins(checker, e) ??
+    (ts.isIdentifier(e) ? originsOfValues(root && valuesOf(checker, root), kind) : origins(e, kind));
   const { bytes } = described;
   const origin = isShared(checker, type) ? 'shared' : described.origin;
   const transferText = kind === 'array-buffer' ? text : memberOf(e, text, 'buffer');
@@ -173,8 +174,8 @@ function backingOrigins(checker: ts.TypeChecker, e: ts.Expression): Pick<BufferR
   if (!ts.isPropertyAccessExpression(s) || s.name.text !== 'buffer' || !ts.isIdentifier(s.expression)) return null;
   const viewKind = bufferKind(checker, checker.getTypeAtLocation(s.expression));
   if (viewKind === null || viewKind === 'array-buffer') return null;
-  const init = initializerOf(checker, s.expression);
-  return init ? origins(init, viewKind) : null;
+  const values = valuesOf(checker, s.expression);
+  return values ? originsOfValues(values, viewKind) : null;
 }
 
 function origins(init: ts.Expression | null, kind: BufferRef['kind']): Pick<BufferRef, 'bytes' | 'origin'> {
@@ -211,10 +212,98 @@ export function constSize(text: string): number | null {
   return evalConstSize(text);
 }
 
-/** The initializer of the variable an identifier refers to (const/let/var declarations only). */
-export function initializerOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Expression | null {
-  const decl = variableSymbol(checker, id)?.valueDeclaration;
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? decl.initializer : null;
+const ASSIGNMENT_OPERATORS = new Set([
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+]);
+
+/** Values of `let`/`var` variables by symbol: each analysis builds a new program, so this never goes stale. */
+const valuesCache = new WeakMap<ts.Symbol, ts.Expression[] | null>();
+
+/**
+ * Every value the variable `id` refers to may hold: its initializer and the right-hand side of each
+ * plain `x = …` in its file. Null when it has no initializer, or when some write is not a plain
+ * assignment (`x ??= …`, `x++`, destructuring, a `for…of` target): its value is then unknown.
+ */
+export function valuesOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Expression[] | null {
+  const symbol = variableSymbol(checker, id);
+  const decl = symbol?.valueDeclaration;
+  if (!symbol || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return null;
+  if (ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) return [decl.initializer];
+  const cached = valuesCache.get(symbol);
+  if (cached !== undefined) return cached;
+  const values: ts.Expression[] | null = [decl.initializer];
+  let known = true;
+  const name = symbol.getName();
+  const visit = (n: ts.Node): void => {
+    if (!known) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== decl.name && variableSymbol(checker, n) === symbol) {
+      const write = writeOf(n);
+      if (write === 'unknown') known = false;
+      else if (write !== null) values.push(write);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  const result = known ? values : null;
+  valuesCache.set(symbol, result);
+  return result;
+}
+
+/** What a reference writes: the assigned value, 'unknown' for any other kind of write, null for a read. */
+function writeOf(ref: ts.Identifier): ts.Expression | 'unknown' | null {
+  let child: ts.Node = ref;
+  let parent = ref.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isBinaryExpression(parent) && parent.left === child) {
+    if (parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return parent.right;
+    if (ASSIGNMENT_OPERATORS.has(parent.operatorToken.kind)) return 'unknown';
+  }
+  if (
+    (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
+    (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)
+  )
+    return 'unknown';
+  if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === child) return 'unknown';
+  // An element of a destructuring assignment: `[x] = …`, `({ x } = …)`, `({ a: x } = …)`.
+  let up: ts.Node = parent;
+  while (
+    ts.isArrayLiteralExpression(up) ||
+    ts.isObjectLiteralExpression(up) ||
+    ts.isShorthandPropertyAssignment(up) ||
+    ts.isPropertyAssignment(up) ||
+    ts.isSpreadElement(up) ||
+    ts.isSpreadAssignment(up)
+  ) {
+    const next = up.parent;
+    if (ts.isBinaryExpression(next) && next.left === up && next.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      return 'unknown';
+    if ((ts.isForOfStatement(next) || ts.isForInStatement(next)) && next.initializer === up) return 'unknown';
+    up = next;
+  }
+  return null;
+}
+
+/**
+ * Size and origin of a variable's buffer over every value it may hold (`valuesOf`): the largest
+ * size when all are known, and one origin when they all agree.
+ */
+function originsOfValues(values: ts.Expression[] | null, kind: BufferRef['kind']): Pick<BufferRef, 'bytes' | 'origin'> {
+  if (values === null) return origins(null, kind);
+  const each = values.map((v) => origins(v, kind));
+  const sizes = each.map((o) => o.bytes);
+  const bytes = sizes.every((b): b is number => b !== null) ? Math.max(...sizes) : null;
+  const origin = each.every((o) => o.origin === each[0]!.origin) ? each[0]!.origin : 'unknown';
+  return { bytes, origin };
 }
 
 /** `a` for `a`, `a.b.c`, `(a as T)`. */
