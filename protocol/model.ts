@@ -116,7 +116,8 @@ export type FindingRule =
   | 'copy-typed-data'
   | 'materialize-twice'
   | 'view-sends-whole-buffer'
-  | 'use-isolate-exit';
+  | 'use-isolate-exit'
+  | 'worker-churn';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

@@ -33,6 +33,8 @@ export function findingFacts(f: Finding): string[] {
   switch (f.rule) {
     case 'queue-backlog':
       return [`max queue ${formatCount(f.count)}`];
+    case 'worker-churn':
+      return [`${formatCount(f.count)} short-lived ${f.count === 1 ? 'start' : 'starts'}`];
     case 'oversized-message':
       return [
         `largest ${bytes(f.bytes)}`,

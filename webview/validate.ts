@@ -157,6 +157,7 @@ const RULES = [
   'materialize-twice',
   'view-sends-whole-buffer',
   'use-isolate-exit',
+  'worker-churn',
 ];
 
 function finding(o: Obj, p: string): void {

@@ -108,4 +108,10 @@ test('demo run (flood): max queue depth and delay match the app’s own measurem
   const backlog = report.findings.find((f) => f.rule === 'queue-backlog' && f.isolateId === sink.id);
   assert.ok(backlog, 'the flooded worker should have a queue-backlog finding');
   assert.equal(backlog.file, demoTs);
+  // The one-shot workers, one per job from the same spawn line: worker churn. (Each lives tens of
+  // ms; a start delayed past 1 s on a loaded machine would not count, hence the lower bound.)
+  const churn = report.findings.find((f) => f.rule === 'worker-churn');
+  assert.ok(churn, `no worker-churn finding: ${report.findings.map((f) => f.rule).join(', ')}`);
+  assert.deepEqual([churn.file, churn.line], [backlog.file, backlog.line], 'the line that starts every demo worker');
+  assert.ok(churn.count! <= demo.oneShots && churn.count! >= Math.min(10, demo.oneShots), `${churn.count}`);
 });

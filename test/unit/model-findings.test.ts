@@ -225,3 +225,59 @@ test('finding messages quote isolate names with controls and bidi overrides show
   model.ingest('node:1', sample('2', 1500, { queueDepth: 40 }));
   assert.deepEqual(model.liveTotals().deepest, { name: '⟨U+202E⟩exe.gnp', depth: 40 });
 });
+
+test('worker-churn: many short-lived workers started one after another at one site, not a pool torn down together', () => {
+  const spawnSite = { ...site, line: 33 };
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  // A worker per job: 12 jobs of 40 ms, one at a time, from demo.js:33.
+  for (let i = 0; i < 12; i++) {
+    const id = String(10 + i);
+    model.ingest('node:1', start(id, `job-${i}`, { atMs: 2000 + i * 100, spawnSite }));
+    model.ingest('node:1', { type: 'isolate-exit', isolateId: id, atMs: 2040 + i * 100, exitCode: 0 });
+  }
+  // From the same site: two long-lived pool workers (not short-lived) ...
+  model.ingest('node:1', start('p1', 'pool-1', { atMs: 1000, spawnSite }));
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: 'p1', atMs: 9000, exitCode: 0 });
+  // ... and from another site a pool of 16 that started and stopped together after 300 ms.
+  for (let i = 0; i < 16; i++) {
+    const id = `q${i}`;
+    model.ingest('node:1', start(id, `batch-${i}`, { atMs: 5000, spawnSite: { ...site, line: 90 } }));
+    model.ingest('node:1', { type: 'isolate-exit', isolateId: id, atMs: 5300, exitCode: 0 });
+  }
+  const churn = model.snapshot().findings.filter((f) => f.rule === 'worker-churn');
+  assert.equal(churn.length, 1, JSON.stringify(churn.map((f) => f.message)));
+  const f = churn[0]!;
+  assert.equal(f.severity, 'info');
+  assert.equal(f.count, 12);
+  assert.equal(f.isolateId, '0', 'the parent that paid for the starts');
+  assert.deepEqual(f.location, { file: '/app/dist/demo.js', line: 33, column: 9 });
+  assert.match(
+    f.message,
+    /^12 workers started here \('job-0', 'job-1', …\) lived less than 1\.0 s each \(median 40 ms, at most 1 at a time\)/,
+  );
+  assert.match(f.suggestion, /pool of long-lived workers \(for example piscina\)/);
+  assert.ok(model.toReport().findings.some((r) => r.rule === 'worker-churn' && r.line === 33));
+});
+
+test('worker-churn: fewer short-lived starts than the threshold are fine; Dart isolates without a site group by name', () => {
+  const model = new IsolateModel({ churn: { minShortLived: 4 } });
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  for (let i = 0; i < 3; i++) {
+    model.ingest('node:1', start(`n${i}`, 'resize', { atMs: 2000 + i * 50, spawnSite: site }));
+    model.ingest('node:1', { type: 'isolate-exit', isolateId: `n${i}`, atMs: 2010 + i * 50, exitCode: 0 });
+  }
+  model.openSession({ ...session('dart:1'), runtime: 'dart' });
+  model.ingest('dart:1', start('main', 'main', { kind: 'main', parentId: null }));
+  for (let i = 0; i < 5; i++) {
+    model.ingest('dart:1', start(`c${i}`, 'compute', { atMs: 3000 + i * 20, parentId: 'main' }));
+    model.ingest('dart:1', { type: 'isolate-exit', isolateId: `c${i}`, atMs: 3005 + i * 20, exitCode: null });
+  }
+  const churn = model.snapshot().findings.filter((f) => f.rule === 'worker-churn');
+  assert.equal(churn.length, 1);
+  assert.equal(churn[0]!.location, null);
+  assert.match(churn[0]!.message, /^5 isolates named 'compute' lived less than 1\.0 s each \(median 5 ms/);
+  assert.match(churn[0]!.suggestion, /Isolate\.spawn with a ReceivePort/);
+});

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backlogFinding, emptyOversized, oversizedFinding } from '../../extension/core/model/findings';
+import { IsolateModel } from '../../extension/core/model/model';
 import { formatBytes as modelFormatBytes } from '../../extension/core/model/format';
 import { findingFacts } from '../../webview/findings-view';
 import { formatBytesAsInMessages } from '../../webview/format';
+import { validateToWebviewMessage } from '../../webview/validate';
+import { session, start } from '../helpers/records';
 
 const THRESHOLDS = { deepQueueDepth: 500, growingSamples: 8, growingBy: 50 };
 
@@ -51,4 +54,21 @@ test("finding numbers are written exactly as the model writes them in the findin
     assert.equal(formatBytesAsInMessages(bytes), modelFormatBytes(bytes), `${bytes} bytes`);
   }
   assert.equal(formatBytesAsInMessages(5_222_400), '5.0 MiB');
+});
+
+test("a worker-churn finding's number is the short-lived starts, as in its message; the page accepts the rule", () => {
+  const model = new IsolateModel();
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  for (let i = 0; i < 12; i++) {
+    model.ingest('node:1', start(`w${i}`, 'job', { atMs: 2000 + i * 100 }));
+    model.ingest('node:1', { type: 'isolate-exit', isolateId: `w${i}`, atMs: 2040 + i * 100, exitCode: 0 });
+  }
+  const snapshot = model.snapshot();
+  const f = snapshot.findings.find((x) => x.rule === 'worker-churn');
+  assert.ok(f);
+  assert.deepEqual(findingFacts(f), ['12 short-lived starts']);
+  assert.match(f.message, /^12 workers named 'job'/);
+  const checked = validateToWebviewMessage({ type: 'hydrate', snapshot, host: 'browser' });
+  assert.ok(checked.ok, checked.ok ? '' : checked.reason);
 });

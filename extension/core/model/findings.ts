@@ -259,3 +259,87 @@ export function backlogFinding(input: BacklogInput, t: BacklogThresholds): Findi
       'messages into one, or spread the work over a pool of workers.',
   };
 }
+
+/** Thresholds of the `worker-churn` rule. */
+export interface ChurnThresholds {
+  /** Short-lived isolates from one spawn site before it counts as churn. */
+  minShortLived: number;
+  /** An isolate that exited within this long after its start is short-lived. */
+  shortLifetimeMs: number;
+}
+
+/** Inputs for the `worker-churn` rule: the isolates started at one spawn site (or with one name, without a site). */
+export interface ChurnInput {
+  key: string;
+  location: SourceLocation | null;
+  runtime: RuntimeKind;
+  /** Display names of the short-lived ones, in start order. */
+  names: string[];
+  /** Their start and exit times (epoch ms). */
+  spans: { startMs: number; exitMs: number }[];
+  /** Isolate that started the first of them. */
+  isolateId: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The most spans open at one instant (an exit at the same ms as a start closes first). */
+function maxConcurrent(spans: { startMs: number; exitMs: number }[]): number {
+  const events = spans.flatMap((s) => [
+    [s.startMs, 1],
+    [s.exitMs, -1],
+  ]);
+  events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let open = 0;
+  let most = 0;
+  for (const [, d] of events) most = Math.max(most, (open += d!));
+  return most;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/**
+ * Builds the `worker-churn` finding for one spawn site, or null when it started too few short-lived
+ * isolates: a worker (or `Isolate.run`/`compute` isolate) per job pays a whole isolate's start-up
+ * each time, which a long-lived one would pay once.
+ */
+export function churnFinding(input: ChurnInput, t: ChurnThresholds): Finding | null {
+  const n = input.spans.length;
+  if (n < t.minShortLived) return null;
+  // A pool that started and stopped together (a short program, or one pool torn down) is not
+  // churn: the short-lived isolates must have replaced each other, at least twice over.
+  const atOnce = maxConcurrent(input.spans);
+  if (n < 2 * atOnce) return null;
+  const shown = input.names.slice(0, 2).map((name) => `'${name}'`);
+  const names = `${shown.join(', ')}${n > shown.length ? ', …' : ''}`;
+  const dart = input.runtime === 'dart';
+  const what = dart ? 'isolates' : 'workers';
+  const lifetimes = input.spans.map((s) => s.exitMs - s.startMs);
+  const message =
+    `${formatCount(n)} ${what} ${input.location ? `started here (${names})` : `named ${shown[0]}`} lived less than ${formatMs(t.shortLifetimeMs)} each ` +
+    `(median ${formatMs(median(lifetimes))}, at most ${formatCount(atOnce)} at a time). Each start builds a new isolate` +
+    (dart ? '' : ', event loop and module graph') +
+    ' for one short job.';
+  return {
+    id: `worker-churn:${input.key}`,
+    rule: 'worker-churn',
+    severity: 'info',
+    message,
+    location: input.location,
+    isolateId: input.isolateId,
+    bytes: 0,
+    count: n,
+    totalBytes: 0,
+    suggestion: dart
+      ? 'Keep one long-lived isolate (Isolate.spawn with a ReceivePort) and send it the jobs, instead of ' +
+        'Isolate.run or compute per call; keep Isolate.run for rare, heavy jobs.'
+      : 'Keep a pool of long-lived workers (for example piscina) and post the jobs to them, instead of ' +
+        'starting a Worker per job.',
+  };
+}

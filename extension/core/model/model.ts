@@ -24,7 +24,14 @@ import type {
 import { displayName, visibleControls } from '../../../protocol';
 import { buildReport } from '../report/build-report';
 import { unmappedLocation, type SourceMapper } from '../source-map/mapper';
-import { backlogFinding, oversizedFinding, type BacklogThresholds } from './findings';
+import {
+  backlogFinding,
+  churnFinding,
+  oversizedFinding,
+  type BacklogThresholds,
+  type ChurnInput,
+  type ChurnThresholds,
+} from './findings';
 import { OrderedApplier } from './ordered-applier';
 import { ModelStore } from './store';
 
@@ -39,6 +46,8 @@ export interface IsolateModelOptions {
   sourceMapper?: SourceMapper;
   /** Queue-backlog rule thresholds. */
   backlog?: Partial<BacklogThresholds>;
+  /** Worker-churn rule thresholds (default: 10 isolates from one site that lived < 1 s each). */
+  churn?: Partial<ChurnThresholds>;
   /** Coalescing window of `onDidChange` (default 100 ms). */
   changeDelayMs?: number;
   /** Clock, for tests. */
@@ -76,6 +85,7 @@ export class IsolateModel {
   private readonly applier: OrderedApplier;
   private readonly mapper: SourceMapper | undefined;
   private readonly backlog: BacklogThresholds;
+  private readonly churn: ChurnThresholds;
   private readonly listeners = new Set<() => void>();
   private readonly changeDelayMs: number;
   private readonly now: () => number;
@@ -94,6 +104,7 @@ export class IsolateModel {
     this.createdAtMs = this.now();
     this.changeDelayMs = opts.changeDelayMs ?? 100;
     this.backlog = { deepQueueDepth: 500, growingSamples: 8, growingBy: 50, ...opts.backlog };
+    this.churn = { minShortLived: 10, shortLifetimeMs: 1000, ...opts.churn };
     this.store = new ModelStore(
       {
         seriesCapacity: opts.seriesCapacity ?? 600,
@@ -565,7 +576,41 @@ export class IsolateModel {
       );
       if (f) out.push(f);
     }
+    for (const input of this.churnGroups()) {
+      const f = churnFinding(input, this.churn);
+      if (f) out.push(f);
+    }
     return out.sort((a, b) => b.totalBytes - a.totalBytes || b.count - a.count);
+  }
+
+  /**
+   * Short-lived worker isolates grouped by where they were started (by session and name when the
+   * spawn site is unknown, as for Dart isolates), for the `worker-churn` rule.
+   */
+  private churnGroups(): ChurnInput[] {
+    const groups = new Map<string, ChurnInput>();
+    for (const { snap } of this.store.isolates.values()) {
+      if (snap.kind !== 'worker' || snap.exitedAtMs === null) continue;
+      const lifetime = snap.exitedAtMs - snap.startedAtMs;
+      if (!(lifetime < this.churn.shortLifetimeMs)) continue;
+      const site = snap.spawnSite;
+      const key = site ? `${site.file}:${site.line}:${site.column}` : `${snap.sessionId}\u0000${snap.name}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = {
+          key,
+          location: site,
+          runtime: snap.runtime,
+          names: [],
+          spans: [],
+          isolateId: snap.parentId ?? snap.id,
+        };
+        groups.set(key, g);
+      }
+      if (g.names.length < 3) g.names.push(displayName(snap));
+      g.spans.push({ startMs: snap.startedAtMs, exitMs: snap.exitedAtMs });
+    }
+    return [...groups.values()];
   }
 
   private drops(): DropCounters {
