@@ -222,8 +222,10 @@ const ASSIGNMENT_OPERATORS = new Set([
   ts.SyntaxKind.QuestionQuestionEqualsToken,
 ]);
 
-/** Values of `let`/`var` variables by symbol: each analysis builds a new program, so this never goes stale. */
-const valuesCache = new WeakMap<ts.Symbol, ts.Expression[] | null>();
+/** What the writes of one file assign, by variable: the values, or 'unknown' for another kind of write. */
+type FileWrites = Map<ts.Symbol, ts.Expression[] | 'unknown'>;
+/** By checker (symbols belong to one program), then by file; a new program starts empty. */
+const writesCache = new WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, FileWrites>>();
 
 /**
  * Every value the variable `id` refers to may hold: its initializer and the right-hand side of each
@@ -235,62 +237,74 @@ export function valuesOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Express
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return null;
   if (ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) return [decl.initializer];
-  const cached = valuesCache.get(symbol);
-  if (cached !== undefined) return cached;
-  const values: ts.Expression[] | null = [decl.initializer];
-  let known = true;
-  const name = symbol.getName();
+  const writes = writesOfFile(checker, decl.getSourceFile()).get(symbol);
+  if (writes === 'unknown') return null;
+  return writes ? [decl.initializer, ...writes] : [decl.initializer];
+}
+
+/** The writes of a file, found in one walk (only the written names are resolved to symbols). */
+function writesOfFile(checker: ts.TypeChecker, file: ts.SourceFile): FileWrites {
+  let byFile = writesCache.get(checker);
+  if (!byFile) writesCache.set(checker, (byFile = new WeakMap()));
+  const cached = byFile.get(file);
+  if (cached) return cached;
+  const writes: FileWrites = new Map();
+  const note = (target: ts.Expression, value: ts.Expression | 'unknown'): void => {
+    const t = skipWrappers(target);
+    if (ts.isIdentifier(t)) {
+      const symbol = variableSymbol(checker, t);
+      if (!symbol) return;
+      const known = writes.get(symbol);
+      if (value === 'unknown' || known === 'unknown') writes.set(symbol, 'unknown');
+      else if (known) known.push(value);
+      else writes.set(symbol, [value]);
+    } else if (ts.isArrayLiteralExpression(t) || ts.isObjectLiteralExpression(t)) {
+      // Destructuring: every name inside is written with a value the analyzer does not follow.
+      for (const name of assignedNames(t)) note(name, 'unknown');
+    }
+  };
   const visit = (n: ts.Node): void => {
-    if (!known) return;
-    if (ts.isIdentifier(n) && n.text === name && n !== decl.name && variableSymbol(checker, n) === symbol) {
-      const write = writeOf(n);
-      if (write === 'unknown') known = false;
-      else if (write !== null) values.push(write);
-      return;
+    if (ts.isBinaryExpression(n)) {
+      const op = n.operatorToken.kind;
+      if (op === ts.SyntaxKind.EqualsToken) note(n.left, n.right);
+      else if (ASSIGNMENT_OPERATORS.has(op)) note(n.left, 'unknown');
+    } else if (
+      (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+      (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
+    ) {
+      note(n.operand, 'unknown');
+    } else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) {
+      note(n.initializer, 'unknown');
     }
     ts.forEachChild(n, visit);
   };
-  visit(decl.getSourceFile());
-  const result = known ? values : null;
-  valuesCache.set(symbol, result);
-  return result;
+  visit(file);
+  byFile.set(file, writes);
+  return writes;
 }
 
-/** What a reference writes: the assigned value, 'unknown' for any other kind of write, null for a read. */
-function writeOf(ref: ts.Identifier): ts.Expression | 'unknown' | null {
-  let child: ts.Node = ref;
-  let parent = ref.parent;
-  while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent)) {
-    child = parent;
-    parent = parent.parent;
+function skipWrappers(e: ts.Expression): ts.Expression {
+  let cur = e;
+  while (ts.isParenthesizedExpression(cur) || ts.isNonNullExpression(cur) || ts.isAsExpression(cur))
+    cur = cur.expression;
+  return cur;
+}
+
+/** The names a destructuring target writes: `[a, ...b]`, `{ a, b: c, ...d }`, nested, with defaults. */
+function assignedNames(target: ts.Expression): ts.Expression[] {
+  const t = skipWrappers(target);
+  if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) return assignedNames(t.left);
+  if (ts.isSpreadElement(t)) return assignedNames(t.expression);
+  if (ts.isArrayLiteralExpression(t)) return t.elements.flatMap(assignedNames);
+  if (ts.isObjectLiteralExpression(t)) {
+    return t.properties.flatMap((p) => {
+      if (ts.isShorthandPropertyAssignment(p)) return [p.name];
+      if (ts.isPropertyAssignment(p)) return assignedNames(p.initializer);
+      if (ts.isSpreadAssignment(p)) return assignedNames(p.expression);
+      return [];
+    });
   }
-  if (ts.isBinaryExpression(parent) && parent.left === child) {
-    if (parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return parent.right;
-    if (ASSIGNMENT_OPERATORS.has(parent.operatorToken.kind)) return 'unknown';
-  }
-  if (
-    (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
-    (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)
-  )
-    return 'unknown';
-  if ((ts.isForOfStatement(parent) || ts.isForInStatement(parent)) && parent.initializer === child) return 'unknown';
-  // An element of a destructuring assignment: `[x] = …`, `({ x } = …)`, `({ a: x } = …)`.
-  let up: ts.Node = parent;
-  while (
-    ts.isArrayLiteralExpression(up) ||
-    ts.isObjectLiteralExpression(up) ||
-    ts.isShorthandPropertyAssignment(up) ||
-    ts.isPropertyAssignment(up) ||
-    ts.isSpreadElement(up) ||
-    ts.isSpreadAssignment(up)
-  ) {
-    const next = up.parent;
-    if (ts.isBinaryExpression(next) && next.left === up && next.operatorToken.kind === ts.SyntaxKind.EqualsToken)
-      return 'unknown';
-    if ((ts.isForOfStatement(next) || ts.isForInStatement(next)) && next.initializer === up) return 'unknown';
-    up = next;
-  }
-  return null;
+  return [t];
 }
 
 /**
