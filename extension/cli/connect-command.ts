@@ -11,6 +11,7 @@ import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHan
 import { startInspectorServer, type InspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
 import { openUrl } from './open-url';
+import { printable } from './run-output';
 import { portProblem, UsageError } from './usage';
 import { writeReportFile } from './write-report';
 
@@ -38,17 +39,22 @@ export function parseConnectArgs(args: string[]): ConnectArgs {
     const a = args[i]!;
     switch (a) {
       case '--report':
+        // An empty value (`--report "$OUT"` with OUT unset) would silently write no report.
         out.reportPath = value(i++, a);
+        if (out.reportPath === '') throw new UsageError('--report needs a file name');
         break;
       case '--duration': {
-        const s = Number(value(i++, a));
-        if (!Number.isFinite(s) || s <= 0) throw new UsageError('--duration takes a positive number of seconds');
+        const text = value(i++, a);
+        const s = Number(text);
+        if (text.trim() === '' || !Number.isFinite(s) || s <= 0)
+          throw new UsageError('--duration takes a positive number of seconds');
         out.durationMs = s * 1000;
         break;
       }
       case '--port': {
-        const p = Number(value(i++, a));
-        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError('--port takes a port number (0-65535)');
+        const text = value(i++, a);
+        const p = Number(text);
+        if (!/^\d+$/.test(text.trim()) || p > 65535) throw new UsageError('--port takes a port number (0-65535)');
         out.port = p;
         break;
       }
@@ -75,7 +81,9 @@ export function parseConnectArgs(args: string[]): ConnectArgs {
 export async function connectCommand(argv: string[]): Promise<number> {
   const args = parseConnectArgs(argv);
   const model = new IsolateModel();
-  const say = (line: string): void => void process.stderr.write(`isoscope: ${line}\n`);
+  // Lines carry what the VM sent (isolate names, error messages): controls shown as code points,
+  // and each line cut, so a VM cannot restyle the terminal or flood it with one error.
+  const say = (line: string): void => void process.stderr.write(`isoscope: ${printable(clipLine(line))}\n`);
   let server: InspectorServer;
   try {
     server = await startInspectorServer({
@@ -117,6 +125,18 @@ export async function connectCommand(argv: string[]): Promise<number> {
   return code;
 }
 
+/** The longest line `connect` prints (a VM's error message can be megabytes). */
+const MAX_LINE_CHARS = 2000;
+
+function clipLine(line: string): string {
+  return line.length > MAX_LINE_CHARS
+    ? `${line.slice(0, MAX_LINE_CHARS)}… (${line.length - MAX_LINE_CHARS} more characters)`
+    : line;
+}
+
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves with the first reason to detach: Ctrl-C/SIGTERM, the VM going away, or --duration. */
 function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise<string> {
   return new Promise<string>((resolveReason) => {
@@ -128,10 +148,20 @@ function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise
       resolveReason(reason);
     };
     const onSignal = (): void => finish('interrupted');
-    const timer = durationMs !== null ? setTimeout(() => finish('duration elapsed'), durationMs) : null;
+    // setTimeout holds at most 2^31 - 1 ms (~24.8 days; Node turns a longer delay into 1 ms): a
+    // longer --duration waits in steps.
+    const endAtMs = durationMs !== null ? Date.now() + durationMs : null;
+    let timer: NodeJS.Timeout | null = null;
+    const wait = (): void => {
+      if (endAtMs === null) return;
+      const left = endAtMs - Date.now();
+      if (left <= 0) finish('duration elapsed');
+      else timer = setTimeout(wait, Math.min(left, MAX_TIMER_MS));
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const sub = handle.onDidDisconnect((reason) => finish(`the VM went away (${reason})`));
+    wait();
     if (handle.status === 'disconnected') finish(`the VM went away (${handle.lastDisconnectReason ?? 'closed'})`);
   });
 }

@@ -179,3 +179,58 @@ async function waitFor(cond: () => boolean, limitMs = 30_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('connect: names and errors from the VM reach the terminal without escape sequences, each line cut', async () => {
+  const peer = await startScriptedVmService();
+  peer.isolates.clear();
+  peer.addIsolate('isolates/1', 'evil\u001b[31mRED\u001b]0;TITLE\u0007');
+  peer.on('getPorts', () => ({ error: { code: 113, message: `boom \u001b[41m${'E'.repeat(200_000)}` } }));
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-dart-qa-'));
+  try {
+    const run = runCli(['connect', peer.httpUri, '--duration', '1.5', '--report', join(dir, 'r.json')]);
+    assert.equal(await run.code, 0, run.stderr().slice(0, 2000));
+    const stderr = run.stderr();
+    assert.doesNotMatch(stderr, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control characters but line ends');
+    assert.match(stderr, /⟨U\+001B⟩/, 'shown as code points');
+    for (const line of stderr.split('\n')) assert.ok(line.length < 2200, `a ${line.length}-character line`);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as Report;
+    assert.equal(
+      report.isolates[0]!.name,
+      'evil\u001b[31mRED\u001b]0;TITLE\u0007',
+      'the report keeps the name as given',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
+
+test('connect: a duration past 24.8 days waits (setTimeout would fire at once); an empty --report or --port is bad usage', async () => {
+  const peer = await startScriptedVmService();
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-dart-qa-'));
+  try {
+    for (const args of [
+      ['--report', ''],
+      ['--port', ''],
+      ['--duration', ''],
+    ]) {
+      const bad = runCli(['connect', peer.httpUri, ...args]);
+      assert.equal(await bad.code, 2, `${args.join(' ')}: ${bad.stderr()}`);
+    }
+    const reportPath = join(dir, 'r.json');
+    const run = runCli(['connect', peer.httpUri, '--duration', '2500000', '--report', reportPath]);
+    let exited = false;
+    void run.code.then(() => (exited = true));
+    await waitFor(() => peer.count('getVM') >= 2);
+    // Attached and polling for longer than the 1 ms Node would have turned the delay into.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(exited, false, run.stderr());
+    run.kill('SIGINT');
+    assert.equal(await run.code, 0, run.stderr());
+    assert.match(run.stderr(), /detaching: interrupted/);
+    assert.equal((JSON.parse(readFileSync(reportPath, 'utf8')) as Report).runtime, 'dart');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});

@@ -50,3 +50,10 @@ test('a pasted line or a URI in quotes or angle brackets yields the first VM-ser
   }
   assert.throws(() => normalizeVmServiceUri('no url in here at all'), /Paste the one the app printed/);
 });
+
+test("a line the app itself printed ('flutter: …', 'Observatory: …') yields the URL in it, not a 'flutter:' URL", () => {
+  // `flutter: The Dart VM service …` parses as a whole URL whose scheme is `flutter:`.
+  for (const prefix of ['flutter: The Dart VM service is listening on ', 'Observatory: ', 'vm: ']) {
+    assert.equal(normalizeVmServiceUri(`${prefix}http://127.0.0.1:8181/AbCd12_-=/`), ws, prefix);
+  }
+});

@@ -46,8 +46,12 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v.slice(0, maxLen) : null;
 }
 
+/**
+ * A non-negative number up to 2^53, else null: counts and sizes the agent protocol accepts. Sums
+ * of larger ones overflow to Infinity, which the report would write as null.
+ */
 function nonNeg(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : null;
 }
 
 function site(v: unknown): CallSite | null {

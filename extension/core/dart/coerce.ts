@@ -5,9 +5,17 @@
  */
 import { FRAME_LIMITS, type Bytes } from '../../../protocol';
 
-/** A byte count: a finite, non-negative number, else 0. */
+/**
+ * A byte count: a non-negative number up to 2^53 (as the agent protocol allows; sums of them stay
+ * finite, where 1e308 twice is Infinity, which JSON writes as null), else 0.
+ */
 export function bytes(v: unknown): Bytes {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
+  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : 0;
+}
+
+/** Whether `v` is an object (not null, not an array): a row of a list worth reading. */
+export function isRow(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A finite number, else `fallback`. */

@@ -9,13 +9,19 @@ import type { CpuSamples } from './vm-types';
 
 /** CPU time the samples in `[originMicros, originMicros + extentMicros)` account for. */
 export function cpuMicrosInWindow(samples: CpuSamples, originMicros: Micros, extentMicros: Micros): Micros {
-  const period = samples.samplePeriod > 0 ? samples.samplePeriod : 0;
-  if (!Array.isArray(samples.samples)) return samples.sampleCount * period;
+  // An answer without a usable period or count (a proxy's, an older VM's) adds nothing: one
+  // undefined * period made the cumulative time NaN for the rest of the session.
+  const period = typeof samples.samplePeriod === 'number' && samples.samplePeriod > 0 ? samples.samplePeriod : 0;
+  if (!Array.isArray(samples.samples)) {
+    const count = samples.sampleCount;
+    return typeof count === 'number' && count > 0 && count * period < Number.MAX_SAFE_INTEGER ? count * period : 0;
+  }
   const end = originMicros + extentMicros;
   let inWindow = 0;
   // The VM returns samples whose timestamps fall in the window, but both ends are inclusive
   // there; filtering half-open keeps a sample on the boundary from being counted twice.
-  for (const s of samples.samples) if (s.timestamp >= originMicros && s.timestamp < end) inWindow++;
+  for (const s of samples.samples)
+    if (typeof s === 'object' && s !== null && s.timestamp >= originMicros && s.timestamp < end) inWindow++;
   return inWindow * period;
 }
 

@@ -9,7 +9,7 @@
  */
 import type { AgentRecord, EpochMs } from '../../../protocol';
 import { parseAgentEvent } from './agent-events';
-import { text } from './coerce';
+import { isRow, text } from './coerce';
 import { ConnectionClosedError, ProtocolError, RpcErrorCode } from './connection';
 import { IsolatePoller, type PollerStats } from './isolate-poller';
 import { IsolateRegistry } from './isolate-registry';
@@ -41,6 +41,8 @@ export interface DartSourceStats extends PollerStats {
   unknownEvents: number;
   foreignExtensionEvents: number;
   agentEvents: number;
+  /** Agent events naming an isolate the VM never listed (dropped: they would make up isolates). */
+  unknownIsolateEvents: number;
   /** Optional RPCs switched off, as `method` or `method (isolate or group id)`. */
   unavailableRpcs: string[];
 }
@@ -73,6 +75,7 @@ export class DartVmSource {
     unknownEvents: 0,
     foreignExtensionEvents: 0,
     agentEvents: 0,
+    unknownIsolateEvents: 0,
     isolateGoneMidRequest: 0,
     pollErrors: 0,
     isolateTimeouts: 0,
@@ -207,6 +210,13 @@ export class DartVmSource {
         this.counters.foreignExtensionEvents++;
         return;
       }
+      if (!this.registry.get(parsed.isolateId)) {
+        // Only isolates the VM listed (getVM, or the Isolate stream, whose IsolateStart comes
+        // before the isolate runs any code) are real: an event naming another one would make up
+        // a placeholder isolate, and a flood of them would push real isolates out of the model.
+        this.counters.unknownIsolateEvents++;
+        return;
+      }
       this.counters.agentEvents++;
       switch (parsed.type) {
         case 'send':
@@ -239,10 +249,14 @@ export class DartVmSource {
     const memberOf = new Map<string, string>();
     const needGroups = refs.some((r) => typeof r.isolateGroupId !== 'string');
     if (needGroups && !this.service.supports('isolateGroupId')) {
-      for (const g of Array.isArray(vm.isolateGroups) ? vm.isolateGroups : []) {
-        const group = await this.poller.rpcs.call('getIsolateGroup', g.id, () => this.service.getIsolateGroup(g.id));
-        if (!group || isSentinel(group)) continue;
-        for (const member of Array.isArray(group.isolates) ? group.isolates : []) memberOf.set(member.id, g.id);
+      for (const g of Array.isArray(vm.isolateGroups) ? (vm.isolateGroups as unknown[]) : []) {
+        // A malformed entry (null, no id) is skipped, not a TypeError that ends the attach.
+        if (!isRow(g) || typeof g.id !== 'string') continue;
+        const id = g.id;
+        const group = await this.poller.rpcs.call('getIsolateGroup', id, () => this.service.getIsolateGroup(id));
+        if (!isRow(group) || isSentinel(group)) continue;
+        for (const member of Array.isArray(group.isolates) ? (group.isolates as unknown[]) : [])
+          if (isRow(member) && typeof member.id === 'string') memberOf.set(member.id, id);
       }
     }
     for (const ref of refs) {

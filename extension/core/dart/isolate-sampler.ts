@@ -8,7 +8,7 @@
  * reports that instead of throwing, and the caller exits it.
  */
 import type { AgentRecord, EpochMs, IsolateSampleRecord, Micros, PortRecord } from '../../../protocol';
-import { bytes, clip, finite, text } from './coerce';
+import { bytes, clip, finite, isRow, text } from './coerce';
 import { ProtocolError, RpcErrorCode } from './connection';
 import type { KnownIsolate } from './isolate-registry';
 import type { OptionalRpcs } from './optional-rpcs';
@@ -74,7 +74,7 @@ export async function sampleIsolate(
       sample.heapUsedBytes,
       sample.heapTotalBytes,
       sample.queueDepth,
-      (messages ?? []).reduce((sum, m) => sum + bytes(m.size), 0),
+      (messages ?? []).reduce((sum, m) => sum + (isRow(m) ? bytes(m.size) : 0), 0),
       cpuTimeMicros,
       portRecord?.ports.map((p) => p.portId).join(',') ?? '',
     ].join('|');
@@ -152,22 +152,35 @@ function queueRecord(isolateId: string, atMs: EpochMs, messages: QueuedMessage[]
     type: 'queue',
     isolateId,
     atMs,
-    messages: messages.slice(0, maxQueueRows).map((m, i) => ({
-      index: finite(m.index, i),
-      name: text(m.name, ''),
-      sizeBytes: bytes(m.size),
-      handler: typeof m.handler?.name === 'string' ? clip(m.handler.name) : null,
-    })),
+    // A row that is not an object (a null from a buggy service) is skipped, not the whole sample.
+    messages: messages.slice(0, maxQueueRows).flatMap((m, i) =>
+      isRow(m)
+        ? [
+            {
+              index: finite(m.index, i),
+              name: text(m.name, ''),
+              sizeBytes: bytes(m.size),
+              handler: isRow(m.handler) && typeof m.handler.name === 'string' ? clip(m.handler.name) : null,
+            },
+          ]
+        : [],
+    ),
   };
 }
 
 function portsRecord(isolateId: string, atMs: EpochMs, list: PortList): PortRecord {
-  const ports = (Array.isArray(list.ports) ? list.ports : []).slice(0, maxPortRows).map((p) => ({
-    portId: text(p.portId ?? p.id, '?'),
-    name: text(p.debugName, 'N/A'),
-    allocationSite:
-      typeof p.allocationLocation?.valueAsString === 'string' ? clip(p.allocationLocation.valueAsString) : null,
-  }));
+  const rows: unknown[] = isRow(list) && Array.isArray(list.ports) ? list.ports : [];
+  const ports = rows
+    .slice(0, maxPortRows)
+    .filter(isRow)
+    .map((p) => ({
+      portId: text(p.portId ?? p.id, '?'),
+      name: text(p.debugName, 'N/A'),
+      allocationSite:
+        isRow(p.allocationLocation) && typeof p.allocationLocation.valueAsString === 'string'
+          ? clip(p.allocationLocation.valueAsString)
+          : null,
+    }));
   return { type: 'ports', isolateId, atMs, ports };
 }
 

@@ -19,7 +19,9 @@ const urlInText = /\b(?:https?|wss?):\/\/[^\s"'<>`]+/i;
 
 /** The text itself when it is a URL, else the first http(s)/ws(s) URL in it (sentence punctuation dropped). */
 function uriIn(text: string): string {
-  if (URL.canParse(text)) return text;
+  // Only a whole text that is a web URL is taken as is: `flutter: The Dart VM service is
+  // listening on http://…` parses as a URL with the scheme `flutter:`.
+  if (/^(?:https?|wss?):/i.test(text) && URL.canParse(text)) return text;
   const found = urlInText.exec(text);
   return found ? found[0].replace(/[.,;:)\]]+$/, '') : text;
 }

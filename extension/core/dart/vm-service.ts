@@ -43,6 +43,15 @@ export interface VmServiceOptions {
   isolateRequestTimeoutMs?: number;
 }
 
+/** An answer that must be an object: a clear error naming the call, not a TypeError later on. */
+function objectAnswer(method: string, value: unknown): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
+  throw new Error(
+    `the VM service answered ${method} with ${got}, not an object: it does not follow the VM service protocol`,
+  );
+}
+
 /** Typed VM-service RPCs over one connection. Call `getVersion()` first to enable feature checks. */
 export class VmService {
   private version: { major: number; minor: number } | null = null;
@@ -69,14 +78,17 @@ export class VmService {
 
   /** `Version getVersion()`: the protocol version served by the VM; remembered for `supports`. */
   async getVersion(): Promise<Version> {
-    const v = await this.connection.call<Version>('getVersion');
-    this.version = { major: v.major, minor: v.minor };
-    return v;
+    const v = objectAnswer('getVersion', await this.connection.call<unknown>('getVersion'));
+    // Numbers it lacks count as 0.0: no optional feature is assumed.
+    const major = typeof v.major === 'number' && Number.isFinite(v.major) ? v.major : 0;
+    const minor = typeof v.minor === 'number' && Number.isFinite(v.minor) ? v.minor : 0;
+    this.version = { major, minor };
+    return { ...v, type: 'Version', major, minor };
   }
 
   /** `VM getVM()`: global VM info: isolates (name = debugName), isolate groups, pid, version. */
-  getVM(): Promise<VM> {
-    return this.connection.call<VM>('getVM');
+  async getVM(): Promise<VM> {
+    return objectAnswer('getVM', await this.connection.call<unknown>('getVM')) as unknown as VM;
   }
 
   /** `Isolate|Sentinel getIsolate(isolateId)`: runnable, livePorts, startTime and private `_heaps`. */
