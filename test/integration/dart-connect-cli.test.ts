@@ -190,6 +190,7 @@ test('connect: names and errors from the VM reach the terminal without escape se
     const run = runCli(['connect', peer.httpUri, '--duration', '1.5', '--report', join(dir, 'r.json')]);
     assert.equal(await run.code, 0, run.stderr().slice(0, 2000));
     const stderr = run.stderr();
+    // eslint-disable-next-line no-control-regex -- the point: no control character reaches the terminal
     assert.doesNotMatch(stderr, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control characters but line ends');
     assert.match(stderr, /⟨U\+001B⟩/, 'shown as code points');
     for (const line of stderr.split('\n')) assert.ok(line.length < 2200, `a ${line.length}-character line`);
