@@ -29,6 +29,7 @@ import {
   typedArrayBuffer,
   typedArrayByteLength,
   typedArrayLength,
+  WeakSetCtor,
 } from './intrinsics';
 import { isDataDescriptor, ownDescriptor, uncurryThis } from './raw-apis';
 
@@ -58,6 +59,10 @@ interface Ratio {
   uses: number;
 }
 
+// Captured at load, not per call: an app may have replaced them since.
+const seenHas = uncurryThis(WeakSet.prototype.has as (this: WeakSet<object>, v: object) => boolean);
+const seenAdd = uncurryThis(WeakSet.prototype.add as (this: WeakSet<object>, v: object) => unknown);
+
 /**
  * Whether serializing `message` could run app code, or the scan could not tell within `budget`
  * values: a proxy, an accessor (own property or array element), a hole (V8 would look the index up
@@ -68,9 +73,7 @@ interface Ratio {
  */
 export function scanForAppCode(message: unknown, budget = SCAN_BUDGET): boolean {
   const stack: unknown[] = [message];
-  const seen = new WeakSet<object>();
-  const seenHas = uncurryThis(WeakSet.prototype.has as (this: WeakSet<object>, v: object) => boolean);
-  const seenAdd = uncurryThis(WeakSet.prototype.add as (this: WeakSet<object>, v: object) => unknown);
+  const seen = new WeakSetCtor<object>();
   while (stack.length > 0) {
     if (--budget < 0) return true;
     const v = stack[stack.length - 1];

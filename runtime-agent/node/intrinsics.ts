@@ -14,6 +14,10 @@ export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const objectKeys = Object.keys;
 export const isArray = Array.isArray;
 export const isView = ArrayBuffer.isView;
+/** Collection constructors as they were at load: an app that replaces the globals is not called. */
+export const SetCtor = Set;
+export const WeakSetCtor = WeakSet;
+export const ArrayBufferCtor = ArrayBuffer;
 export const { floor, ceil, max, min, round, clz32 } = Math;
 export const {
   isProxy,

@@ -8,11 +8,15 @@
 import type * as WT from 'node:worker_threads';
 import { workerThreadsModule as workerThreads } from './worker-threads-module';
 import {
+  ArrayBufferCtor,
   arrayBufferByteLength,
   getOwnPropertyDescriptor,
   getPrototypeOf,
   isArray,
   isProxy,
+  isView,
+  setAdd,
+  SetCtor,
   setForEach,
 } from './intrinsics';
 import { captureCallSite, captureWeight } from './call-sites';
@@ -69,11 +73,13 @@ function transferInfo(arg: unknown, MessagePortClass: unknown): TransferInfo {
   // Indexed, through descriptors: neither a patched array iterator nor an index getter runs.
   for (let i = 0; i < list.length; i++) {
     const item = getOwnPropertyDescriptor(list, i)?.value as unknown;
-    if (item instanceof ArrayBuffer) {
-      (info.buffers ??= new Set()).add(item);
+    // Builtins captured at load: an app's replaced Set, push or ArrayBuffer is never called.
+    if (item instanceof ArrayBufferCtor) {
+      setAdd((info.buffers ??= new SetCtor()), item);
       info.bufferBytes += arrayBufferByteLength(item);
     } else if (item instanceof (MessagePortClass as typeof WT.MessagePort)) {
-      (info.ports ??= []).push(item);
+      const ports = (info.ports ??= []);
+      ports[ports.length] = item;
     }
   }
   return info;
@@ -209,7 +215,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
       !sizeAll &&
       message !== null &&
       typeof message === 'object' &&
-      !ArrayBuffer.isView(message)
+      !isView(message)
     ) {
       const weight = sizingWeight(end.sizing);
       if (weight === 0) {
@@ -248,7 +254,7 @@ export function installMessageHooks(ctx: ThreadContext): MessageHooks {
     let result: unknown;
     const slot = end.send;
     let weight =
-      withTransfer || message === null || typeof message !== 'object' || ArrayBuffer.isView(message)
+      withTransfer || message === null || typeof message !== 'object' || isView(message)
         ? 1
         : sampled >= 0
           ? sampled

@@ -12,8 +12,10 @@ type ThreadCpuUsage = () => { user: number; system: number };
 // Buffer/Number method an app could replace later.
 const readAt = readSync;
 const closeFd = closeSync;
-const toText = uncurryThis(
-  Buffer.prototype.toString as (this: Buffer, enc: 'latin1', start: number, end: number) => string,
+// Buffer#toString looks `latin1Slice` up on the buffer each call (an app's replacement would run):
+// the slice method itself is captured.
+const latin1Slice = uncurryThis(
+  (Buffer.prototype as unknown as { latin1Slice: (this: Buffer, start: number, end: number) => string }).latin1Slice,
 );
 const stringSlice = uncurryThis(String.prototype.slice as (this: string, start: number, end?: number) => string);
 const toNumber = Number;
@@ -57,7 +59,7 @@ export class ThreadCpuClock {
     if (this.fd < 0) return null;
     try {
       const n = readAt(this.fd, this.buf, 0, SCHEDSTAT_BYTES, 0);
-      const ns = toNumber(firstField(toText(this.buf, 'latin1', 0, n)));
+      const ns = toNumber(firstField(latin1Slice(this.buf, 0, n)));
       return isFinite(ns) ? ns / 1000 : null;
     } catch {
       // The fd can be closed under us at exit; a missing sample is fine.

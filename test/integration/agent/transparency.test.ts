@@ -33,7 +33,7 @@ for (const mode of ['exitcode', 'exit'] as const) {
     assert.match(plain.stdout, /walks ran app code 1 1/);
     assert.match(
       plain.stdout,
-      /replaced builtins called \{"now":0,"call":0,"floor":0,"setHas":0,"mapGet":0,"mapSet":0,"arrayIterator":0,"stringify":0\}/,
+      /replaced builtins called \{"now":0,"call":0,"floor":0,"setHas":0,"mapGet":0,"mapSet":0,"arrayIterator":0,"stringify":0,"isView":0,"setAdd":0,"push":0,"weakSetHas":0,"weakSetAdd":0,"latin1Slice":0\}/,
     );
   });
 }

@@ -132,7 +132,28 @@ async function main() {
   // Builtins an app replaces are not what the agent's per-message paths call: a faked clock, a
   // wrapped Function.prototype.call, Math.floor or a Set method see no calls from sends and deliveries.
   const { performance } = require('node:perf_hooks');
-  const replaced = { now: 0, call: 0, floor: 0, setHas: 0, mapGet: 0, mapSet: 0, arrayIterator: 0, stringify: 0 };
+  const replaced = {
+    now: 0,
+    call: 0,
+    floor: 0,
+    setHas: 0,
+    mapGet: 0,
+    mapSet: 0,
+    arrayIterator: 0,
+    stringify: 0,
+    isView: 0,
+    setAdd: 0,
+    push: 0,
+    weakSetHas: 0,
+    weakSetAdd: 0,
+    latin1Slice: 0,
+  };
+  const realIsView = ArrayBuffer.isView;
+  const realSetAdd = Set.prototype.add;
+  const realPush = Array.prototype.push;
+  const realWeakSetHas = WeakSet.prototype.has;
+  const realWeakSetAdd = WeakSet.prototype.add;
+  const realLatin1Slice = Buffer.prototype.latin1Slice;
   const realMapGet = Map.prototype.get;
   const realMapSet = Map.prototype.set;
   const realArrayIterator = Array.prototype[Symbol.iterator];
@@ -180,7 +201,42 @@ async function main() {
     replaced.stringify++;
     return Reflect.apply(realStringify, JSON, args);
   };
-  for (let i = 0; i < 300; i++) busy.port1.postMessage({ i, s: 'x'.repeat(i % 40), list: [i, i + 1] });
+  // Replacements that throw: a send must not fail because the agent called one.
+  ArrayBuffer.isView = () => {
+    replaced.isView++;
+    throw new Error('the app replaced ArrayBuffer.isView');
+  };
+  Set.prototype.add = function (v) {
+    replaced.setAdd++;
+    return Reflect.apply(realSetAdd, this, [v]);
+  };
+  Array.prototype.push = function (...items) {
+    replaced.push++;
+    return Reflect.apply(realPush, this, items);
+  };
+  WeakSet.prototype.has = function (v) {
+    replaced.weakSetHas++;
+    return Reflect.apply(realWeakSetHas, this, [v]);
+  };
+  WeakSet.prototype.add = function (v) {
+    replaced.weakSetAdd++;
+    return Reflect.apply(realWeakSetAdd, this, [v]);
+  };
+  if (realLatin1Slice !== undefined)
+    Buffer.prototype.latin1Slice = function (...args) {
+      replaced.latin1Slice++;
+      return Reflect.apply(realLatin1Slice, this, args);
+    };
+  for (let i = 0; i < 297; i++) busy.port1.postMessage({ i, s: 'x'.repeat(i % 40), list: [i, i + 1] });
+  // A transfer list (its buffers and ports are read), and a notable message the calibration scans.
+  const handedOver = new MessageChannel();
+  busy.port1.postMessage({ i: 297, buf: new ArrayBuffer(8), port: handedOver.port1 }, [
+    new ArrayBuffer(16),
+    handedOver.port1,
+  ]);
+  busy.port1.postMessage({ i: 298, text: 'y'.repeat(70_000) });
+  busy.port1.postMessage({ i: 299, nested: { text: 'z'.repeat(70_000) } });
+  handedOver.port2.close();
   await allArrived;
   // Long enough for the agent's periodic sample (every 250 ms) to run inside the window too.
   await new Promise((resolve) => setTimeout(resolve, 600));
@@ -192,6 +248,12 @@ async function main() {
   Function.prototype.call = realCall;
   Math.floor = realFloor;
   Set.prototype.has = realHas;
+  ArrayBuffer.isView = realIsView;
+  Set.prototype.add = realSetAdd;
+  Array.prototype.push = realPush;
+  WeakSet.prototype.has = realWeakSetHas;
+  WeakSet.prototype.add = realWeakSetAdd;
+  if (realLatin1Slice !== undefined) Buffer.prototype.latin1Slice = realLatin1Slice;
   console.log('replaced builtins called', JSON.stringify(replaced));
   // The sampler's periodic memory reading is not the app's process.memoryUsage either.
   const realMemoryUsage = process.memoryUsage;
