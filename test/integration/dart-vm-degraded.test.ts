@@ -4,36 +4,14 @@
 // fixtures, NOT a Dart VM (no Dart SDK here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectDartVm, type ConnectDartVmOptions } from '../../extension/core/dart';
-import { IsolateModel } from '../../extension/core/model/model';
-import type { IsolateSnapshot } from '../../protocol';
+import type { ConnectDartVmOptions } from '../../extension/core/dart';
 import { validateToWebviewMessage } from '../../webview/validate';
-import { loadVmFixture, startScriptedVmService, type ScriptedVmService } from '../helpers/scripted-vm-service';
+import { attachScriptedVm } from '../helpers/attach-scripted-vm';
+import { loadVmFixture, type ScriptedVmService } from '../helpers/scripted-vm-service';
 import { waitFor } from '../helpers/wait-for';
 
-async function setup(tweak?: (peer: ScriptedVmService) => void, extra: Partial<ConnectDartVmOptions> = {}) {
-  const peer = await startScriptedVmService();
-  tweak?.(peer);
-  const model = new IsolateModel({ changeDelayMs: 10 });
-  const logs: string[] = [];
-  const handle = await connectDartVm({
-    uri: peer.wsUri,
-    model,
-    baseIntervalMs: 20,
-    maxIntervalMs: 100,
-    log: (m) => logs.push(m),
-    ...extra,
-  });
-  const isolate = (name: string): IsolateSnapshot | undefined =>
-    model.snapshot().isolates.find((i) => i.name === name && i.sessionId === handle.sessionId);
-  const polls = (n: number) => waitFor(`${n} polls`, () => peer.count('getVM') >= n);
-  const done = async (): Promise<void> => {
-    await handle.dispose();
-    model.dispose();
-    await peer.close();
-  };
-  return { peer, model, handle, logs, isolate, polls, done };
-}
+const setup = (tweak?: (peer: ScriptedVmService) => void, extra: Partial<ConnectDartVmOptions> = {}) =>
+  attachScriptedVm({ tweak, extra });
 
 const internalError = { code: -32603, message: 'Internal error' };
 

@@ -4,31 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectDartVm, type ConnectDartVmOptions } from '../../extension/core/dart';
+import { attachScriptedVm } from '../helpers/attach-scripted-vm';
 import { IsolateModel } from '../../extension/core/model/model';
 import { startScriptedVmService, type ScriptedVmServiceOptions } from '../helpers/scripted-vm-service';
 import { waitFor } from '../helpers/wait-for';
 
-async function attached(extra: Partial<ConnectDartVmOptions> = {}, peerOpts: ScriptedVmServiceOptions = {}) {
-  const peer = await startScriptedVmService(peerOpts);
-  const model = new IsolateModel({ changeDelayMs: 10 });
-  const logs: string[] = [];
-  const handle = await connectDartVm({
-    uri: peer.wsUri,
-    model,
-    baseIntervalMs: 20,
-    maxIntervalMs: 100,
-    log: (m) => logs.push(m),
-    ...extra,
-  });
-  const disconnects: string[] = [];
-  handle.onDidDisconnect((r) => disconnects.push(r));
-  const done = async () => {
-    await handle.dispose();
-    model.dispose();
-    await peer.close();
-  };
-  return { peer, model, handle, logs, disconnects, done };
-}
+const attached = (extra: Partial<ConnectDartVmOptions> = {}, peer: ScriptedVmServiceOptions = {}) =>
+  attachScriptedVm({ extra, peer });
 
 test('spec-derived: dispose() returns promptly while the VM leaves a request unanswered, and the session keeps its data', async () => {
   // The default 10 s request timeout: the old dispose waited for it.

@@ -6,30 +6,13 @@ import assert from 'node:assert/strict';
 import { connectDartVm } from '../../extension/core/dart';
 import { IsolateModel } from '../../extension/core/model/model';
 import type { Report } from '../../protocol';
+import { attachScriptedVm } from '../helpers/attach-scripted-vm';
 import { loadVmFixture, startScriptedVmService, type ScriptedVmService } from '../helpers/scripted-vm-service';
 import { waitFor } from '../helpers/wait-for';
 
 type Json = Record<string, unknown>;
 
-async function attached(tweak: (peer: ScriptedVmService) => void) {
-  const peer = await startScriptedVmService();
-  tweak(peer);
-  const model = new IsolateModel({ changeDelayMs: 10 });
-  const logs: string[] = [];
-  const handle = await connectDartVm({
-    uri: peer.wsUri,
-    model,
-    baseIntervalMs: 20,
-    maxIntervalMs: 100,
-    log: (m) => logs.push(m),
-  });
-  const done = async (): Promise<void> => {
-    await handle.dispose();
-    model.dispose();
-    await peer.close();
-  };
-  return { peer, model, handle, logs, done };
-}
+const attached = (tweak: (peer: ScriptedVmService) => void) => attachScriptedVm({ tweak });
 
 /** getVM's isolates without `isolateGroupId`, as before protocol 3.50 (groups come from getIsolateGroup). */
 function vmWithoutGroupIds(extraGroups: unknown[] = []): Json {
