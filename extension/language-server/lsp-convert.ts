@@ -23,6 +23,20 @@ export function toPath(fileOrUri: string): string {
   return fileOrUri.startsWith('file:') ? fileURLToPath(fileOrUri) : fileOrUri;
 }
 
+/**
+ * The path of an editor document, or null when it has none the server can analyze: a URI of
+ * another scheme (`untitled:`, `vscode-notebook-cell:`), or a `file:` URI Node cannot turn into a
+ * local path (`file://otherhost/…`, an encoded `/`).
+ */
+export function documentPath(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
 /** The `file://` URI of a path. */
 export function toUri(path: string): string {
   return pathToFileURL(path).href;
@@ -55,8 +69,10 @@ export function staticDiagnostic(f: StaticFinding, lines: LineIndex): Diagnostic
 /** A runtime finding as a diagnostic at its original source position (1-based → 0-based). */
 export function runtimeDiagnostic(f: RuntimeFinding, lines: LineIndex): Diagnostic | null {
   if (!f.location) return null;
-  const line = Math.max(0, f.location.line - 1);
-  const start = lines.offset(line, Math.max(0, f.location.column - 1));
+  // A location without a usable column (or line) points at the line's (or file's) start.
+  const at = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) ? n : 1);
+  const line = Math.max(0, at(f.location.line) - 1);
+  const start = lines.offset(line, Math.max(0, at(f.location.column) - 1));
   const lineEnd = lines.offset(line + 1, 0);
   const rest = lines.text.slice(start, lineEnd).replace(/\s+$/, '');
   return {

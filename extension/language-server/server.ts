@@ -23,7 +23,7 @@ import {
 } from '../../protocol';
 import { AnalysisEngine, languageOf } from './analysis/engine';
 import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
-import { fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
+import { documentPath, fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
 import { SourcePaths } from './source-paths';
 import { inScannedFolder, readScanned, scanWorkspace } from './workspace-scan';
 
@@ -72,7 +72,7 @@ connection.onInitialized(() => {
  * again after every await that reads the disk, since the file can be opened meanwhile.
  */
 function isOpen(file: string): boolean {
-  return documents.get(toUri(file)) !== undefined || documents.keys().some((uri) => toPath(uri) === file);
+  return documents.get(toUri(file)) !== undefined || documents.keys().some((uri) => documentPath(uri) === file);
 }
 
 /** Analyzes the workspace in the background, yielding between files so edits stay responsive. */
@@ -146,7 +146,7 @@ function publish(file: string): void {
 }
 
 function openDocument(file: string): TextDocument | undefined {
-  return documents.get(toUri(file)) ?? documents.all().find((d) => toPath(d.uri) === file);
+  return documents.get(toUri(file)) ?? documents.all().find((d) => documentPath(d.uri) === file);
 }
 
 /** Forgets a file that is gone from disk: no analysis, no diagnostics (runtime ones included). */
@@ -170,15 +170,21 @@ function schedule(file: string): void {
 }
 
 documents.onDidChangeContent((e) => {
-  const file = toPath(e.document.uri);
-  if (!engine || languageOf(file) === null) return;
+  const file = documentPath(e.document.uri);
+  if (file === null || !engine || languageOf(file) === null) return;
   engine.setFile(file, e.document.getText());
   schedule(file);
 });
 
 documents.onDidClose(async (e) => {
-  const file = toPath(e.document.uri);
-  if (languageOf(file) === null) return;
+  const file = documentPath(e.document.uri);
+  if (file === null || languageOf(file) === null) return;
+  // A file the workspace scan skips (node_modules, dist, outside the folders) is not followed on
+  // disk once closed: its diagnostics go with it instead of staying, never updated.
+  if (!inScannedFolder(file, roots)) {
+    forget(file);
+    return;
+  }
   const onDisk = await readScanned(file);
   // Reopened while the disk was read (a language mode change closes and opens at once): the
   // editor's text stays.
@@ -195,8 +201,8 @@ documents.onDidClose(async (e) => {
 // deleted. (The client watches the analyzed extensions; open files follow the editor instead.)
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
   for (const change of changes) {
-    const file = toPath(change.uri);
-    if (!engine || languageOf(file) === null || isOpen(file)) continue;
+    const file = documentPath(change.uri);
+    if (file === null || !engine || languageOf(file) === null || isOpen(file)) continue;
     if (change.type === FileChangeType.Deleted) {
       if (engine.textOf(file) !== undefined || staticByFile.has(file)) forget(file);
       continue;
@@ -213,10 +219,12 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   }
 });
 
-connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFindingsParams) => {
+connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFindingsParams | null | undefined) => {
   const previous = runtimeByFile;
   runtimeByFile = new Map();
-  for (const f of params.findings ?? []) {
+  // From the extension, but checked: one malformed entry is skipped, never a crash of the server.
+  const findings: unknown[] = Array.isArray(params?.findings) ? params.findings : [];
+  for (const f of findings.filter(isRuntimeFinding)) {
     if (!f.location) continue;
     // Dart names files by package: URI; they are resolved through the package config.
     const file = sourcePaths.toPath(f.location.file);
@@ -240,10 +248,23 @@ connection.onNotification(SETTINGS_METHOD, (params: IsoscopeSettingsParams) => {
   for (const file of staticByFile.keys()) schedule(file);
 });
 
+/** A runtime finding whose fields the server reads have the right types. */
+function isRuntimeFinding(f: unknown): f is RuntimeFinding {
+  if (typeof f !== 'object' || f === null) return false;
+  const r = f as Record<string, unknown>;
+  const loc = r.location as Record<string, unknown> | null | undefined;
+  const locationOk =
+    loc === null ||
+    loc === undefined ||
+    (typeof loc === 'object' && typeof loc.file === 'string' && typeof loc.line === 'number');
+  return locationOk && typeof r.message === 'string' && typeof r.bytes === 'number' && typeof r.count === 'number';
+}
+
 connection.onRequest(ANALYSIS_STATS_METHOD, (): AnalysisStatsResult => ({ ...stats }));
 
 connection.onCodeAction((params) => {
-  const file = toPath(params.textDocument.uri);
+  const file = documentPath(params.textDocument.uri);
+  if (file === null) return [];
   const pending = timers.get(file);
   if (pending) {
     // An edit is waiting for its analysis: run it now so actions match the text the editor shows.

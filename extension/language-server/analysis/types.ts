@@ -126,10 +126,20 @@ export class LineIndex {
     }
     return { line: lo, character: Math.max(0, offset - this.starts[lo]) };
   }
-  /** Offset of a 0-based line/character (clamped to the text). */
+  /**
+   * Offset of a 0-based line/character. A character past the end of its line means the line's end
+   * (as LSP says), not a place on the lines after it; a line past the last means the text's end.
+   */
   offset(line: number, character: number): number {
     if (line >= this.starts.length) return this.text.length;
-    return Math.min(this.starts[Math.max(0, line)] + character, this.text.length);
+    const start = this.starts[Math.max(0, line)]!;
+    let end = line + 1 < this.starts.length ? this.starts[line + 1]! : this.text.length;
+    // Back over the line's break: \n, \r\n or a lone \r.
+    if (end > start && line + 1 < this.starts.length) {
+      end--;
+      if (this.text.charCodeAt(end) === 10 && end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    }
+    return start + Math.min(Math.max(0, character), end - start);
   }
 }
 
