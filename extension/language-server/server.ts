@@ -5,11 +5,15 @@
  */
 import {
   createConnection,
+  DidChangeWorkspaceFoldersNotification,
   FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
   type Diagnostic,
+  type DidChangeWorkspaceFoldersParams,
+  type WorkspaceFolder,
+  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -33,6 +37,8 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let engine: AnalysisEngine | null = null;
 let roots: string[] = [];
+/** Whether the client declared workspace folders (then their changes come through the library). */
+let clientHasFolders = false;
 /** Runtime findings name files by path, file: URL or Dart package: URI. */
 const sourcePaths = new SourcePaths(() => roots);
 const staticByFile = new Map<string, StaticFinding[]>();
@@ -46,6 +52,7 @@ const stats: AnalysisStatsResult = {
 };
 
 connection.onInitialize(async (params) => {
+  clientHasFolders = params.capabilities.workspace?.workspaceFolders === true;
   roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri));
   if (roots.length === 0 && params.rootUri) roots = [toPath(params.rootUri)];
   const init = (params.initializationOptions ?? {}) as { oversizedBytes?: number; dartWasmDir?: string };
@@ -58,12 +65,15 @@ connection.onInitialize(async (params) => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      // Folders added to or removed from the workspace later are scanned or dropped.
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'isoscope-language-server', version: '0.1.0' },
   };
 });
 
 connection.onInitialized(() => {
+  if (clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((event) => void changeFolders(event));
   void scanAndAnalyze();
 });
 
@@ -75,10 +85,10 @@ function isOpen(file: string): boolean {
   return documents.get(toUri(file)) !== undefined || documents.keys().some((uri) => documentPath(uri) === file);
 }
 
-/** Analyzes the workspace in the background, yielding between files so edits stay responsive. */
-async function scanAndAnalyze(): Promise<void> {
+/** Analyzes the workspace (or some of its folders) in the background, yielding between files so edits stay responsive. */
+async function scanAndAnalyze(folders: readonly string[] = roots): Promise<void> {
   try {
-    const files = await scanWorkspace(roots);
+    const files = await scanWorkspace(folders);
     for (const file of files) {
       if (isOpen(file)) continue;
       const text = await readScanned(file);
@@ -218,6 +228,32 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     }
   }
 });
+
+/** Scans the folders added to the workspace and drops what only the removed ones held. */
+async function changeFolders(event: WorkspaceFoldersChangeEvent | undefined): Promise<void> {
+  const paths = (folders: readonly WorkspaceFolder[] | undefined): string[] =>
+    (Array.isArray(folders) ? folders : []).flatMap((f: WorkspaceFolder) => {
+      const path = typeof f?.uri === 'string' ? documentPath(f.uri) : null;
+      return path === null ? [] : [path];
+    });
+  const removed = new Set(paths(event?.removed));
+  const added = paths(event?.added).filter((p) => !roots.includes(p));
+  // In place: the source paths (package: URIs) read the same array.
+  const kept = roots.filter((r) => !removed.has(r));
+  roots.length = 0;
+  roots.push(...kept, ...added);
+  // Closed files that no folder holds any more lose their diagnostics.
+  for (const file of [...staticByFile.keys()]) {
+    if (!isOpen(file) && !inScannedFolder(file, roots)) forget(file);
+  }
+  if (added.length > 0) await scanAndAnalyze(added);
+}
+
+// A client that declared workspace folders gets them through the library's feature (which takes
+// this notification over when it initializes); any other client's notification lands here.
+connection.onNotification(DidChangeWorkspaceFoldersNotification.type, (params: DidChangeWorkspaceFoldersParams) =>
+  changeFolders(params?.event),
+);
 
 connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFindingsParams | null | undefined) => {
   const previous = runtimeByFile;

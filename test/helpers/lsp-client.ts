@@ -29,7 +29,11 @@ export interface LspSession {
 }
 
 /** Starts the server, sends initialize/initialized for the workspace folder. */
-export async function startLsp(workspace: string, initializationOptions: object = {}): Promise<LspSession> {
+export async function startLsp(
+  workspace: string,
+  initializationOptions: object = {},
+  workspaceCapabilities: object = {},
+): Promise<LspSession> {
   const child = spawn(process.execPath, [serverBundle, '--stdio'], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -58,7 +62,9 @@ export async function startLsp(workspace: string, initializationOptions: object 
     processId: process.pid,
     rootUri: uri,
     workspaceFolders: [{ uri, name: 'ws' }],
-    capabilities: { workspace: { workspaceEdit: { documentChanges: true, changeAnnotationSupport: {} } } },
+    capabilities: {
+      workspace: { workspaceEdit: { documentChanges: true, changeAnnotationSupport: {} }, ...workspaceCapabilities },
+    },
     initializationOptions,
   });
   await connection.sendNotification('initialized', {});

@@ -120,3 +120,27 @@ test('a closed file the workspace scan skips (node_modules) loses its diagnostic
   await lsp.diagnostics(uri, (d) => d.length === 0);
   await alive();
 });
+
+for (const declared of [true, false]) {
+  test(`workspace folders added later are scanned, removed ones drop their closed files' diagnostics (client ${declared ? 'declares' : 'does not declare'} folders)`, async () => {
+    const a = mkdtempSync(join(tmpdir(), 'isoscope-ls-folder-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'isoscope-ls-folder-b-'));
+    cpSync('test/fixtures/lint/ts/node_pool.ts', join(a, 'in_a.ts'));
+    cpSync('test/fixtures/lint/ts/node_pool.ts', join(b, 'in_b.ts'));
+    const session = await startLsp(a, {}, declared ? { workspaceFolders: true } : {});
+    try {
+      const inA = `file://${join(a, 'in_a.ts')}`;
+      const inB = `file://${join(b, 'in_b.ts')}`;
+      await session.diagnostics(inA, (d) => d.length >= 2);
+      await session.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+        event: { added: [{ uri: `file://${b}`, name: 'b' }], removed: [{ uri: `file://${a}`, name: 'a' }] },
+      });
+      await session.diagnostics(inB, (d) => d.length >= 2);
+      await session.diagnostics(inA, (d) => d.length === 0);
+    } finally {
+      await session.close();
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
+  });
+}
