@@ -109,15 +109,19 @@ export interface PortSnapshot {
   allocationSite: string | null;
 }
 
-export type FindingRule =
-  | 'oversized-message'
-  | 'queue-backlog'
-  | 'copy-array-buffer'
-  | 'copy-typed-data'
-  | 'materialize-twice'
-  | 'view-sends-whole-buffer'
-  | 'use-isolate-exit'
-  | 'worker-churn';
+/** Every finding rule; the page's validator accepts these and no other. */
+export const FINDING_RULES = [
+  'oversized-message',
+  'queue-backlog',
+  'copy-array-buffer',
+  'copy-typed-data',
+  'materialize-twice',
+  'view-sends-whole-buffer',
+  'use-isolate-exit',
+  'worker-churn',
+] as const;
+
+export type FindingRule = (typeof FINDING_RULES)[number];
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

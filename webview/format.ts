@@ -2,8 +2,7 @@
  * Unit formatting for people: bytes in KiB/MiB/GiB, durations in µs/ms/s/min, rates and percents.
  * Pure functions (no DOM) so they can be unit-tested under node.
  */
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
+import { BYTE_UNITS, formatBytes as messageBytes } from '../protocol/format';
 
 /** Three significant digits at most, trailing zeros dropped ("1.5", "12.3", "512"). */
 function threeDigits(value: number): string {
@@ -35,15 +34,7 @@ export function formatBytes(bytes: number | null | undefined): string {
  * finding's message read the same as the message ("5.0 MiB", not "4.98 MiB").
  */
 export function formatBytesAsInMessages(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const sign = bytes < 0 ? '-' : '';
-  return `${sign}${value.toFixed(unit === 0 ? 0 : value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+  return Number.isFinite(bytes) ? messageBytes(bytes) : '—';
 }
 
 /** Formats a byte rate: "1.5 MiB/s". */

@@ -5,7 +5,7 @@
  * bundle) and allocation-light because it runs on every 4 Hz update of up to hundreds of isolates.
  */
 import type { ToWebviewMessage } from '../protocol';
-import { SERIES_FIELDS } from '../protocol/model';
+import { FINDING_RULES, SERIES_FIELDS } from '../protocol/model';
 
 /** The outcome of validating one incoming message. */
 export type ValidationResult = { ok: true; message: ToWebviewMessage } | { ok: false; reason: string };
@@ -149,20 +149,9 @@ function port(o: Obj, p: string): void {
   strOrNull(o, 'allocationSite', p);
 }
 
-const RULES = [
-  'oversized-message',
-  'queue-backlog',
-  'copy-array-buffer',
-  'copy-typed-data',
-  'materialize-twice',
-  'view-sends-whole-buffer',
-  'use-isolate-exit',
-  'worker-churn',
-];
-
 function finding(o: Obj, p: string): void {
   str(o, 'id', p);
-  oneOf(o, 'rule', RULES, p);
+  oneOf(o, 'rule', FINDING_RULES, p);
   oneOf(o, 'severity', ['error', 'warning', 'info', 'hint'], p);
   str(o, 'message', p);
   location(o.location, `${p}.location`);
