@@ -16,15 +16,8 @@ import { lineEndingOf, withLineEnding } from './analysis/eol';
 import { LineIndex, type Fix, type StaticFinding } from './analysis/types';
 
 /**
- * A document's `file://` URI (or a path) as a filesystem path. Runtime findings, which can also
- * name Dart `package:` URIs, go through `SourcePaths` (source-paths.ts) instead.
- */
-export function toPath(fileOrUri: string): string {
-  return fileOrUri.startsWith('file:') ? fileURLToPath(fileOrUri) : fileOrUri;
-}
-
-/**
- * The path of an editor document, or null when it has none the server can analyze: a URI of
+ * The path of an editor document (or workspace folder), or null when it has none the server can
+ * analyze (runtime findings, which can also name Dart `package:` URIs, go through `SourcePaths`): a URI of
  * another scheme (`untitled:`, `vscode-notebook-cell:`), or a `file:` URI Node cannot turn into a
  * local path (`file://otherhost/…`, an encoded `/`).
  */

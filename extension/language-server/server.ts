@@ -27,7 +27,7 @@ import {
 } from '../../protocol';
 import { AnalysisEngine, languageOf } from './analysis/engine';
 import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
-import { documentPath, fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toPath, toUri } from './lsp-convert';
+import { documentPath, fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toUri } from './lsp-convert';
 import { SourcePaths } from './source-paths';
 import { inScannedFolder, readScanned, scanWorkspace } from './workspace-scan';
 
@@ -53,8 +53,8 @@ const stats: AnalysisStatsResult = {
 
 connection.onInitialize(async (params) => {
   clientHasFolders = params.capabilities.workspace?.workspaceFolders === true;
-  roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri));
-  if (roots.length === 0 && params.rootUri) roots = [toPath(params.rootUri)];
+  roots = folderPaths(params.workspaceFolders);
+  if (roots.length === 0 && params.rootUri) roots = folderPaths([{ uri: params.rootUri, name: 'root' }]);
   const init = (params.initializationOptions ?? {}) as { oversizedBytes?: number; dartWasmDir?: string };
   engine = new AnalysisEngine({
     workspaceRoots: roots,
@@ -229,15 +229,18 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   }
 });
 
+/** The local paths of workspace folders (a folder whose URI is not a local `file:` one is left out). */
+function folderPaths(folders: readonly WorkspaceFolder[] | null | undefined): string[] {
+  return (Array.isArray(folders) ? folders : []).flatMap((f: WorkspaceFolder) => {
+    const path = typeof f?.uri === 'string' ? documentPath(f.uri) : null;
+    return path === null ? [] : [path];
+  });
+}
+
 /** Scans the folders added to the workspace and drops what only the removed ones held. */
 async function changeFolders(event: WorkspaceFoldersChangeEvent | undefined): Promise<void> {
-  const paths = (folders: readonly WorkspaceFolder[] | undefined): string[] =>
-    (Array.isArray(folders) ? folders : []).flatMap((f: WorkspaceFolder) => {
-      const path = typeof f?.uri === 'string' ? documentPath(f.uri) : null;
-      return path === null ? [] : [path];
-    });
-  const removed = new Set(paths(event?.removed));
-  const added = paths(event?.added).filter((p) => !roots.includes(p));
+  const removed = new Set(folderPaths(event?.removed));
+  const added = folderPaths(event?.added).filter((p) => !roots.includes(p));
   // In place: the source paths (package: URIs) read the same array.
   const kept = roots.filter((r) => !removed.has(r));
   roots.length = 0;
