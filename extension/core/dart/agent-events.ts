@@ -6,6 +6,7 @@
  */
 import { FRAME_LIMITS, type Bytes, type CallSite, type EpochMs } from '../../../protocol';
 import type { VmEvent } from './vm-types';
+import { nonNegative } from './coerce';
 
 /** Prefix of every extensionKind the Dart agent posts. */
 export const AGENT_EVENT_PREFIX = 'isoscope.';
@@ -46,21 +47,18 @@ function str(v: unknown): string | null {
   return typeof v === 'string' ? v.slice(0, maxLen) : null;
 }
 
-/**
- * A non-negative number up to 2^53, else null: counts and sizes the agent protocol accepts. Sums
- * of larger ones overflow to Infinity, which the report would write as null.
- */
-function nonNeg(v: unknown): number | null {
-  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : null;
-}
-
 function site(v: unknown): CallSite | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   const file = str(o.file);
-  const line = nonNeg(o.line);
+  const line = nonNegative(o.line);
   if (file === null || line === null) return null;
-  return { file, line: Math.floor(line), column: Math.floor(nonNeg(o.column) ?? 1), functionName: str(o.function) };
+  return {
+    file,
+    line: Math.floor(line),
+    column: Math.floor(nonNegative(o.column) ?? 1),
+    functionName: str(o.function),
+  };
 }
 
 /**
@@ -73,10 +71,10 @@ export function parseAgentEvent(event: VmEvent): AgentEvent | null {
   const data = event.extensionData;
   if (typeof kind !== 'string' || !kind.startsWith(AGENT_EVENT_PREFIX)) return null;
   if (typeof isolateId !== 'string' || typeof data !== 'object' || data === null) return null;
-  const atMs = nonNeg(data.atMs) ?? nonNeg(event.timestamp) ?? Date.now();
+  const atMs = nonNegative(data.atMs) ?? nonNegative(event.timestamp) ?? Date.now();
   switch (kind) {
     case 'isoscope.send': {
-      const bytes = nonNeg(data.bytes);
+      const bytes = nonNegative(data.bytes);
       if (bytes === null) return null;
       return {
         type: 'send',
@@ -84,8 +82,8 @@ export function parseAgentEvent(event: VmEvent): AgentEvent | null {
         atMs,
         port: str(data.port) ?? 'port',
         bytes,
-        typedDataBytes: Math.min(bytes, nonNeg(data.typedDataBytes) ?? 0),
-        transferredBytes: nonNeg(data.transferredBytes) ?? 0,
+        typedDataBytes: Math.min(bytes, nonNegative(data.typedDataBytes) ?? 0),
+        transferredBytes: nonNegative(data.transferredBytes) ?? 0,
         shape: str(data.shape) ?? '',
         site: site(data.site),
       };

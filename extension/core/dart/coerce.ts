@@ -6,11 +6,16 @@
 import { FRAME_LIMITS, type Bytes } from '../../../protocol';
 
 /**
- * A byte count: a non-negative number up to 2^53 (as the agent protocol allows; sums of them stay
- * finite, where 1e308 twice is Infinity, which JSON writes as null), else 0.
+ * A non-negative number up to 2^53 (as the agent protocol allows: sums of them stay finite, where
+ * 1e308 twice is Infinity, which JSON writes as null), else null.
  */
+export function nonNegative(v: unknown): number | null {
+  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : null;
+}
+
+/** A byte count (`nonNegative`), else 0. */
 export function bytes(v: unknown): Bytes {
-  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : 0;
+  return nonNegative(v) ?? 0;
 }
 
 /** Whether `v` is an object (not null, not an array): a row of a list worth reading. */
