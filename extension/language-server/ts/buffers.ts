@@ -224,8 +224,19 @@ const ASSIGNMENT_OPERATORS = new Set([
 
 /** What the writes of one file assign, by variable: the values, or 'unknown' for another kind of write. */
 type FileWrites = Map<ts.Symbol, ts.Expression[] | 'unknown'>;
-/** By checker (symbols belong to one program), then by file; a new program starts empty. */
-const writesCache = new WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, FileWrites>>();
+const writesCache: FileCache<FileWrites> = new WeakMap();
+
+/** A value computed once per file and program: by checker (symbols belong to one program), then by file. */
+export type FileCache<T> = WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, T>>;
+
+/** `cache`'s value for `file` under `checker`, built by `build` the first time. */
+export function perFile<T>(cache: FileCache<T>, checker: ts.TypeChecker, file: ts.SourceFile, build: () => T): T {
+  let byFile = cache.get(checker);
+  if (!byFile) cache.set(checker, (byFile = new WeakMap()));
+  let value = byFile.get(file);
+  if (value === undefined) byFile.set(file, (value = build()));
+  return value;
+}
 
 /**
  * Every value the variable `id` refers to may hold: its initializer and the right-hand side of each
@@ -244,10 +255,10 @@ export function valuesOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Express
 
 /** The writes of a file, found in one walk (only the written names are resolved to symbols). */
 function writesOfFile(checker: ts.TypeChecker, file: ts.SourceFile): FileWrites {
-  let byFile = writesCache.get(checker);
-  if (!byFile) writesCache.set(checker, (byFile = new WeakMap()));
-  const cached = byFile.get(file);
-  if (cached) return cached;
+  return perFile(writesCache, checker, file, () => findWrites(checker, file));
+}
+
+function findWrites(checker: ts.TypeChecker, file: ts.SourceFile): FileWrites {
   const writes: FileWrites = new Map();
   const note = (target: ts.Expression, value: ts.Expression | 'unknown'): void => {
     const t = skipWrappers(target);
@@ -279,7 +290,6 @@ function writesOfFile(checker: ts.TypeChecker, file: ts.SourceFile): FileWrites 
     ts.forEachChild(n, visit);
   };
   visit(file);
-  byFile.set(file, writes);
   return writes;
 }
 

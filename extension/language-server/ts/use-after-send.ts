@@ -3,7 +3,7 @@
  * (detaches) it? Conservative: anything out of this file's sight counts as a read.
  */
 import ts from 'typescript';
-import { variableSymbol } from './buffers';
+import { perFile, variableSymbol, type FileCache } from './buffers';
 
 /**
  * True when the variable can be read after the send: read after the call in its function, or in
@@ -117,7 +117,7 @@ function sharedSource(e: ts.Expression, containers: boolean): ts.Identifier | nu
 }
 
 /** Aliases by the variable they share a buffer with, per checker (symbols belong to one program) and file. */
-const aliasCache = new WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, Map<ts.Symbol, ts.Identifier[]>>>();
+const aliasCache: FileCache<Map<ts.Symbol, ts.Identifier[]>> = new WeakMap();
 
 /**
  * Names of the variables declared as an alias or a view of `symbol` (`const v = a.subarray(0, 4)`).
@@ -125,25 +125,23 @@ const aliasCache = new WeakMap<ts.TypeChecker, WeakMap<ts.SourceFile, Map<ts.Sym
  * quadratic (5,000 lines with 834 sends: ~8 s).
  */
 function aliasesOf(checker: ts.TypeChecker, symbol: ts.Symbol, sf: ts.SourceFile): ts.Identifier[] {
-  let byFile = aliasCache.get(checker);
-  if (!byFile) aliasCache.set(checker, (byFile = new WeakMap()));
-  let aliases = byFile.get(sf);
-  if (!aliases) {
-    const found = new Map<ts.Symbol, ts.Identifier[]>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && n.initializer && ts.isIdentifier(n.name)) {
-        const source = sharedSource(n.initializer, false);
-        const of = source && variableSymbol(checker, source);
-        if (of) {
-          const list = found.get(of);
-          if (list) list.push(n.name);
-          else found.set(of, [n.name]);
-        }
+  return perFile(aliasCache, checker, sf, () => findAliases(checker, sf)).get(symbol) ?? [];
+}
+
+function findAliases(checker: ts.TypeChecker, sf: ts.SourceFile): Map<ts.Symbol, ts.Identifier[]> {
+  const found = new Map<ts.Symbol, ts.Identifier[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && n.initializer && ts.isIdentifier(n.name)) {
+      const source = sharedSource(n.initializer, false);
+      const of = source && variableSymbol(checker, source);
+      if (of) {
+        const list = found.get(of);
+        if (list) list.push(n.name);
+        else found.set(of, [n.name]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    byFile.set(sf, (aliases = found));
-  }
-  return aliases.get(symbol) ?? [];
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
 }
