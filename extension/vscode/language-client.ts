@@ -25,6 +25,14 @@ import { RUNTIME_FINDINGS_METHOD, SETTINGS_METHOD, type Finding, type RuntimeFin
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
 
+/** Error codes of a write to a server process that has exited. */
+const DEAD_PIPE_CODES = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+function isDeadPipe(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && DEAD_PIPE_CODES.has(code);
+}
+
 /** What the extension holds on to while the client runs. */
 export interface LanguageClientHandle {
   /** Replaces the runtime findings the server shows (original source positions, 1-based). */
@@ -59,9 +67,12 @@ export async function startLanguageClient(
   let restarting = false;
   const crashes: number[] = [];
   const errorHandler: ErrorHandler = {
-    // A few bad messages are survivable; a stream of them means the connection is broken.
-    error: (_error, _message, count) => ({
-      action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+    error: (error, _message, count) => ({
+      // A write to a server that has just died fails before its closed pipe is seen. Shutting down
+      // then (the library's default for the pipe's own error event, which has no count) would skip
+      // the restart; the close that follows decides instead. A few other bad messages are
+      // survivable; a stream of them means the connection is broken.
+      action: isDeadPipe(error) || (count !== undefined && count <= 3) ? ErrorAction.Continue : ErrorAction.Shutdown,
     }),
     closed: () => {
       const now = Date.now();

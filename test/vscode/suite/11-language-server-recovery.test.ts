@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Finding } from '../../../protocol';
 import { fixture, isoscope, waitFor, withSetting } from '../helpers';
@@ -48,6 +49,23 @@ async function killServer(timeoutMs = 20_000): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** Blocks the extension host's thread until `pid` has exited (a zombie: its pipes are closed). */
+function blockUntilDead(pid: number): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    let state = '';
+    try {
+      state = /\)\s+(\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '';
+    } catch {
+      return; // already reaped
+    }
+    if (state === 'Z' || state === 'X') return;
+    Atomics.wait(nap, 0, 0, 5);
+  }
+  throw new Error(`process ${pid} did not die within 5 s of SIGKILL`);
 }
 
 /** Resolves once the diagnostics of every uri changed (the restarted server published them). */
@@ -127,6 +145,27 @@ describe('language server crash recovery (SIGKILL)', () => {
     } finally {
       launch.terminal?.dispose();
     }
+  });
+
+  it('a server that dies while messages are on their way to it is restarted (the writes fail before the close is seen)', async () => {
+    const api = await isoscope();
+    const [old] = await waitFor('a running language server', () => {
+      const pids = serverPids();
+      return pids.length === 1 ? pids : undefined;
+    });
+    const threshold = vscode.workspace.getConfiguration('isoscope').get<number>('oversizedMessageBytes', 64 * 1024);
+    // Kill the server and block until it is dead, then send it five messages in the same turn of the
+    // event loop (the threshold in force, unchanged): their writes fail before the client sees the
+    // closed pipe, as when a crash meets a busy extension host. Those errors must not end in a
+    // shutdown that skips the restart the close brings.
+    process.kill(old, 'SIGKILL');
+    blockUntilDead(old);
+    for (let i = 0; i < 5; i++) api.runtimeDiagnostics.setOversizedBytes(threshold);
+    const next = await waitFor('a restarted language server', () => serverPids().find((p) => p !== old), 20_000).catch(
+      () => null,
+    );
+    assert.ok(next, 'the server was restarted');
+    await waitFor('the restarted server to run', () => api.runtimeDiagnostics.kind === 'language-server');
   });
 
   it('a server left stopped after repeated crashes: runtime findings (also package: URIs) show from a local list', async () => {
