@@ -11,6 +11,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type Diagnostic,
+  type TextDocumentContentChangeEvent,
   type DidChangeWorkspaceFoldersParams,
   type WorkspaceFolder,
   type WorkspaceFoldersChangeEvent,
@@ -28,13 +29,23 @@ import {
 import { AnalysisEngine, languageOf } from './analysis/engine';
 import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
 import { documentPath, fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toUri } from './lsp-convert';
+import { RuntimeAnchors, type Edit } from './runtime-anchors';
 import { SourcePaths } from './source-paths';
+import { unchangedEnds } from './text-change';
 import { inScannedFolder, readScanned, scanWorkspace } from './workspace-scan';
 
 /** Quiet time after the last keystroke before re-analyzing (short: an analysis is cheap now). */
 const DEBOUNCE_MS = 30;
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+/** Where edits of open files carried the runtime findings. */
+const anchors = new RuntimeAnchors();
+const documents = new TextDocuments({
+  create: TextDocument.create,
+  update(document, changes, version) {
+    followEdits(document, changes);
+    return TextDocument.update(document, changes, version);
+  },
+});
 let engine: AnalysisEngine | null = null;
 let roots: string[] = [];
 /** Whether the client declared workspace folders (then their changes come through the library). */
@@ -106,8 +117,41 @@ async function scanAndAnalyze(folders: readonly string[] = roots): Promise<void>
   }
 }
 
+/** The file's runtime findings where they show now (edits since the run move them). */
+function runtimeFindingsOf(file: string): RuntimeFinding[] {
+  return (runtimeByFile.get(file) ?? []).map((f) => anchors.place(file, f));
+}
+
+/** Carries the runtime findings of an open file along with its content changes, in their order. */
+function followEdits(document: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
+  const file = documentPath(document.uri);
+  const findings = file === null ? undefined : runtimeByFile.get(file);
+  if (file === null || !findings || findings.length === 0) return;
+  let current = document;
+  for (const [i, change] of changes.entries()) {
+    let edit: Edit;
+    if ('range' in change) {
+      edit = { start: change.range.start, end: change.range.end, text: change.text };
+    } else {
+      // The whole text was sent: the edit is the region between the unchanged ends.
+      const before = current.getText();
+      const { start, tail } = unchangedEnds(before, change.text);
+      edit = {
+        start: current.positionAt(start),
+        end: current.positionAt(before.length - tail),
+        text: change.text.slice(start, change.text.length - tail),
+      };
+    }
+    anchors.edit(file, findings, edit);
+    // A later whole-text change needs the text this one produced.
+    if (changes.slice(i + 1).some((c) => !('range' in c))) {
+      current = TextDocument.update(current, [change], current.version);
+    }
+  }
+}
+
 function hintsFor(file: string): RuntimeHint[] {
-  return (runtimeByFile.get(file) ?? []).flatMap((f) =>
+  return runtimeFindingsOf(file).flatMap((f) =>
     f.location
       ? [
           {
@@ -148,7 +192,7 @@ function publish(file: string): void {
   const lines = lineIndexOf(file);
   if (!lines) return;
   const diagnostics: Diagnostic[] = (staticByFile.get(file) ?? []).map((f) => staticDiagnostic(f, lines));
-  for (const f of runtimeByFile.get(file) ?? []) {
+  for (const f of runtimeFindingsOf(file)) {
     const d = runtimeDiagnostic(f, lines);
     if (d) diagnostics.push(d);
   }
@@ -192,6 +236,7 @@ documents.onDidClose(async (e) => {
   // A file the workspace scan skips (node_modules, dist, outside the folders) is not followed on
   // disk once closed: its diagnostics go with it instead of staying, never updated.
   if (!inScannedFolder(file, roots)) {
+    anchors.reset(file);
     forget(file);
     return;
   }
@@ -199,6 +244,8 @@ documents.onDidClose(async (e) => {
   // Reopened while the disk was read (a language mode change closes and opens at once): the
   // editor's text stays.
   if (isOpen(file)) return;
+  // Closed without saving: the edits that moved its runtime findings are gone.
+  if (onDisk !== e.document.getText()) anchors.reset(file);
   if (onDisk === null) {
     forget(file);
     return;
@@ -272,6 +319,7 @@ connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFinding
   }
   stats.runtimeFindings = [...runtimeByFile.values()].reduce((a, l) => a + l.length, 0);
   for (const file of new Set([...previous.keys(), ...runtimeByFile.keys()])) {
+    anchors.retain(file, runtimeByFile.get(file) ?? []);
     if (engine && engine.textOf(file) === undefined && !isOpen(file)) {
       const text = await readScanned(file);
       if (text !== null && engine.textOf(file) === undefined && !isOpen(file)) engine.setFile(file, text);

@@ -109,6 +109,59 @@ test('runtime findings pushed by the extension appear at their original line, th
   await lsp.diagnostics(uriOf('negatives.ts'), (d) => !d.some((x) => x.code === 'oversized-message'));
 });
 
+test('runtime findings follow edits of the open file, keep their place when pushed again, and go back when it closes unsaved', async () => {
+  const name = 'moved_by_edits.ts';
+  const text =
+    "import { Worker } from 'node:worker_threads';\nconst w = new Worker('./w.js');\nw.postMessage(frame);\n";
+  writeFileSync(join(ws, name), text);
+  const finding = (id: string, line: number, column: number): RuntimeFindingsParams['findings'][number] => ({
+    id,
+    rule: 'oversized-message',
+    severity: 'warning',
+    message: `${id} copied 1.0 MiB.`,
+    location: { file: join(ws, name), line, column },
+    isolateId: 'w2',
+    bytes: 1 << 20,
+    count: 3,
+    totalBytes: 3 << 20,
+    suggestion: '',
+  });
+  const send = finding('send', 3, 1);
+  const runtimeAt = (d: Diagnostic[], id: string) =>
+    d.find((x) => x.code === 'oversized-message' && x.message.startsWith(id))?.range.start;
+  const waitFor = (id: string, line: number, character: number) =>
+    lsp.diagnostics(uriOf(name), (d) => runtimeAt(d, id)?.line === line && runtimeAt(d, id)?.character === character);
+  let version = 1;
+  const change = (contentChanges: object[]) =>
+    lsp.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: uriOf(name), version: ++version },
+      contentChanges,
+    });
+  await lsp.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: uriOf(name), languageId: 'typescript', version, text },
+  });
+  await lsp.connection.sendNotification(RUNTIME_FINDINGS_METHOD, { findings: [send] });
+  await waitFor('send', 2, 0);
+  // Two lines typed above the send: it moves down with its code.
+  await change([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '// a\n// b\n' }]);
+  await waitFor('send', 4, 0);
+  // The model pushes the same finding again, with another one: the send stays where it moved.
+  await lsp.connection.sendNotification(RUNTIME_FINDINGS_METHOD, { findings: [{ ...send }, finding('import', 1, 1)] });
+  const both = await lsp.diagnostics(uriOf(name), (d) => runtimeAt(d, 'import') !== undefined);
+  assert.deepEqual(runtimeAt(both, 'send'), { line: 4, character: 0 });
+  assert.deepEqual(runtimeAt(both, 'import'), { line: 0, character: 0 }, 'first pushed after the edit: as measured');
+  // Indented, then the whole text sent at once without the first comment line.
+  await change([{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: '\t' }]);
+  await waitFor('send', 4, 1);
+  await change([{ text: '// b\n' + text.replace('w.postMessage', '\tw.postMessage') }]);
+  await waitFor('send', 3, 1);
+  // Closed without saving: the disk's text is back, and so is the measured line.
+  await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(name) } });
+  await waitFor('send', 2, 0);
+  await lsp.connection.sendNotification(RUNTIME_FINDINGS_METHOD, { findings: [] });
+  await lsp.diagnostics(uriOf(name), (d) => runtimeAt(d, 'send') === undefined);
+});
+
 test('an edit re-publishes diagnostics (the fix applied clears the finding)', async () => {
   const text = readFileSync(join(ws, 'node_pool.ts'), 'utf8').replace(
     'worker.postMessage({ tile, width, height });',
