@@ -71,6 +71,7 @@ const record = z.discriminatedUnion('type', [
     heapShared: z.boolean(),
     cpuTimeMicros: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable(),
     queueDepth: count,
+    broadcastReceived: count.optional(),
   }),
   z.object({
     type: z.literal('channel'),

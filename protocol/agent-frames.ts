@@ -107,6 +107,12 @@ export interface IsolateSampleRecord {
   cpuTimeMicros: Micros | null;
   /** Messages waiting in this isolate's inbound queues right now. */
   queueDepth: number;
+  /**
+   * BroadcastChannel messages this isolate's channel objects received so far (cumulative). A
+   * broadcast channel has no single receiver, so its deliveries reach `messagesReceived` this way.
+   * Absent from agents that do not count them (the Dart adapter).
+   */
+  broadcastReceived?: number | undefined;
 }
 
 export interface ChannelRecord {

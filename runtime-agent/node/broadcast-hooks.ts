@@ -136,6 +136,7 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
   function onDelivery(slot: number, delayMs: number, label: string): void {
     if (slot < 0) return;
     atomicAdd(i32, slot * I32.stride + I32.delivered, 1);
+    registry.broadcastReceived++;
     registry.broadcastDelays(slot, label).add(delayMs > 0 ? delayMs : 0);
   }
 

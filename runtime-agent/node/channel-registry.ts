@@ -196,6 +196,8 @@ export class ChannelRegistry {
   private readonly ends = new WeakMap<object, PortEnd>();
   /** Registrations whose object refused the stamp: `get` then falls back to `ends`. */
   private unstamped = 0;
+  /** BroadcastChannel messages delivered to this thread's counted channel objects (cumulative). */
+  broadcastReceived = 0;
   /** Receiving slots whose port lives in this thread (their depth is this isolate's queue). */
   private readonly inbound = new Set<number>();
   /** Delay histograms by receiving slot, published into the shared table when reporting. */

@@ -34,6 +34,7 @@ export class Sampler {
       heapShared: false,
       cpuTimeMicros: this.cpu.readMicros(),
       queueDepth: this.ctx.registry.queueDepth(),
+      broadcastReceived: this.ctx.registry.broadcastReceived,
     };
   }
 

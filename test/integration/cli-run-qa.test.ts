@@ -346,3 +346,29 @@ test('a message-size gate sees a lone 1 MiB message between 2,000 small ones on 
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /gate max-message-bytes: 1(\.0)? MiB vs limit 64 KiB — FAILED/);
 });
+
+test('the report counts the BroadcastChannel messages each isolate received, as the app counted them', async () => {
+  const { dir, done } = tempDir();
+  try {
+    const report = join(dir, 'r.json');
+    const app = join(repoRoot, 'test', 'integration', 'agent', 'apps', 'broadcast.cjs');
+    const run = await runCli(['run', '--report', report, '--', process.execPath, app]);
+    assert.equal(run.code, 0, run.stderr);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('REPORT '));
+    assert.ok(line, run.stdout);
+    const counted = JSON.parse(line.slice('REPORT '.length)) as {
+      receivedBy: Record<'main' | 'w1' | 'w2', Record<string, number>>;
+    };
+    const written = JSON.parse(readFileSync(report, 'utf8')) as Report;
+    for (const who of ['main', 'w1', 'w2'] as const) {
+      const isolate = written.isolates.find((i) => (who === 'main' ? i.kind === 'main' : i.name === who));
+      assert.ok(isolate, `${who} is in the report`);
+      const appReceived = Object.values(counted.receivedBy[who]).reduce((n, k) => n + k, 0);
+      // Its worker ↔ parent port carries the app's control messages ('ready', 'go', its report).
+      const portMessages = who === 'main' ? 4 : 1;
+      assert.equal(isolate.messagesReceived, appReceived + portMessages, `${who} messagesReceived`);
+    }
+  } finally {
+    done();
+  }
+});

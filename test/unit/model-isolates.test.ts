@@ -45,6 +45,25 @@ test('message rates and copied bytes per second come from channel counter deltas
   assert.deepEqual(snap.series['1']!.queueDelayMsP95, [0, 7]);
 });
 
+test('broadcast deliveries an isolate reports in its samples add to its messagesReceived and its rate', () => {
+  const model = twoIsolates();
+  model.ingest('node:1', channel('c1', '0', '1', { sent: 10, delivered: 10 }));
+  model.ingest('node:1', sample('1', 1000, { broadcastReceived: 5 }));
+  // A broadcast channel has no receiving end: its record adds nothing to the receivers.
+  model.ingest('node:1', { ...channel('b1', '0', '1', { sent: 300, delivered: 600 }), toIsolateId: null });
+  model.ingest('node:1', sample('1', 1500, { broadcastReceived: 205 }));
+  // A sample without the field (the Dart adapter) or an older figure changes nothing.
+  model.ingest('node:1', sample('1', 1600));
+  model.ingest('node:1', sample('1', 1700, { broadcastReceived: 100 }));
+  const worker = model.snapshot().isolates.find((i) => i.id === '1')!;
+  assert.equal(worker.messagesReceived, 10 + 205);
+  assert.equal(worker.msgsInPerSec, 0);
+  model.ingest('node:1', sample('1', 2700, { broadcastReceived: 305 }));
+  const later = model.snapshot().isolates.find((i) => i.id === '1')!;
+  assert.equal(later.messagesReceived, 10 + 305);
+  assert.equal(later.msgsInPerSec, 100);
+});
+
 test('queue depth: samples and channel maxDepth both raise maxQueueDepth; Dart queue snapshots set depth', () => {
   const model = twoIsolates();
   model.ingest('node:1', sample('1', 1000, { queueDepth: 40 }));

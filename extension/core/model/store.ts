@@ -35,6 +35,8 @@ export interface IsolateEntry {
   inbound: Set<string>;
   prevCpu: { atMs: number; micros: number } | null;
   prevTotals: { atMs: number; sent: number; received: number; copied: number } | null;
+  /** The last sample's cumulative `broadcastReceived` (its increase adds to `messagesReceived`). */
+  broadcastReceived: number;
   /** Marked exited because its session's connection ended, not by an `isolate-exit` record. */
   endedWithSession: boolean;
 }
@@ -121,6 +123,7 @@ export class ModelStore {
       inbound: new Set(),
       prevCpu: null,
       prevTotals: null,
+      broadcastReceived: 0,
       endedWithSession: false,
     };
     this.isolates.set(id, entry);
@@ -145,6 +148,11 @@ export class ModelStore {
         s.cpuPercent = Math.max(0, (r.cpuTimeMicros - prev.micros) / ((r.atMs - prev.atMs) * 10));
       }
       e.prevCpu = { atMs: r.atMs, micros: r.cpuTimeMicros };
+    }
+    // Broadcast deliveries have no receiving end on a channel record: the isolate reports them.
+    if (r.broadcastReceived !== undefined && r.broadcastReceived > e.broadcastReceived) {
+      s.messagesReceived += r.broadcastReceived - e.broadcastReceived;
+      e.broadcastReceived = r.broadcastReceived;
     }
     const now = { atMs: r.atMs, sent: s.messagesSent, received: s.messagesReceived, copied: s.bytesCopiedOut };
     const prev = e.prevTotals;

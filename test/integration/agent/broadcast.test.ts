@@ -66,4 +66,15 @@ test('BroadcastChannel between real workers: per-sender sent/delivered match the
     assert.ok(c.bytesCopied > c.sent * 10, `${from} bytes ${c.bytesCopied}`);
     assert.ok(c.delayMsMax >= c.delayMsP50 && c.delayMsP50 >= 0);
   }
+  // Per receiving isolate: its last sample counts what its channel objects received, as the app did.
+  const lastSample = new Map<Who, number | undefined>();
+  for (const r of records) {
+    const who = r.type === 'sample' ? isolateOf.get(r.isolateId) : undefined;
+    if (r.type === 'sample' && who) lastSample.set(who, r.broadcastReceived);
+  }
+  for (const who of ['main', 'w1', 'w2'] as const) {
+    const appReceived = Object.values(report.receivedBy[who]).reduce((n, k) => n + (k ?? 0), 0);
+    assert.ok(appReceived > 0, `${who} received broadcasts`);
+    assert.equal(lastSample.get(who), appReceived, `${who} broadcastReceived`);
+  }
 });
