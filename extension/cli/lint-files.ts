@@ -18,10 +18,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { languageOf } from '../language-server/analysis/engine';
+import { MAX_ANALYZED_FILE_BYTES } from '../language-server/analyzed-files';
 import { decodeSource, encodeSource, type SourceEncoding } from '../language-server/source-bytes';
 
 /** Files larger than this are reported and skipped (bounded memory, bounded time). */
-export const MAX_LINT_FILE_BYTES = 2 * 1024 * 1024;
+export const MAX_LINT_FILE_BYTES = MAX_ANALYZED_FILE_BYTES;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', '.dart_tool', 'out', '.vscode-test']);
 const MAX_FILES = 20_000;
 export const SOURCE_EXTENSIONS = '.dart, .ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs';

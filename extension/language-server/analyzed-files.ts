@@ -12,5 +12,11 @@ export const ANALYZED_LANGUAGE_IDS = [
   'javascriptreact',
 ] as const;
 
+/**
+ * Files larger than this (UTF-8 bytes) are not analyzed, on disk by `isoscope lint` nor open in the
+ * editor: such files are generated bundles, and their analysis would take seconds per edit.
+ */
+export const MAX_ANALYZED_FILE_BYTES = 2 * 1024 * 1024;
+
 /** Glob of the files the server analyzes (the extensions `languageOf` accepts), for file watchers. */
 export const ANALYZED_FILES_GLOB = '**/*.{dart,ts,tsx,mts,cts,js,jsx,mjs,cjs}';

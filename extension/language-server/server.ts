@@ -27,6 +27,7 @@ import {
   type RuntimeFindingsParams,
 } from '../../protocol';
 import { AnalysisEngine, languageOf } from './analysis/engine';
+import { MAX_ANALYZED_FILE_BYTES } from './analyzed-files';
 import { LineIndex, type RuntimeHint, type StaticFinding } from './analysis/types';
 import { documentPath, fixToCodeAction, runtimeDiagnostic, staticDiagnostic, toUri } from './lsp-convert';
 import { RuntimeAnchors, type Edit } from './runtime-anchors';
@@ -55,6 +56,8 @@ const sourcePaths = new SourcePaths(() => roots);
 const staticByFile = new Map<string, StaticFinding[]>();
 let runtimeByFile = new Map<string, RuntimeFinding[]>();
 const timers = new Map<string, NodeJS.Timeout>();
+/** Open files over the size limit: not analyzed (runtime findings still show), logged once each. */
+const tooLarge = new Set<string>();
 const stats: AnalysisStatsResult = {
   filesAnalyzed: 0,
   workspaceScanDone: false,
@@ -166,8 +169,31 @@ function hintsFor(file: string): RuntimeHint[] {
   );
 }
 
+/** Whether an open file's text is small enough to analyze; says once when it is not. */
+function analyzable(file: string, text: string): boolean {
+  // Cheap first: a string of at most a third of the limit in UTF-16 units cannot pass it in UTF-8.
+  const bytes = text.length * 3 <= MAX_ANALYZED_FILE_BYTES ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes <= MAX_ANALYZED_FILE_BYTES) {
+    tooLarge.delete(file);
+    return true;
+  }
+  if (!tooLarge.has(file)) {
+    tooLarge.add(file);
+    connection.console.info(
+      `isoscope: ${file} is not analyzed: ${(bytes / 1048576).toFixed(1)} MiB is over the ` +
+        `${MAX_ANALYZED_FILE_BYTES / 1048576} MiB limit of static analysis (runtime findings still show)`,
+    );
+  }
+  return false;
+}
+
 function analyzeAndPublish(file: string): void {
   if (!engine) return;
+  if (tooLarge.has(file)) {
+    staticByFile.set(file, []);
+    publish(file);
+    return;
+  }
   const started = performance.now();
   try {
     staticByFile.set(file, engine.analyze(file, hintsFor(file)));
@@ -226,7 +252,9 @@ function schedule(file: string): void {
 documents.onDidChangeContent((e) => {
   const file = documentPath(e.document.uri);
   if (file === null || !engine || languageOf(file) === null) return;
-  engine.setFile(file, e.document.getText());
+  const text = e.document.getText();
+  if (analyzable(file, text)) engine.setFile(file, text);
+  else engine.removeFile(file);
   schedule(file);
 });
 
@@ -236,6 +264,7 @@ documents.onDidClose(async (e) => {
   // A file the workspace scan skips (node_modules, dist, outside the folders) is not followed on
   // disk once closed: its diagnostics go with it instead of staying, never updated.
   if (!inScannedFolder(file, roots)) {
+    tooLarge.delete(file);
     anchors.reset(file);
     forget(file);
     return;
@@ -244,6 +273,7 @@ documents.onDidClose(async (e) => {
   // Reopened while the disk was read (a language mode change closes and opens at once): the
   // editor's text stays.
   if (isOpen(file)) return;
+  tooLarge.delete(file);
   // Closed without saving: the edits that moved its runtime findings are gone.
   if (onDisk !== e.document.getText()) anchors.reset(file);
   if (onDisk === null) {

@@ -144,3 +144,53 @@ for (const declared of [true, false]) {
     }
   });
 }
+
+test('an open file over the 2 MiB analysis limit is not analyzed (it says so once); runtime findings still show; under the limit it is', async () => {
+  const uri = uriOf('bundle.ts');
+  const logged: string[] = [];
+  lsp.connection.onNotification('window/logMessage', (p: { message: string }) => logged.push(p.message));
+  // The send of node_pool.ts, then 2.1 MiB of comment lines: what a generated bundle weighs.
+  const big = SEND + `// ${'x'.repeat(1021)}\n`.repeat(2200);
+  assert.ok(Buffer.byteLength(big) > 2 * 1024 * 1024);
+  open(uri, big);
+  await lsp.connection.sendNotification(RUNTIME_FINDINGS_METHOD, {
+    findings: [
+      {
+        id: 'big',
+        rule: 'oversized-message',
+        severity: 'warning',
+        message: 'postMessage copied 1.0 MiB.',
+        location: { file: join(ws, 'bundle.ts'), line: 16, column: 5 },
+        isolateId: 'w',
+        bytes: 1 << 20,
+        count: 3,
+        totalBytes: 3 << 20,
+        suggestion: '',
+      },
+    ],
+  });
+  const shown = await lsp.diagnostics(uri, (d) => d.some((x) => x.code === 'oversized-message'));
+  assert.deepEqual(
+    shown.map((d) => d.code),
+    ['oversized-message'],
+    'the runtime finding, and no static one',
+  );
+  // Typing in it neither analyzes it nor repeats the message.
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
+  });
+  await alive();
+  assert.equal(
+    logged.filter((m) => m.includes('bundle.ts is not analyzed: 2.2 MiB is over the 2 MiB limit')).length,
+    1,
+    JSON.stringify(logged),
+  );
+  // Cut back under the limit: analyzed again.
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 3 },
+    contentChanges: [{ text: SEND }],
+  });
+  await lsp.diagnostics(uri, (d) => d.some((x) => x.code === 'copy-array-buffer'));
+  await lsp.connection.sendNotification(RUNTIME_FINDINGS_METHOD, { findings: [] });
+});
