@@ -43,6 +43,32 @@ test('oversized-message: per call site largest, count, total, who paid, and what
   assert.match(f.suggestion, /saving 4\.0 MiB per send \(8\.0 MiB so far\)/);
 });
 
+test('oversized-message: the saving so far counts every send at the site when message records are sampled', () => {
+  const model = app();
+  const mb = 2 * 1024 * 1024;
+  // Two sampled message records, while the call-site counters saw 145 sends of the same message.
+  for (let i = 0; i < 2; i++) {
+    model.ingest(
+      'node:1',
+      message('0', 'c1', mb + 20, site, { typedArrayBytes: mb, shape: '{frame: Uint8Array(2097152)}' }),
+    );
+  }
+  model.ingest('node:1', {
+    type: 'call-site',
+    isolateId: '0',
+    site,
+    sends: 145,
+    bytesCopied: 145 * (mb + 20),
+    maxMessageBytes: mb + 20,
+    transferableBytes: 145 * mb,
+    bytesTransferred: 0,
+  });
+  const f = model.snapshot().findings.find((x) => x.rule === 'oversized-message')!;
+  assert.equal(f.count, 145);
+  assert.match(f.message, /145 sends here copied 290 MiB in total/);
+  assert.match(f.suggestion, /saving 2\.0 MiB per send \(290 MiB so far\)/);
+});
+
 test('oversized-message says when transfer cannot apply (no typed arrays) or will not pay', () => {
   const model = app();
   const plain = { ...site, line: 50 };

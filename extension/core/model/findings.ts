@@ -108,7 +108,10 @@ function stillCopied(agg: OversizedAggregate): string {
 }
 
 function savedSoFar(agg: OversizedAggregate): Bytes {
-  return agg.typedArrayBytesTotal || agg.maxTypedArrayBytes * Math.max(1, agg.count);
+  // Message records are sampled; the call-site counters, when present, count every send (as the
+  // finding's total does).
+  const counted = Math.max(agg.typedArrayBytesTotal, agg.sitesTransferableBytes);
+  return counted || agg.maxTypedArrayBytes * Math.max(1, agg.count, agg.sitesSends);
 }
 
 function nodeAdvice(agg: OversizedAggregate, thresholdBytes: Bytes): string {
