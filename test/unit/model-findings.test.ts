@@ -151,6 +151,19 @@ test('the threshold is configurable and a call-site aggregate alone can raise th
   assert.equal(new IsolateModel().snapshot().oversizedBytes, 65536);
 });
 
+test('queue-backlog: queueing delays are written in the unit that reads best (seconds, not 48234.5 ms)', () => {
+  const model = new IsolateModel({ backlog: { deepQueueDepth: 100 } });
+  model.openSession(session());
+  model.ingest('node:1', start('0', 'main'));
+  model.ingest('node:1', start('2', 'slow', { spawnSite: { ...site, line: 77 } }));
+  model.ingest('node:1', start('3', 'quick', { spawnSite: { ...site, line: 78 } }));
+  model.ingest('node:1', channel('c2', '0', '2', { maxDepth: 150, delayMsP95: 48234.5, delayMsMax: 48429.1 }));
+  model.ingest('node:1', channel('c3', '0', '3', { maxDepth: 150, delayMsP95: 2.46, delayMsMax: 999.6 }));
+  const byLine = new Map(model.snapshot().findings.map((f) => [f.location?.line, f.message]));
+  assert.match(byLine.get(77) ?? '', /queueing delay p95 48\.2 s, max 48\.4 s\./);
+  assert.match(byLine.get(78) ?? '', /queueing delay p95 2\.5 ms, max 1\.0 s\./);
+});
+
 test('queue-backlog: a deep queue is a finding at the spawn site of the isolate', () => {
   const model = new IsolateModel({ backlog: { deepQueueDepth: 100 } });
   model.openSession(session());
@@ -162,7 +175,7 @@ test('queue-backlog: a deep queue is a finding at the spawn site of the isolate'
   assert.equal(f.count, 150);
   assert.equal(f.location?.line, 77);
   assert.match(f.message, /'log-sink' had 150 messages waiting/);
-  assert.match(f.message, /p95 12\.0 ms/);
+  assert.match(f.message, /queueing delay p95 12 ms, max 30 ms\./);
 });
 
 test('queue-backlog: a steadily growing queue is a finding even when not yet deep', () => {

@@ -245,7 +245,7 @@ export function backlogFinding(input: BacklogInput, t: BacklogThresholds): Findi
     : `'${input.name}' had ${formatCount(input.maxQueueDepth)} messages waiting in its queue`;
   const delay =
     input.delayMsP95 > 0 || input.delayMsMax > 0
-      ? `; queueing delay p95 ${input.delayMsP95.toFixed(1)} ms, max ${input.delayMsMax.toFixed(1)} ms`
+      ? `; queueing delay p95 ${formatMs(input.delayMsP95)}, max ${formatMs(input.delayMsMax)}`
       : '';
   return {
     id: `queue-backlog:${input.isolateId}`,
@@ -303,8 +303,10 @@ function maxConcurrent(spans: { startMs: number; exitMs: number }[]): number {
   return most;
 }
 
+/** A duration as people read it: "48.2 s", "85 ms", "2.5 ms". */
 function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  if (ms >= 999.5) return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 9.95 && !Number.isInteger(ms) ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
 /**
