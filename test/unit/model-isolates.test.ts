@@ -57,11 +57,28 @@ test('broadcast deliveries an isolate reports in its samples add to its messages
   model.ingest('node:1', sample('1', 1700, { broadcastReceived: 100 }));
   const worker = model.snapshot().isolates.find((i) => i.id === '1')!;
   assert.equal(worker.messagesReceived, 10 + 205);
-  assert.equal(worker.msgsInPerSec, 0);
-  model.ingest('node:1', sample('1', 2700, { broadcastReceived: 305 }));
+  model.ingest('node:1', sample('1', 3000, { broadcastReceived: 305 }));
   const later = model.snapshot().isolates.find((i) => i.id === '1')!;
   assert.equal(later.messagesReceived, 10 + 305);
-  assert.equal(later.msgsInPerSec, 100);
+  // Over the 2 s since the first sample: 300 more received.
+  assert.equal(later.msgsInPerSec, 150);
+});
+
+test('message rates are steady when channel records land on either side of the receiver’s samples', () => {
+  const model = twoIsolates();
+  const rates: number[] = [];
+  let delivered = 0;
+  // One message every 250 ms, reported by the sending thread two at a time, every other sample.
+  for (let t = 1000; t <= 6000; t += 250) {
+    if ((t / 250) % 2 === 0) {
+      delivered += 2;
+      model.ingest('node:1', channel('c1', '0', '1', { sent: delivered, delivered }));
+    }
+    model.ingest('node:1', sample('1', t));
+    if (t >= 3000) rates.push(model.snapshot().isolates.find((i) => i.id === '1')!.msgsInPerSec);
+  }
+  // One sample period's difference would read 0, 8, 0, 8 … messages a second.
+  assert.deepEqual(new Set(rates), new Set([4]), JSON.stringify(rates));
 });
 
 test('queue depth: samples and channel maxDepth both raise maxQueueDepth; Dart queue snapshots set depth', () => {

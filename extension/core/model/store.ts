@@ -34,7 +34,8 @@ export interface IsolateEntry {
   series: SeriesRing;
   inbound: Set<string>;
   prevCpu: { atMs: number; micros: number } | null;
-  prevTotals: { atMs: number; sent: number; received: number; copied: number } | null;
+  /** Message and byte totals at recent samples, oldest first (rates span {@link RATE_WINDOW_MS}). */
+  totals: Totals[];
   /** The last sample's cumulative `broadcastReceived` (its increase adds to `messagesReceived`). */
   broadcastReceived: number;
   /** Marked exited because its session's connection ended, not by an `isolate-exit` record. */
@@ -43,6 +44,17 @@ export interface IsolateEntry {
 
 /** How many evicted isolate ids the store remembers (see `evictedIds`). */
 const EVICTED_IDS_KEPT = 20_000;
+/** Message and byte rates are taken over this much time (at least one sample period). */
+const RATE_WINDOW_MS = 2000;
+/** Totals kept per isolate for the rate window (bounds memory at short sample periods). */
+const MAX_TOTALS = 64;
+
+interface Totals {
+  atMs: number;
+  sent: number;
+  received: number;
+  copied: number;
+}
 
 const locKey = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
 
@@ -122,7 +134,7 @@ export class ModelStore {
       series: new SeriesRing(this.limits.seriesCapacity),
       inbound: new Set(),
       prevCpu: null,
-      prevTotals: null,
+      totals: [],
       broadcastReceived: 0,
       endedWithSession: false,
     };
@@ -155,14 +167,19 @@ export class ModelStore {
       e.broadcastReceived = r.broadcastReceived;
     }
     const now = { atMs: r.atMs, sent: s.messagesSent, received: s.messagesReceived, copied: s.bytesCopiedOut };
-    const prev = e.prevTotals;
+    // Over the last ~2 s, not one sample period: the counters of a channel come with the records of
+    // the thread at its other end, which land on either side of this isolate's sample, so one
+    // period's difference flips between none and two periods' worth.
+    while (e.totals.length > 1 && r.atMs - e.totals[1]!.atMs >= RATE_WINDOW_MS) e.totals.shift();
+    const prev = e.totals[0];
     if (prev && r.atMs > prev.atMs) {
       const perSec = 1000 / (r.atMs - prev.atMs);
       s.msgsOutPerSec = Math.max(0, (now.sent - prev.sent) * perSec);
       s.msgsInPerSec = Math.max(0, (now.received - prev.received) * perSec);
       s.bytesCopiedPerSec = Math.max(0, (now.copied - prev.copied) * perSec);
     }
-    e.prevTotals = now;
+    if (e.totals.length >= MAX_TOTALS) e.totals.shift();
+    e.totals.push(now);
     e.series.push(++this.pointSeq, {
       atMs: r.atMs,
       heapUsedBytes: s.heapUsedBytes,
