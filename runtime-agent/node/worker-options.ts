@@ -249,7 +249,10 @@ export function workerGetsPreload(seen: SeenOptions, plan: PreloadPlan): boolean
   const env = isCustomEnv(seen.env, plan.processEnv, plan.shareEnv) ? seen.env : plan.processEnv;
   if (env === null || typeof env !== 'object' || isProxy(env)) return false;
   const own = getOwnDescriptor(env, 'NODE_OPTIONS');
-  return isDataDescriptor(own) && typeof own.value === 'string' && stringIncludes(own.value, plan.agentPath);
+  if (!isDataDescriptor(own) || typeof own.value !== 'string') return false;
+  // As written, or quoted: inside double quotes a path's `\` and `"` are escaped (nodeOptionsWord).
+  const quoted = nodeOptionsWord(plan.agentPath);
+  return stringIncludes(own.value, plan.agentPath) || stringIncludes(own.value, stringSlice(quoted, 1, -1));
 }
 
 /**

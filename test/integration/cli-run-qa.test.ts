@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -368,6 +368,42 @@ test('the report counts the BroadcastChannel messages each isolate received, as 
       const portMessages = who === 'main' ? 4 : 1;
       assert.equal(isolate.messagesReceived, appReceived + portMessages, `${who} messagesReceived`);
     }
+  } finally {
+    done();
+  }
+});
+
+test('installed under a path with a backslash and a double quote, the agent still counts the workers’ messages', async () => {
+  const { dir, done } = tempDir();
+  try {
+    // The CLI hands the agent's path to the program in NODE_OPTIONS, quoted and escaped.
+    const install = join(dir, 'odd\\dir "q"');
+    mkdirSync(install);
+    for (const f of ['cli.cjs', 'agent.cjs', 'agent-exporter.cjs', 'mappings.wasm']) {
+      if (existsSync(join(repoRoot, 'dist', f))) copyFileSync(join(repoRoot, 'dist', f), join(install, f));
+    }
+    const report = join(dir, 'r.json');
+    const app =
+      "const { Worker } = require('node:worker_threads'); const w = new Worker(\"require('node:worker_threads').parentPort.once('message', (m) => process.exit(m.length === 200000 ? 0 : 1))\", { eval: true }); w.postMessage(new Uint8Array(200000));";
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(install, 'cli.cjs'), 'run', '--report', report, '--', process.execPath, '-e', app],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const written = JSON.parse(readFileSync(report, 'utf8')) as Report;
+    const main = written.isolates.find((i) => i.kind === 'main');
+    assert.equal(written.isolates.length, 2, run.stderr);
+    assert.equal(main?.messagesSent, 1, 'the send to the worker is counted');
+    assert.equal(written.findings[0]?.rule, 'oversized-message', run.stderr);
   } finally {
     done();
   }
