@@ -59,7 +59,13 @@ const record = z.discriminatedUnion('type', [
     spawnSite: callSite.nullable(),
     scriptPath: str.nullable(),
   }),
-  z.object({ type: z.literal('isolate-exit'), isolateId: id, atMs: ms, exitCode: z.number().int().nullable() }),
+  z.object({
+    type: z.literal('isolate-exit'),
+    isolateId: id,
+    atMs: ms,
+    exitCode: z.number().int().nullable(),
+    broadcastReceived: count.optional(),
+  }),
   z.object({
     type: z.literal('sample'),
     isolateId: id,

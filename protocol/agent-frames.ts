@@ -91,6 +91,8 @@ export interface IsolateExitRecord {
   isolateId: string;
   atMs: EpochMs;
   exitCode: number | null;
+  /** BroadcastChannel messages the isolate received, as its parent read them at the exit (see `sample`). */
+  broadcastReceived?: number | undefined;
 }
 
 export interface IsolateSampleRecord {

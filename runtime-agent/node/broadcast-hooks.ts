@@ -137,6 +137,7 @@ export function installBroadcastHooks(ctx: ThreadContext, notable: NotableHook):
     if (slot < 0) return;
     atomicAdd(i32, slot * I32.stride + I32.delivered, 1);
     registry.broadcastReceived++;
+    bt.noteReceived();
     registry.broadcastDelays(slot, label).add(delayMs > 0 ? delayMs : 0);
   }
 

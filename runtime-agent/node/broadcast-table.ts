@@ -31,6 +31,12 @@ export const NAME_RING = 8192;
 /** Int32 fields of a name entry. */
 const N = { key1: 0, key2: 1, owner: 2, depth: 3, next: 4, open: 5, instances: 6, stride: 8 } as const;
 const RING_STRIDE = 4; // seq, sender slot, sender instance, send time (ms)
+/**
+ * Per-thread counts of broadcasts received, in shared memory so that a worker's parent can report
+ * them when the worker is terminated before its last sample. Entry `threadId % RECEIVED_SLOTS`
+ * holds (threadId + 1, count); a later thread with the same entry takes it over.
+ */
+const RECEIVED_SLOTS = 4096;
 /** Lock waits of 1 ms before a holder that never releases (a terminated thread) is overridden. */
 const LOCK_WAITS = 200;
 
@@ -38,6 +44,7 @@ const LOCK_WAITS = 200;
 export interface BroadcastBuffers {
   names: SharedArrayBuffer;
   rings: SharedArrayBuffer;
+  received: SharedArrayBuffer;
 }
 
 function hash(s: string, seed: number): number {
@@ -50,6 +57,9 @@ function hash(s: string, seed: number): number {
 export class BroadcastTable {
   private readonly names: Int32Array;
   private readonly rings: Float64Array;
+  private readonly received: Int32Array;
+  /** Whether this thread holds its entry of `received`. */
+  private receivedClaimed = false;
   /** Entry index by name, cached per thread (names are few). */
   private readonly indexes = new Map<string, number>();
 
@@ -59,6 +69,7 @@ export class BroadcastTable {
   ) {
     this.names = new Int32Array(buffers.names);
     this.rings = new Float64Array(buffers.rings);
+    this.received = new Int32Array(buffers.received);
   }
 
   /** Allocates the buffers (main thread, once). Untouched ring pages cost no RSS. */
@@ -66,7 +77,26 @@ export class BroadcastTable {
     return {
       names: new SharedArrayBuffer(MAX_NAMES * N.stride * 4),
       rings: new SharedArrayBuffer(MAX_NAMES * NAME_RING * RING_STRIDE * 8),
+      received: new SharedArrayBuffer(RECEIVED_SLOTS * 2 * 4),
     };
+  }
+
+  /** Counts one broadcast received by this thread (its entry is claimed on the first). */
+  noteReceived(): void {
+    const at = (this.threadId % RECEIVED_SLOTS) * 2;
+    if (!this.receivedClaimed || atomicLoad(this.received, at) !== this.threadId + 1) {
+      if (this.receivedClaimed) return; // taken over by a later thread: its parent reads that one's
+      this.receivedClaimed = true;
+      atomicStore(this.received, at + 1, 0);
+      atomicStore(this.received, at, this.threadId + 1);
+    }
+    atomicAdd(this.received, at + 1, 1);
+  }
+
+  /** Broadcasts thread `threadId` received so far, or null when its entry holds another thread's. */
+  receivedBy(threadId: number): number | null {
+    const at = (threadId % RECEIVED_SLOTS) * 2;
+    return atomicLoad(this.received, at) === threadId + 1 ? atomicLoad(this.received, at + 1) : null;
   }
 
   /** Entry index of `name` (claimed on first use), or -1 when the table is full. */

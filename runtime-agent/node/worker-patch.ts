@@ -10,6 +10,7 @@
 import { syncBuiltinESMExports } from 'node:module';
 import type * as WT from 'node:worker_threads';
 import { types } from 'node:util';
+import { BroadcastTable } from './broadcast-table';
 import { captureCallSite } from './call-sites';
 import { loaderMapRecord } from './loader-maps';
 import { epochMs } from './clock';
@@ -94,6 +95,7 @@ function onWorkerExit(worker: object, onExit: (exitCode: unknown) => void): bool
 /** Installs the Worker and MessageChannel replacements for this thread. */
 export function installWorkerPatch(ctx: ThreadContext): void {
   const { raw, registry, table, config } = ctx;
+  const broadcasts = new BroadcastTable(table.buffers.broadcast, ctx.threadId);
   const isPort = (v: object): boolean => v instanceof raw.MessagePort && !types.isProxy(v);
   const Original = raw.Worker;
   // The engine's `threadId` getter and EventEmitter's `on`, captured now: a subclass's `threadId`
@@ -122,11 +124,14 @@ export function installWorkerPatch(ctx: ThreadContext): void {
     const { name, script } = workerName(filename, seen);
     // First, so that nothing below failing can lose the worker's exit.
     const onExit = (exitCode: unknown): void => {
+      // A worker terminated before its last sample: what it received by broadcast is still known.
+      const broadcastReceived = broadcasts.receivedBy(threadId);
       ctx.sink.push({
         type: 'isolate-exit',
         isolateId: childId,
         atMs: epochMs(),
         exitCode: typeof exitCode === 'number' ? exitCode : null,
+        ...(broadcastReceived !== null ? { broadcastReceived } : {}),
       });
       ctx.sink.flush();
     };

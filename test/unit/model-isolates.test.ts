@@ -62,6 +62,10 @@ test('broadcast deliveries an isolate reports in its samples add to its messages
   assert.equal(later.messagesReceived, 10 + 305);
   // Over the 2 s since the first sample: 300 more received.
   assert.equal(later.msgsInPerSec, 150);
+  // Terminated before its next sample: the exit record its parent sent carries the count.
+  model.ingest('node:1', { type: 'isolate-exit', isolateId: '1', atMs: 3100, exitCode: 1, broadcastReceived: 340 });
+  model.ingest('node:1', sample('1', 3050, { broadcastReceived: 320 })); // an older final sample, late
+  assert.equal(model.snapshot().isolates.find((i) => i.id === '1')!.messagesReceived, 10 + 340);
 });
 
 test('message rates are steady when channel records land on either side of the receiver’s samples', () => {

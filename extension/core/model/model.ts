@@ -408,6 +408,7 @@ export class IsolateModel {
         e.snap.exitedAtMs = Math.max(r.atMs, e.snap.startedAtMs);
         e.snap.exitCode = r.exitCode;
         e.snap.queueDepth = 0;
+        if (r.broadcastReceived !== undefined) this.store.addBroadcastReceived(e, r.broadcastReceived);
         stopRates(e.snap);
         e.endedWithSession = false;
         return;

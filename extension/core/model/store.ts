@@ -161,11 +161,7 @@ export class ModelStore {
       }
       e.prevCpu = { atMs: r.atMs, micros: r.cpuTimeMicros };
     }
-    // Broadcast deliveries have no receiving end on a channel record: the isolate reports them.
-    if (r.broadcastReceived !== undefined && r.broadcastReceived > e.broadcastReceived) {
-      s.messagesReceived += r.broadcastReceived - e.broadcastReceived;
-      e.broadcastReceived = r.broadcastReceived;
-    }
+    if (r.broadcastReceived !== undefined) this.addBroadcastReceived(e, r.broadcastReceived);
     const now = { atMs: r.atMs, sent: s.messagesSent, received: s.messagesReceived, copied: s.bytesCopiedOut };
     // Over the last ~2 s, not one sample period: the counters of a channel come with the records of
     // the thread at its other end, which land on either side of this isolate's sample, so one
@@ -255,6 +251,16 @@ export class ModelStore {
     }
     const to = c.to === null ? undefined : this.isolates.get(c.to);
     if (to) to.snap.messagesReceived += c.delivered - (old?.delivered ?? 0);
+  }
+
+  /**
+   * Broadcast deliveries have no receiving end on a channel record: the isolate's samples (or its
+   * parent, at its exit) report its cumulative count, and the increase adds to `messagesReceived`.
+   */
+  addBroadcastReceived(e: IsolateEntry, cumulative: number): void {
+    if (cumulative <= e.broadcastReceived) return;
+    e.snap.messagesReceived += cumulative - e.broadcastReceived;
+    e.broadcastReceived = cumulative;
   }
 
   /** Appends a notable message to the ledger and to its site's oversized aggregate. */

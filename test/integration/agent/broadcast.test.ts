@@ -78,3 +78,23 @@ test('BroadcastChannel between real workers: per-sender sent/delivered match the
     assert.equal(lastSample.get(who), appReceived, `${who} broadcastReceived`);
   }
 });
+
+test('workers terminated right after receiving broadcasts: their parent reports what they received at the exit', async () => {
+  const terminateApp = join(import.meta.dirname, 'apps', 'broadcast-terminate.cjs');
+  const start = sink.frames.length;
+  const run = await runApp(terminateApp, { agent: true, sink, env: { ISOSCOPE_SAMPLE_MS: '60000' } });
+  assert.equal(run.code, 0, run.stderr);
+  const report = appReport<{ received: Record<string, number> }>(run.stdout);
+  await sink.waitForBye(run.pid);
+  const records = sink.frames.slice(start).flatMap((f) => (f.type === 'batch' ? f.records : []));
+  const nameOf = new Map<string, string>();
+  for (const r of records) if (r.type === 'isolate-start') nameOf.set(r.isolateId, r.name);
+  const exits = records.filter((r) => r.type === 'isolate-exit' && nameOf.get(r.isolateId)?.startsWith('bw'));
+  assert.equal(exits.length, 3, JSON.stringify(exits));
+  for (const e of exits) {
+    if (e.type !== 'isolate-exit') continue;
+    const name = nameOf.get(e.isolateId)!;
+    assert.equal(report.received[name], 5, 'the app counted its broadcasts');
+    assert.equal(e.broadcastReceived, 5, `${name}'s exit record`);
+  }
+});
