@@ -3,7 +3,7 @@
  * exit. The program's own output is never touched: the status lives on the terminal's bottom row,
  * which a scroll region keeps the program's output out of, and nothing else is ever erased.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isatty } from 'node:tty';
 import { visibleControls, type Report } from '../../protocol';
@@ -117,7 +117,10 @@ export function startStatusLine(model: IsolateModel, term: StatusTerminal, opts:
     draw();
   };
   // Ctrl-Z: give the terminal back whole while stopped (the shell uses it), reserve again on `fg`.
+  // With no job-control shell to continue it (`ssh -t host isoscope run …`), stopping would be for
+  // good: Ctrl-Z is ignored then, as the kernel ignores it for a program there without a handler.
   const onSuspend = (): void => {
+    if (!canBeContinued()) return;
     release();
     process.kill(process.pid, 'SIGSTOP');
   };
@@ -270,4 +273,34 @@ export function summaryLines(report: Report, cwd: string, opts: { topN?: number;
     );
   }
   return lines;
+}
+
+/** `/proc/<pid>/stat`'s parent, process group and session, or null where there is no such file. */
+function procStat(pid: number): { ppid: number; pgrp: number; session: number } | null {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: the fields after it follow its last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a stopped Isoscope could be continued by a job-control shell: its process group has a
+ * parent in another group of the same session (a shell's job; `npm start` puts npm and a shell in
+ * the group above Isoscope). A session leader's or an orphaned group's stop would last until
+ * someone sends SIGCONT by hand. True where it cannot be told.
+ */
+export function canBeContinued(): boolean {
+  const self = procStat(process.pid);
+  if (self === null) return true;
+  if (self.session === process.pid) return false;
+  let above = procStat(self.ppid);
+  for (let hops = 0; above !== null && above.pgrp === self.pgrp && above.ppid > 1 && hops < 64; hops++) {
+    above = procStat(above.ppid);
+  }
+  if (above === null) return true;
+  return above.session === self.session && above.pgrp !== self.pgrp;
 }

@@ -408,3 +408,34 @@ test('installed under a path with a backslash and a double quote, the agent stil
     done();
   }
 });
+
+test(
+  'Ctrl-Z with Isoscope leading the session (no shell to continue it) is ignored: the run ends and the report is written',
+  { skip: !hasPythonPty },
+  async () => {
+    const { dir, done } = tempDir();
+    try {
+      const report = join(dir, 'r.json');
+      // (Not the literal text: the start line echoes the command, and suspend.py waits for it.)
+      const program = "process.stdout.write('APP ' + 'ready\\n'); setTimeout(() => console.log('APP done'), 1500)";
+      const cli = start('python3', [
+        app('suspend.py'),
+        process.execPath,
+        cliPath,
+        'run',
+        '--report',
+        report,
+        '--',
+        process.execPath,
+        '-e',
+        program,
+      ]);
+      await cli.ended;
+      assert.match(cli.stdout(), /^STATUS 0$/m, cli.stdout() + cli.stderr());
+      assert.match(cli.stdout(), /APP done/);
+      assert.ok(existsSync(report), 'the report was written');
+    } finally {
+      done();
+    }
+  },
+);
