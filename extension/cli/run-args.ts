@@ -34,7 +34,12 @@ export function parseBytes(flag: string, text: string): number {
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined)
     throw new UsageError(`${flag} takes a size in bytes such as 65536, 64KiB or 1MiB, not '${text}'`);
-  return Math.round(Number(m[1]) * unit);
+  const bytes = Math.round(Number(m[1]) * unit);
+  // Byte counts in the report stay exact integers (JSON would write a larger one as a rounded or
+  // infinite number).
+  if (!(bytes <= Number.MAX_SAFE_INTEGER))
+    throw new UsageError(`${flag} is at most ${Number.MAX_SAFE_INTEGER} bytes (2^53 - 1), not '${text}'`);
+  return bytes;
 }
 
 /** `--threshold`: a size of at least 1 byte (the agent falls back to 64 KiB for anything less). */

@@ -265,7 +265,10 @@ export function summaryLines(report: Report, cwd: string, opts: { topN?: number;
     );
   }
   for (const g of report.gates ?? []) {
-    const fmt = g.name === 'max-message-bytes' ? formatBytes : formatCount;
+    const bytes = g.name === 'max-message-bytes';
+    // Exact bytes when the rounded sizes would read the same (2.0 KiB vs limit 2.0 KiB, failed).
+    const exact = bytes && formatBytes(g.actual) === formatBytes(g.limit) && g.actual !== g.limit;
+    const fmt = exact ? (n: number) => formatCountOf(n, 'byte') : bytes ? formatBytes : formatCount;
     lines.push(
       opts.profiled === false
         ? `gate ${g.name}: no data (no Node process was profiled) — FAILED`

@@ -20,3 +20,18 @@ test('--no-status turns the live status line off; it is on by default', () => {
   assert.equal(run().status, true);
   assert.equal(run('--no-status').status, false);
 });
+
+test('sizes past 2^53 bytes are refused, so the report never holds a rounded or infinite limit', () => {
+  const huge = `1${'0'.repeat(330)}`;
+  for (const [flag, text] of [
+    ['--max-message-bytes', huge],
+    ['--max-message-bytes', '99999999999999999999k'],
+    ['--threshold', '9007199254740993'],
+  ] as const) {
+    assert.throws(() => run(flag, text), {
+      name: 'UsageError',
+      message: `${flag} is at most 9007199254740991 bytes (2^53 - 1), not '${text}'`,
+    });
+  }
+  assert.equal(run('--max-message-bytes', '9007199254740991').maxMessageBytes, 9007199254740991);
+});

@@ -63,3 +63,22 @@ test('byte sizes in messages go past TiB: 2^53 bytes is 8.0 PiB, not 8192 TiB', 
   assert.equal(formatBytes(1e20), '87 EiB');
   assert.equal(formatBytes(1536), '1.5 KiB');
 });
+
+test('a gate whose size and limit round to the same text shows both in exact bytes', () => {
+  const model = new IsolateModel();
+  model.openSession(session());
+  const report = {
+    ...model.toReport(),
+    gates: [
+      { name: 'max-message-bytes', limit: 2006, actual: 2007, passed: false },
+      { name: 'max-message-bytes', limit: 65536, actual: 1 << 20, passed: false },
+      { name: 'max-queue-depth', limit: 10, actual: 3, passed: true },
+    ],
+  };
+  const gates = summaryLines(report, '/').filter((l) => l.startsWith('gate '));
+  assert.deepEqual(gates, [
+    'gate max-message-bytes: 2,007 bytes vs limit 2,006 bytes — FAILED',
+    'gate max-message-bytes: 1.0 MiB vs limit 64 KiB — FAILED',
+    'gate max-queue-depth: 3 vs limit 10 — passed',
+  ]);
+});

@@ -69,6 +69,18 @@ test('oversized-message: the saving so far counts every send at the site when me
   assert.match(f.suggestion, /saving 2\.0 MiB per send \(290 MiB so far\)/);
 });
 
+test('oversized-message names each receiving name once, and says how many more there are past three', () => {
+  const model = app();
+  const names = ['a', 'b', 'b', 'c', 'd', 'e'];
+  names.forEach((name, i) => {
+    model.ingest('node:1', start(`r${i}`, name));
+    model.ingest('node:1', channel(`to${i}`, '0', `r${i}`));
+    model.ingest('node:1', message('0', `to${i}`, 300_000, site, { typedArrayBytes: 300_000 }));
+  });
+  const f = model.snapshot().findings.find((x) => x.rule === 'oversized-message')!;
+  assert.match(f.message, /'main' paid to serialize it, 'a', 'b', 'c' and 2 more to deserialize it\.$/);
+});
+
 test('oversized-message says when transfer cannot apply (no typed arrays) or will not pay', () => {
   const model = app();
   const plain = { ...site, line: 50 };

@@ -180,12 +180,14 @@ export function oversizedFinding(
   const count = Math.max(agg.count, agg.sitesSends, 1);
   const total = Math.max(agg.totalBytes, agg.sitesBytesCopied);
   const receiverIds = new Set([...agg.channels].map(receiverOf).filter((id): id is string => id !== null));
-  const receivers = [...receiverIds].map((id) => `'${nameOf(id)}'`);
+  // Isolates that share a name (a pool's workers, named alike) are named once.
+  const receivers = [...new Set([...receiverIds].map((id) => `'${nameOf(id)}'`))];
+  const more = receivers.length > 3 ? ` and ${formatCount(receivers.length - 3)} more` : '';
   const paid =
     payer === null
       ? ''
       : ` '${nameOf(payer)}' paid to serialize it` +
-        (receivers.length ? `, ${receivers.slice(0, 3).join(', ')} to deserialize it.` : '.');
+        (receivers.length ? `, ${receivers.slice(0, 3).join(', ')}${more} to deserialize it.` : '.');
   const message =
     `postMessage copied ${formatBytes(agg.maxBytes)} in one message (over the ${formatBytes(thresholdBytes)} threshold); ` +
     `${formatCountOf(count, 'send')} here copied ${formatBytes(total)} in total.` +
