@@ -22,7 +22,7 @@ import { parseRunArgs } from './run-args';
 import {
   endedText,
   endOfRunStatus,
-  NOT_PROFILED,
+  notProfiledText,
   releaseHungUpTerminals,
   sayTo,
   startStatusLine,
@@ -190,14 +190,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     { profiled },
   );
   if (gates.length) report.gates = gates;
-  const warnNotProfiled = end.kind === 'exit' && !profiled;
-  if (warnNotProfiled) report.warnings = [NOT_PROFILED];
+  const notProfiled = end.kind === 'exit' && !profiled ? notProfiledText(end, startedAtMs) : null;
+  if (notProfiled !== null) report.warnings = [notProfiled];
+  if (end.kind === 'spawn-error') report.warnings = [`the command could not be started: ${end.error.message}`];
 
   // The report first: whatever happens to stderr afterwards, it is on disk.
   const reportLines: string[] = [];
   const reportWritten =
     args.reportPath === null || (await writeReportFile(args.reportPath, report, (l) => reportLines.push(l)));
-  if (warnNotProfiled) say(`warning: ${NOT_PROFILED}`);
+  if (notProfiled !== null) say(`warning: ${notProfiled}`);
   if (end.kind === 'exit') for (const line of summaryLines(report, process.cwd(), { profiled })) say(line);
   for (const line of reportLines) say(line);
   // Open pages keep the last data once the server closes: say why it stopped, not just "disconnected".

@@ -198,6 +198,19 @@ export const NOT_PROFILED =
   'no Node process connected to Isoscope, so nothing was profiled: the command is not a Node program, ' +
   'or it (or a wrapper) dropped the agent from NODE_OPTIONS (e.g. env -u NODE_OPTIONS)';
 
+/**
+ * Why nothing was profiled, as best the CLI can tell: a program killed by a signal early may have
+ * died before the agent connected, which is likelier than a dropped NODE_OPTIONS.
+ */
+export function notProfiledText(end: CommandEnd & { kind: 'exit' }, startedAtMs: number): string {
+  if (end.signal === null) return NOT_PROFILED;
+  return (
+    `no Node process connected to Isoscope before the program was killed by ${end.signal} ` +
+    `${((end.atMs - startedAtMs) / 1000).toFixed(1)} s in: it may have died before the agent connected; ` +
+    'otherwise the command is not a Node program, or it (or a wrapper) dropped the agent from NODE_OPTIONS'
+  );
+}
+
 /** How the profiled command ended, as the CLI saw it. */
 export type CommandEnd =
   | { kind: 'exit'; code: number | null; signal: string | null; atMs: number }
@@ -222,7 +235,9 @@ export function endOfRunStatus(
   if (end.kind === 'spawn-error')
     return { text: `The run ended: '${command[0]}' could not start (${end.error.message}).`, level: 'error' };
   const ended = endedText(command, end, startedAtMs);
-  if (!profiled) return { text: `The run ended: ${ended}. Warning: ${NOT_PROFILED}.`, level: 'warning' };
+  if (!profiled) {
+    return { text: `The run ended: ${ended}. Warning: ${notProfiledText(end, startedAtMs)}.`, level: 'warning' };
+  }
   return {
     text: `The run ended: ${ended}. This is the final data; the inspector has stopped.`,
     level: end.signal !== null || end.code !== 0 ? 'warning' : 'info',

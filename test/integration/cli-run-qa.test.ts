@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -434,6 +434,58 @@ test(
       assert.match(cli.stdout(), /^STATUS 0$/m, cli.stdout() + cli.stderr());
       assert.match(cli.stdout(), /APP done/);
       assert.ok(existsSync(report), 'the report was written');
+    } finally {
+      done();
+    }
+  },
+);
+
+test('a program killed by a signal before the agent connected is not blamed on NODE_OPTIONS; a command that cannot start leaves a reason in the report', async () => {
+  const { dir, done } = tempDir();
+  try {
+    const aborted = await runCli(['run', '--', process.execPath, '-e', 'process.abort()']);
+    assert.equal(aborted.code, 128 + 6, aborted.stderr);
+    assert.match(
+      aborted.stderr,
+      /warning: no Node process connected to Isoscope before the program was killed by SIGABRT \d+\.\d s in: it may have died before the agent connected/,
+    );
+    const report = join(dir, 'r.json');
+    const missing = await runCli([
+      'run',
+      '--report',
+      report,
+      '--max-message-bytes',
+      '1k',
+      '--',
+      'isoscope-no-such-command',
+    ]);
+    assert.equal(missing.code, 2, missing.stderr);
+    const written = JSON.parse(readFileSync(report, 'utf8')) as Report & { warnings?: string[] };
+    assert.match(written.warnings?.[0] ?? '', /^the command could not be started: .*ENOENT/);
+  } finally {
+    done();
+  }
+});
+
+test(
+  '--open says so when the browser launcher fails (xdg-open with no browser exits 3)',
+  { skip: process.platform !== 'linux' },
+  async () => {
+    const { dir, done } = tempDir();
+    try {
+      writeFileSync(
+        join(dir, 'xdg-open'),
+        '#!/bin/sh\necho "xdg-open: no method available for opening $1" >&2\nexit 3\n',
+        { mode: 0o755 },
+      );
+      const run = await runCli(
+        ['run', '--open', '--no-status', '--', process.execPath, '-e', 'setTimeout(() => {}, 1500)'],
+        {
+          env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /could not open a browser; open http:\/\/127\.0\.0\.1:\d+\/[^/]+\/ yourself/);
     } finally {
       done();
     }

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endedText, endOfRunStatus, NOT_PROFILED, printable, summaryLines } from '../../extension/cli/run-output';
+import {
+  endedText,
+  endOfRunStatus,
+  NOT_PROFILED,
+  notProfiledText,
+  printable,
+  summaryLines,
+} from '../../extension/cli/run-output';
 import { IsolateModel } from '../../extension/core/model/model';
 import { formatBytes, formatCountOf } from '../../extension/core/model/format';
 import { channel, message, session, start } from '../helpers/records';
@@ -81,4 +88,17 @@ test('a gate whose size and limit round to the same text shows both in exact byt
     'gate max-message-bytes: 1.0 MiB vs limit 64 KiB — FAILED',
     'gate max-queue-depth: 3 vs limit 10 — passed',
   ]);
+});
+
+test('with nothing profiled, a program killed by a signal is said to have maybe died before the agent connected', () => {
+  const exit = { kind: 'exit' as const, code: null, signal: null, atMs: 1100 };
+  assert.equal(notProfiledText({ ...exit, code: 0 }, 1000), NOT_PROFILED);
+  assert.match(
+    notProfiledText({ ...exit, signal: 'SIGSEGV' }, 1000),
+    /^no Node process connected to Isoscope before the program was killed by SIGSEGV 0\.1 s in: it may have died before the agent connected;/,
+  );
+  assert.match(
+    endOfRunStatus(['node', 'a.js'], { ...exit, signal: 'SIGKILL' }, 1000, false).text,
+    /killed by SIGKILL 0\.1 s in/,
+  );
 });
