@@ -85,6 +85,22 @@ test('message rates are steady when channel records land on either side of the r
   assert.deepEqual(new Set(rates), new Set([4]), JSON.stringify(rates));
 });
 
+test('a receiver that stopped sampling (busy in one long turn) takes its queue depth from its channels', () => {
+  const model = twoIsolates();
+  const depthOf = () => model.snapshot().isolates.find((i) => i.id === '1')!.queueDepth;
+  model.ingest('node:1', sample('1', 1000, { queueDepth: 5 }));
+  model.ingest('node:1', { ...channel('c1', '0', '1', { sent: 105, delivered: 5, depth: 100 }), atMs: 1500 });
+  assert.equal(depthOf(), 5, 'its own sample is recent: it stands');
+  model.ingest('node:1', { ...channel('c1', '0', '1', { sent: 305, delivered: 5, depth: 300 }), atMs: 2600 });
+  model.ingest('node:1', { ...channel('c9', '0', '1', { sent: 7, delivered: 0, depth: 7 }), atMs: 2700 });
+  assert.equal(depthOf(), 307, 'no sample for 1.6 s: the depth its senders report');
+  model.ingest('node:1', sample('1', 2800, { queueDepth: 290 }));
+  assert.equal(depthOf(), 290, 'sampling again: its own figure');
+  // An out-of-order (older) channel record changes nothing.
+  model.ingest('node:1', { ...channel('c1', '0', '1', { sent: 200, delivered: 5, depth: 195 }), atMs: 2000 });
+  assert.equal(depthOf(), 290);
+});
+
 test('queue depth: samples and channel maxDepth both raise maxQueueDepth; Dart queue snapshots set depth', () => {
   const model = twoIsolates();
   model.ingest('node:1', sample('1', 1000, { queueDepth: 40 }));

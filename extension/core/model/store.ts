@@ -40,6 +40,8 @@ export interface IsolateEntry {
   broadcastReceived: number;
   /** Marked exited because its session's connection ended, not by an `isolate-exit` record. */
   endedWithSession: boolean;
+  /** When its own thread last sampled it (null: not yet). */
+  lastSampleAtMs: number | null;
 }
 
 /** How many evicted isolate ids the store remembers (see `evictedIds`). */
@@ -48,6 +50,12 @@ const EVICTED_IDS_KEPT = 20_000;
 const RATE_WINDOW_MS = 2000;
 /** Totals kept per isolate for the rate window (bounds memory at short sample periods). */
 const MAX_TOTALS = 64;
+/**
+ * A receiver whose own sample is older than this takes its queue depth from its channels' counters,
+ * which the senders keep reporting: a thread busy in one long turn of its event loop (draining a
+ * flooded queue, say) runs no timer, so its sampled depth would stand still.
+ */
+const STALE_SAMPLE_MS = 1000;
 
 interface Totals {
   atMs: number;
@@ -136,6 +144,7 @@ export class ModelStore {
       prevCpu: null,
       totals: [],
       broadcastReceived: 0,
+      lastSampleAtMs: null,
       endedWithSession: false,
     };
     this.isolates.set(id, entry);
@@ -145,6 +154,7 @@ export class ModelStore {
   /** Folds a sample in: heap, CPU %, queue depth and per-second rates from counter deltas. */
   applySample(e: IsolateEntry, r: IsolateSampleRecord): void {
     const s = e.snap;
+    e.lastSampleAtMs = Math.max(e.lastSampleAtMs ?? r.atMs, r.atMs);
     s.heapUsedBytes = r.heapUsedBytes;
     s.heapCapacityBytes = r.heapTotalBytes;
     s.heapUsedBytesMax = Math.max(s.heapUsedBytesMax, r.heapUsedBytes);
@@ -235,6 +245,12 @@ export class ModelStore {
     if (to) {
       to.inbound.add(id);
       to.snap.maxQueueDepth = Math.max(to.snap.maxQueueDepth, snap.maxDepth);
+      const sampledAt = to.lastSampleAtMs;
+      if (!stale && to.snap.state === 'running' && (sampledAt === null || r.atMs - sampledAt > STALE_SAMPLE_MS)) {
+        let depth = 0;
+        for (const inboundId of to.inbound) depth += this.channels.get(inboundId)?.depth ?? 0;
+        to.snap.queueDepth = depth;
+      }
     }
   }
 
