@@ -6,6 +6,7 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isatty } from 'node:tty';
+import stringWidth from 'string-width';
 import { visibleControls, type Report } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
 import { formatBytes, formatCount, formatCountOf } from '../core/model/format';
@@ -103,8 +104,7 @@ export function startStatusLine(model: IsolateModel, term: StatusTerminal, opts:
   const draw = (): void => {
     if (rows === 0) return;
     const width = term.columns! - 1; // never the last column: no autowrap on the bottom row
-    const text = statusText(model);
-    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    const line = fitColumns(statusText(model), width);
     term.write(VT.saveCursor + VT.moveTo(rows, 1) + VT.eraseLine + VT.resetStyle + line + VT.restoreCursor);
   };
   const onResize = (): void => {
@@ -321,4 +321,23 @@ export function canBeContinued(): boolean {
   }
   if (above === null) return true;
   return above.session === self.session && above.pgrp !== self.pgrp;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `text` cut to at most `columns` terminal columns, ending in `…` when cut: wide characters (CJK,
+ * emoji) take two columns, and a cut never splits a character or a combined sequence.
+ */
+export function fitColumns(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text;
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = stringWidth(segment);
+    if (used + w > columns - 1) break;
+    out += segment;
+    used += w;
+  }
+  return `${out}…`;
 }

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import stringWidth from 'string-width';
 import {
   endedText,
   endOfRunStatus,
+  fitColumns,
   NOT_PROFILED,
   notProfiledText,
   printable,
@@ -101,4 +103,18 @@ test('with nothing profiled, a program killed by a signal is said to have maybe 
     endOfRunStatus(['node', 'a.js'], { ...exit, signal: 'SIGKILL' }, 1000, false).text,
     /killed by SIGKILL 0\.1 s in/,
   );
+});
+
+test('the status line is cut to the terminal’s columns, counting wide characters as two and never splitting one', () => {
+  const name = '処理ワーカー処理ワーカー';
+  const text = `isoscope: 3 isolates · deepest queue 12,000 (${name}) 🚀`;
+  for (const columns of [20, 41, 50, 60, 79]) {
+    const line = fitColumns(text, columns);
+    assert.ok(stringWidth(line) <= columns, `${columns}: ${line} is ${stringWidth(line)} wide`);
+    assert.ok(!/[\uD800-\uDBFF]…$/.test(line), 'no half surrogate pair before the ellipsis');
+  }
+  assert.equal(fitColumns('short', 10), 'short');
+  assert.equal(fitColumns('ab処理', 5), 'ab処…');
+  assert.equal(fitColumns('ab処理', 4), 'ab…');
+  assert.equal(fitColumns('x🚀🚀', 4), 'x🚀…');
 });
