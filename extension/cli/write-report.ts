@@ -48,16 +48,32 @@ export async function writeReportFile(
   report: Report,
   say: (line: string) => void,
 ): Promise<boolean> {
-  const path = resolve(reportPath);
   const text = `${JSON.stringify(report, null, 2)}\n`;
   const counts = `${formatCountOf(report.isolates.length, 'isolate')}, ${formatCountOf(report.findings.length, 'finding')}`;
-  try {
-    await makeDirectories(dirname(path));
-    await writeFile(path, text);
-    say(`report written to ${path} (${counts})`);
-    return true;
-  } catch (err) {
-    say(`could not write the report to ${path}: ${errorText(err)}`);
+  if (reportPath === '-') {
+    // Standard output, after everything the program printed there (it has exited).
+    const written = await new Promise<boolean>((done) => {
+      try {
+        process.stdout.write(text, (err) => done(!err));
+      } catch {
+        done(false);
+      }
+    });
+    if (written) {
+      say(`report written to standard output (${counts})`);
+      return true;
+    }
+    say('could not write the report to standard output');
+  } else {
+    const path = resolve(reportPath);
+    try {
+      await makeDirectories(dirname(path));
+      await writeFile(path, text);
+      say(`report written to ${path} (${counts})`);
+      return true;
+    } catch (err) {
+      say(`could not write the report to ${path}: ${errorText(err)}`);
+    }
   }
   const fallback = join(tmpdir(), `isoscope-report-${process.pid}-${Date.now()}.json`);
   try {

@@ -491,3 +491,13 @@ test(
     }
   },
 );
+
+test('--report - writes the report to standard output, after the program’s own output', async () => {
+  const run = await runCli(['run', '--report', '-', '--', process.execPath, '-e', "console.log('APP said this')"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.stdout.startsWith('APP said this\n'), run.stdout.slice(0, 200));
+  const report = JSON.parse(run.stdout.slice('APP said this\n'.length)) as Report;
+  assert.equal(report.isolates.length, 1);
+  assert.match(run.stderr, /report written to standard output \(1 isolate, 0 findings\)/);
+  assert.ok(!existsSync(join(repoRoot, '-')), 'no file named -');
+});
