@@ -80,6 +80,38 @@ function tempDir(): { dir: string; done: () => void } {
   return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * `isoscope run --report … -- node -e program` on a pseudo-terminal that Isoscope leads (no
+ * job-control shell), hung up or sent Ctrl-Z once the program printed 'APP ready'
+ * (test/fixtures/cli-qa/pty-session.py). Returns what the terminal showed, ending in `STATUS …`.
+ */
+async function onPtySession(
+  mode: 'hangup' | 'suspend',
+  program: string,
+): Promise<{ screen: string; reportWritten: boolean }> {
+  const { dir, done } = tempDir();
+  try {
+    const report = join(dir, 'r.json');
+    const cli = start('python3', [
+      app('pty-session.py'),
+      mode,
+      process.execPath,
+      cliPath,
+      'run',
+      '--report',
+      report,
+      '--',
+      process.execPath,
+      '-e',
+      program,
+    ]);
+    await cli.ended;
+    return { screen: cli.stdout() + cli.stderr(), reportWritten: existsSync(report) };
+  } finally {
+    done();
+  }
+}
+
 /** How many times the program saw `signal`, and Isoscope's exit code, after `send(cli)`. */
 async function countDeliveries(cli: Started, signal: string, send: () => void) {
   await cli.waitFor(/APP ready/);
@@ -155,29 +187,10 @@ test(
   'a terminal hang-up ends the program, the report is written and Isoscope exits 129 without aborting',
   { skip: !hasPythonPty },
   async () => {
-    const { dir, done } = tempDir();
-    try {
-      const report = join(dir, 'r.json');
-      // (Not the literal text: the start line echoes the command, and hangup.py waits for it.)
-      const sleeper = "process.stdout.write('APP ' + 'ready\\n'); setInterval(() => {}, 1000)";
-      const cli = start('python3', [
-        app('hangup.py'),
-        process.execPath,
-        cliPath,
-        'run',
-        '--report',
-        report,
-        '--',
-        process.execPath,
-        '-e',
-        sleeper,
-      ]);
-      await cli.ended;
-      assert.match(cli.stdout(), /^STATUS 129$/m, cli.stdout() + cli.stderr());
-      assert.ok(existsSync(report), 'the report is written');
-    } finally {
-      done();
-    }
+    // (Not the literal text: the start line echoes the command, and pty-session.py waits for it.)
+    const run = await onPtySession('hangup', "process.stdout.write('APP ' + 'ready\\n'); setInterval(() => {}, 1000)");
+    assert.match(run.screen, /^STATUS 129$/m, run.screen);
+    assert.ok(run.reportWritten, 'the report is written');
   },
 );
 
@@ -413,30 +426,13 @@ test(
   'Ctrl-Z with Isoscope leading the session (no shell to continue it) is ignored: the run ends and the report is written',
   { skip: !hasPythonPty },
   async () => {
-    const { dir, done } = tempDir();
-    try {
-      const report = join(dir, 'r.json');
-      // (Not the literal text: the start line echoes the command, and suspend.py waits for it.)
-      const program = "process.stdout.write('APP ' + 'ready\\n'); setTimeout(() => console.log('APP done'), 1500)";
-      const cli = start('python3', [
-        app('suspend.py'),
-        process.execPath,
-        cliPath,
-        'run',
-        '--report',
-        report,
-        '--',
-        process.execPath,
-        '-e',
-        program,
-      ]);
-      await cli.ended;
-      assert.match(cli.stdout(), /^STATUS 0$/m, cli.stdout() + cli.stderr());
-      assert.match(cli.stdout(), /APP done/);
-      assert.ok(existsSync(report), 'the report was written');
-    } finally {
-      done();
-    }
+    const run = await onPtySession(
+      'suspend',
+      "process.stdout.write('APP ' + 'ready\\n'); setTimeout(() => console.log('APP done'), 1500)",
+    );
+    assert.match(run.screen, /^STATUS 0$/m, run.screen);
+    assert.match(run.screen, /APP done/);
+    assert.ok(run.reportWritten, 'the report was written');
   },
 );
 
