@@ -55,6 +55,9 @@ function parseCount(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): 
   return Number(text);
 }
 
+/** The options of `run` that take a value. */
+const VALUED_OPTIONS = new Set(['--report', '--port', '--max-message-bytes', '--max-queue-depth', '--threshold']);
+
 /** Splits at `--`, parses the options before it, and checks everything. */
 export function parseRunArgs(argv: string[]): RunArgs {
   const dashDash = argv.indexOf('--');
@@ -62,10 +65,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError("run needs '--' before the command, e.g. isoscope run --report out.json -- node app.js");
   }
   const command = argv.slice(dashDash + 1);
+  // A negative number after an option that takes a value is that value (`--port -1`), so that its
+  // own check says what is wrong with it, not parseArgs's "argument is ambiguous".
+  const options = argv.slice(0, dashDash);
+  for (let i = 0; i < options.length - 1; i++) {
+    if (VALUED_OPTIONS.has(options[i]!) && /^-\d/.test(options[i + 1]!))
+      options.splice(i, 2, `${options[i]}=${options[i + 1]}`);
+  }
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv.slice(0, dashDash),
+      args: options,
       strict: true,
       allowPositionals: false,
       options: {

@@ -35,3 +35,17 @@ test('sizes past 2^53 bytes are refused, so the report never holds a rounded or 
   }
   assert.equal(run('--max-message-bytes', '9007199254740991').maxMessageBytes, 9007199254740991);
 });
+
+test('a negative number after an option is checked as its value, not refused as an ambiguous option', () => {
+  assert.throws(() => run('--threshold', '-1'), {
+    name: 'UsageError',
+    message: "--threshold takes a size in bytes such as 65536, 64KiB or 1MiB, not '-1'",
+  });
+  assert.throws(() => run('--port', '-1'), { name: 'UsageError', message: "--port takes a whole number, not '-1'" });
+  assert.throws(() => run('--max-queue-depth', '-5'), {
+    name: 'UsageError',
+    message: "--max-queue-depth takes a whole number, not '-5'",
+  });
+  // Not a number: still an option of its own.
+  assert.throws(() => run('--report', '--open'), { name: 'UsageError' });
+});
