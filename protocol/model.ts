@@ -37,6 +37,12 @@ export interface IsolateSnapshot {
   msgsInPerSec: number;
   msgsOutPerSec: number;
   bytesCopiedPerSec: Bytes;
+  /**
+   * When the isolate's own thread last sampled it (heap, CPU). A running isolate whose last sample
+   * is old is busy in one long turn of its event loop: its CPU and heap figures are that old.
+   * Absent or null: not sampled yet.
+   */
+  lastSampleAtMs?: EpochMs | null | undefined;
 }
 
 /** Bounded time series for one isolate; all arrays have the same length. */

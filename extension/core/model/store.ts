@@ -40,8 +40,6 @@ export interface IsolateEntry {
   broadcastReceived: number;
   /** Marked exited because its session's connection ended, not by an `isolate-exit` record. */
   endedWithSession: boolean;
-  /** When its own thread last sampled it (null: not yet). */
-  lastSampleAtMs: number | null;
 }
 
 /** How many evicted isolate ids the store remembers (see `evictedIds`). */
@@ -130,6 +128,7 @@ export class ModelStore {
         heapUsedBytesMax: 0,
         externalBytes: 0,
         heapShared: false,
+        lastSampleAtMs: null,
         queueDepth: 0,
         maxQueueDepth: 0,
         messagesSent: 0,
@@ -144,7 +143,6 @@ export class ModelStore {
       prevCpu: null,
       totals: [],
       broadcastReceived: 0,
-      lastSampleAtMs: null,
       endedWithSession: false,
     };
     this.isolates.set(id, entry);
@@ -154,7 +152,7 @@ export class ModelStore {
   /** Folds a sample in: heap, CPU %, queue depth and per-second rates from counter deltas. */
   applySample(e: IsolateEntry, r: IsolateSampleRecord): void {
     const s = e.snap;
-    e.lastSampleAtMs = Math.max(e.lastSampleAtMs ?? r.atMs, r.atMs);
+    s.lastSampleAtMs = Math.max(s.lastSampleAtMs ?? r.atMs, r.atMs);
     s.heapUsedBytes = r.heapUsedBytes;
     s.heapCapacityBytes = r.heapTotalBytes;
     s.heapUsedBytesMax = Math.max(s.heapUsedBytesMax, r.heapUsedBytes);
@@ -245,7 +243,7 @@ export class ModelStore {
     if (to) {
       to.inbound.add(id);
       to.snap.maxQueueDepth = Math.max(to.snap.maxQueueDepth, snap.maxDepth);
-      const sampledAt = to.lastSampleAtMs;
+      const sampledAt = to.snap.lastSampleAtMs ?? null;
       if (!stale && to.snap.state === 'running' && (sampledAt === null || r.atMs - sampledAt > STALE_SAMPLE_MS)) {
         let depth = 0;
         for (const inboundId of to.inbound) depth += this.channels.get(inboundId)?.depth ?? 0;
