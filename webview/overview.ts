@@ -98,7 +98,7 @@ export class OverviewView {
   private readonly filterInput: HTMLInputElement;
   private readonly summary: HTMLSpanElement;
   private readonly headerCells = new Map<SortKey, HTMLTableCellElement>();
-  /** The row pool, in DOM order; row i shows order[first + i]. */
+  /** The row pool, in DOM order; row i shows order[first + i] (but a focused row keeps its isolate). */
   private readonly pool: OverviewRow[] = [];
   /** All filtered and sorted ids; only a window of them is bound to pool rows. */
   private order: string[] = [];
@@ -275,13 +275,31 @@ export class OverviewView {
     const active = document.activeElement;
     const focusedRow = this.pool.find((r) => r.tr === active);
     const focusedId = this.pendingFocus ?? focusedRow?.boundId ?? null;
-    while (this.pool.length < count) {
+    // The focused row keeps its isolate wherever a re-sort put it, off screen too (placed at its
+    // index, outside the window): a row that kept focus while it was re-bound to another isolate
+    // made ↓ move from that one, and left a screen reader on it.
+    const keepIndex = this.pendingFocus === null && focusedRow?.boundId ? this.order.indexOf(focusedRow.boundId) : -1;
+    const kept = keepIndex >= 0 ? focusedRow! : null;
+    const keptInWindow = keepIndex >= first && keepIndex < first + count;
+    while (this.pool.length < count + (kept && !keptInWindow ? 1 : 0)) {
       const row = new OverviewRow();
       this.pool.push(row);
       this.tbody.append(row.tr);
     }
+    // rows[i] shows order[first + i]: the pool in DOM order, with the kept row at its isolate's place.
+    const rows = kept ? this.pool.filter((r) => r !== kept) : this.pool.slice();
+    if (kept && keptInWindow) rows.splice(keepIndex - first, 0, kept);
     let tabbable = false;
-    for (let i = count; i < this.pool.length; i++) this.pool[i].bind(null, 0, rowH, false);
+    for (let i = count; i < rows.length; i++) rows[i].bind(null, 0, rowH, false);
+    if (kept && !keptInWindow) {
+      kept.bind(
+        store.isolates.get(this.order[keepIndex]) ?? null,
+        keepIndex,
+        rowH,
+        this.order[keepIndex] === this.selectedId,
+      );
+      if (this.order[keepIndex] === this.selectedId) tabbable = true;
+    }
     // Rows on screen first, then the overscan above them.
     const onScreen = Math.max(0, Math.min(count, Math.floor((scrollY - tbodyTop) / rowH) - first));
     // A scroll, resize or the user's sort/filter moves rows: bind them all now (a deferred row
@@ -295,12 +313,12 @@ export class OverviewView {
     let pending = false;
     for (let k = 0; k < count; k++) {
       const i = (onScreen + k) % count;
-      const row = this.pool[i];
+      const row = rows[i];
       const id = this.order[first + i];
       const iso = store.isolates.get(id) ?? null;
       const selected = id === this.selectedId;
       if (iso && !row.shows(iso)) {
-        if (!unlimited && writes >= ROW_WRITES_PER_FRAME) {
+        if (!unlimited && writes >= ROW_WRITES_PER_FRAME && row !== kept) {
           pending = true;
           continue;
         }
@@ -310,7 +328,7 @@ export class OverviewView {
       if (selected) tabbable = true;
     }
     // Keep one row reachable with Tab even when the selection is scrolled away.
-    if (!tabbable && count > 0) this.pool[0].tr.tabIndex = 0;
+    if (!tabbable && count > 0) rows[0].tr.tabIndex = 0;
     if (focusedId) {
       const target = this.pool.find((r) => r.boundId === focusedId);
       if (target) {

@@ -1,0 +1,144 @@
+// Fixes from a fourth QA pass of the inspector in Chromium: keyboard focus follows the isolate
+// through a re-sort, the overview fits laptop widths, long names in findings, the State column,
+// byte-axis ticks, labels and empty states, and the scroll position between views. The real
+// inspector server serves a fake model whose updates the test drives by hand (one `tick()` = one
+// update), so nothing here depends on timing.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startInspectorServer } from '../../extension/core/inspector-server';
+import type { IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
+import { compareIsolates } from '../../webview/sort';
+import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
+import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
+
+const root = join(__dirname, '..', '..');
+const TIMEOUT = 30_000;
+const ISOLATES = 120;
+
+/** The fake model, with per-isolate values the test sets. */
+class Qa4Model {
+  readonly fake = new FakeModel({ isolates: ISOLATES, hostileName: false });
+  readonly overrides = new Map<string, Partial<IsolateSnapshot>>();
+  private patch(iso: IsolateSnapshot): IsolateSnapshot {
+    const o = this.overrides.get(iso.id);
+    return o ? { ...iso, ...o } : iso;
+  }
+  snapshot(): ModelSnapshot {
+    const s = this.fake.snapshot();
+    return { ...s, isolates: s.isolates.map((i) => this.patch(i)) };
+  }
+  initialCursor(): FakeCursor {
+    return this.fake.initialCursor();
+  }
+  updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
+    const { update, cursor: next } = this.fake.updateSince(cursor);
+    return { update: { ...update, isolates: update.isolates.map((i) => this.patch(i)) }, cursor: next };
+  }
+  clearExited(): void {
+    this.fake.clearExited();
+  }
+  onDidChange(listener: () => void): { dispose(): void } {
+    return this.fake.onDidChange(listener);
+  }
+}
+
+let model: Qa4Model;
+let server: Awaited<ReturnType<typeof startInspectorServer>>;
+let browser: LaunchedChromium;
+let page: Page;
+
+before(async () => {
+  model = new Qa4Model();
+  for (let i = 0; i < 4; i++) model.fake.tick();
+  server = await startInspectorServer({ model, webviewDir: join(root, 'dist/webview') });
+  browser = await launchChromium({ viewport: { width: 1400, height: 600 } });
+  page = await browser.context.newPage();
+  await page.goto(server.url);
+  await page.locator('tr[data-isolate-id]').first().waitFor({ timeout: TIMEOUT });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** One model update, and waits until the page has drawn it (the root's sample stamp). */
+async function tick(): Promise<void> {
+  model.fake.tick();
+  await page.waitForFunction(
+    (ms) => document.querySelector<HTMLElement>('[data-sample-ms]')?.dataset.sampleMs === String(ms),
+    model.fake.nowMs,
+    { timeout: TIMEOUT },
+  );
+}
+
+/** The order the default sort (CPU descending) gives the model's current data. */
+function sortedIds(): string[] {
+  return model
+    .snapshot()
+    .isolates.sort((a, b) => compareIsolates(a, b, 'cpuPercent', 'desc'))
+    .map((i) => i.id);
+}
+
+/** Waits until the overview's bound rows sit in the model's sorted order (by aria-rowindex). */
+async function waitForSorted(): Promise<void> {
+  const want = sortedIds();
+  await page.waitForFunction(
+    (ids) =>
+      Array.from(document.querySelectorAll<HTMLElement>('tr[data-isolate-id]:not([hidden])')).every(
+        (tr) => ids[Number(tr.getAttribute('aria-rowindex')) - 2] === tr.dataset.isolateId,
+      ),
+    want,
+    { timeout: TIMEOUT },
+  );
+}
+
+async function toOverview(): Promise<void> {
+  await page.locator('button.tab[data-view="overview"]').click();
+  await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+test('a clicked row keeps focus on its isolate through a re-sort; ArrowDown moves from it', async () => {
+  await toOverview();
+  await page.mouse.move(5, 5);
+  model.overrides.set('iso-50', { cpuPercent: 100 });
+  await tick();
+  await waitForSorted();
+  assert.equal(sortedIds()[0], 'iso-50');
+  await page.locator('tr[data-isolate-id="iso-50"] .c-runtime').click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-isolate-id') === 'iso-50');
+  // The pointer leaves the table: the rows re-sort, and iso-50 falls far below the rows in the DOM.
+  await page.mouse.move(5, 5);
+  model.overrides.set('iso-50', { cpuPercent: null });
+  model.overrides.set('iso-51', { cpuPercent: null });
+  await tick();
+  await waitForSorted();
+  const order = sortedIds();
+  assert.ok(order.indexOf('iso-50') > 100, 'iso-50 sorts near the end');
+  const focus = await page.evaluate(() => {
+    const tr = document.activeElement as HTMLElement;
+    return {
+      id: tr.dataset.isolateId,
+      selected: tr.getAttribute('aria-selected'),
+      rowIndex: tr.getAttribute('aria-rowindex'),
+    };
+  });
+  assert.deepEqual(focus, {
+    id: 'iso-50',
+    selected: 'true',
+    rowIndex: String(order.indexOf('iso-50') + 2),
+  });
+  const next = order[order.indexOf('iso-50') + 1];
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(
+    (id) => document.querySelector('tr.selected')?.getAttribute('data-isolate-id') === id,
+    next,
+    { timeout: TIMEOUT },
+  );
+  await page.waitForFunction((id) => document.activeElement?.getAttribute('data-isolate-id') === id, next);
+  await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+  model.overrides.clear();
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
