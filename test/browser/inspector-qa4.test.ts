@@ -142,3 +142,32 @@ test('a clicked row keeps focus on its isolate through a re-sort; ArrowDown move
   model.overrides.clear();
   await page.evaluate(() => window.scrollTo(0, 0));
 });
+
+test('the overview fits 1024 and 1280 px windows; the page never scrolls sideways from 700 to 1400 px', async () => {
+  await toOverview();
+  try {
+    for (const width of [700, 800, 1024, 1100, 1280, 1400]) {
+      await page.setViewportSize({ width, height: 600 });
+      await page.mouse.move(5, 5);
+      await tick();
+      const fit = await page.evaluate(() => {
+        const scroller = document.querySelector<HTMLElement>('.overview-view .table-scroll')!;
+        const cells = Array.from(document.querySelectorAll<HTMLElement>('table.overview thead th'));
+        return {
+          pageScroll: document.documentElement.scrollWidth,
+          tableFits: scroller.scrollWidth <= scroller.clientWidth,
+          lastRight: cells[cells.length - 1].getBoundingClientRect().right,
+          cutHeaders: cells.filter((th) => th.scrollWidth > th.clientWidth).map((th) => th.textContent),
+        };
+      });
+      assert.ok(fit.pageScroll <= width, `${width} px: the page scrolls sideways (${fit.pageScroll} px)`);
+      assert.deepEqual(fit.cutHeaders, [], `${width} px: column headers cut`);
+      if (width >= 1024) {
+        assert.ok(fit.tableFits, `${width} px: the table does not fit its box`);
+        assert.ok(fit.lastRight <= width, `${width} px: the last column ends at ${fit.lastRight} px`);
+      }
+    }
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 600 });
+  }
+});
