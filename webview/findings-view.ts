@@ -104,7 +104,12 @@ class FindingItem {
         rebuildMeta = true;
       } else {
         if (!this.isolate) {
-          this.isolate = h('button', { type: 'button', class: 'link' }, icon('symbol-event'), this.isolateName);
+          this.isolate = h(
+            'button',
+            { type: 'button', class: 'link finding-isolate' },
+            icon('symbol-event'),
+            this.isolateName,
+          );
           rebuildMeta = true;
         }
         this.isolate.dataset.open = iso.id;

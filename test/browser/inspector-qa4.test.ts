@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startInspectorServer } from '../../extension/core/inspector-server';
-import type { IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
+import type { Finding, IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
 import { compareIsolates } from '../../webview/sort';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
 import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
@@ -16,25 +16,46 @@ import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
 const root = join(__dirname, '..', '..');
 const TIMEOUT = 30_000;
 const ISOLATES = 120;
+const LONG_NAME = `${'L'.repeat(300)}-sender-with-a-very-long-name`;
+const LONG_FINDING: Finding = {
+  id: 'f-long',
+  rule: 'oversized-message',
+  severity: 'warning',
+  message: `'${LONG_NAME}' sends 2.3 MiB per postMessage (over the 64 KiB threshold); the time is paid to serialize it, 'extra'`,
+  location: { file: '/app/src/long/path/to/sender.ts', line: 23, column: 126 },
+  isolateId: 'iso-7',
+  bytes: 2_400_000,
+  count: 3,
+  totalBytes: 7_200_000,
+  suggestion: 'Transfer the buffer.',
+};
 
 /** The fake model, with per-isolate values the test sets. */
 class Qa4Model {
   readonly fake = new FakeModel({ isolates: ISOLATES, hostileName: false });
   readonly overrides = new Map<string, Partial<IsolateSnapshot>>();
   private patch(iso: IsolateSnapshot): IsolateSnapshot {
+    if (iso.id === 'iso-7') iso = { ...iso, name: LONG_NAME };
     const o = this.overrides.get(iso.id);
     return o ? { ...iso, ...o } : iso;
   }
   snapshot(): ModelSnapshot {
     const s = this.fake.snapshot();
-    return { ...s, isolates: s.isolates.map((i) => this.patch(i)) };
+    return { ...s, isolates: s.isolates.map((i) => this.patch(i)), findings: [...s.findings, LONG_FINDING] };
   }
   initialCursor(): FakeCursor {
     return this.fake.initialCursor();
   }
   updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
     const { update, cursor: next } = this.fake.updateSince(cursor);
-    return { update: { ...update, isolates: update.isolates.map((i) => this.patch(i)) }, cursor: next };
+    return {
+      update: {
+        ...update,
+        isolates: update.isolates.map((i) => this.patch(i)),
+        findings: [...update.findings, LONG_FINDING],
+      },
+      cursor: next,
+    };
   }
   clearExited(): void {
     this.fake.clearExited();
@@ -166,6 +187,39 @@ test('the overview fits 1024 and 1280 px windows; the page never scrolls sideway
         assert.ok(fit.tableFits, `${width} px: the table does not fit its box`);
         assert.ok(fit.lastRight <= width, `${width} px: the last column ends at ${fit.lastRight} px`);
       }
+    }
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 600 });
+  }
+});
+
+test('findings: a long isolate name is cut with an ellipsis and the message wraps inside the card', async () => {
+  await page.locator('button.tab[data-view="findings"]').click();
+  const item = page.locator('li.finding[data-finding-id="f-long"]');
+  await item.waitFor({ timeout: TIMEOUT });
+  try {
+    for (const width of [400, 1280]) {
+      await page.setViewportSize({ width, height: 600 });
+      await tick();
+      const fit = await item.evaluate((li) => {
+        const right = li.getBoundingClientRect().right;
+        const msg = li.querySelector<HTMLElement>('.finding-message')!;
+        const btn = li.querySelector<HTMLElement>('.finding-meta button[data-open]')!;
+        return {
+          pageScroll: document.documentElement.scrollWidth,
+          msgRight: msg.getBoundingClientRect().right,
+          msgOverflow: msg.scrollWidth > msg.clientWidth,
+          btnRight: btn.getBoundingClientRect().right,
+          btnCut: btn.scrollWidth > btn.clientWidth && getComputedStyle(btn).textOverflow === 'ellipsis',
+          tip: btn.title,
+          right,
+        };
+      });
+      assert.ok(fit.pageScroll <= width, `${width} px: the page scrolls sideways (${fit.pageScroll} px)`);
+      assert.ok(fit.msgRight <= fit.right && !fit.msgOverflow, `${width} px: the message runs off the card`);
+      assert.ok(fit.btnRight <= fit.right, `${width} px: the isolate link runs off the card`);
+      assert.ok(fit.btnCut, `${width} px: the isolate name is not cut with an ellipsis`);
+      assert.ok(fit.tip.includes(LONG_NAME) && fit.tip.includes('iso-7'), 'the tooltip holds the full name and id');
     }
   } finally {
     await page.setViewportSize({ width: 1400, height: 600 });
