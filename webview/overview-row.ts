@@ -28,6 +28,9 @@ export function rowTexts(iso: IsolateSnapshot): string[] {
 
 export { displayName };
 
+/** Index of the state text in `rowTexts`. */
+const STATE_CELL = 2;
+
 /** DOM for one pooled row. */
 export class OverviewRow {
   readonly tr: HTMLTableRowElement;
@@ -36,6 +39,7 @@ export class OverviewRow {
   private readonly nameBtn: HTMLButtonElement;
   private readonly kindIcon: HTMLSpanElement;
   private readonly queue: HTMLSpanElement;
+  private readonly stateCell: HTMLTableCellElement;
   private readonly cells: HTMLElement[];
   private readonly texts: string[] = [];
   /** The snapshot last rendered; the store replaces objects on change, so identity means "same". */
@@ -64,7 +68,7 @@ export class OverviewRow {
       { tabindex: -1, 'aria-selected': 'false', hidden: true },
       h('td', { class: 'name-cell c-name' }, this.kindIcon, this.nameBtn),
       runtime,
-      h('td', { class: 'state c-state' }, stateText),
+      (this.stateCell = h('td', { class: 'state c-state' }, stateText)),
       sparkCell(cpu, 'cpuPercent'),
       cpuTime,
       sparkCell(heap, 'heapUsedBytes'),
@@ -117,6 +121,8 @@ export class OverviewRow {
       if (this.texts[i] !== texts[i]) {
         this.texts[i] = texts[i];
         this.cells[i].textContent = texts[i];
+        // The column fits "exited (255)"; a longer exit code (a Windows status) is in the tooltip.
+        if (i === STATE_CELL) this.stateCell.title = texts[i];
       }
     }
     if (!before || before.name !== iso.name || before.id !== iso.id) this.nameBtn.title = nameTitle(iso);

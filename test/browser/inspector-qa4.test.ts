@@ -225,3 +225,27 @@ test('findings: a long isolate name is cut with an ellipsis and the message wrap
     await page.setViewportSize({ width: 1400, height: 600 });
   }
 });
+
+test('the State column shows "exited (115)" in full; a longer exit code is in the tooltip', async () => {
+  await toOverview();
+  model.fake.exit(9, 115);
+  model.fake.exit(11, 3221225477);
+  await tick();
+  for (const [id, text] of [
+    ['iso-9', 'exited (115)'],
+    ['iso-11', 'exited (3221225477)'],
+  ]) {
+    await page.fill('input.filter', id === 'iso-9' ? 'worker-9' : 'worker-11');
+    const cell = page.locator(`tr[data-isolate-id="${id}"] td.c-state`);
+    await cell.waitFor({ timeout: TIMEOUT });
+    const got = await cell.evaluate((td: HTMLElement) => ({
+      text: td.textContent,
+      title: td.title,
+      fits: td.scrollWidth <= td.clientWidth,
+    }));
+    assert.equal(got.text, text);
+    assert.equal(got.title, text, 'the tooltip holds the whole state');
+    if (id === 'iso-9') assert.ok(got.fits, '"exited (115)" is cut');
+  }
+  await page.fill('input.filter', '');
+});
