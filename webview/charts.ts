@@ -14,8 +14,9 @@ import {
   PointElement,
   Tooltip,
   type ChartDataset,
+  type Scale,
 } from 'chart.js';
-import { formatTickSeconds } from './format';
+import { byteAxisTicks, formatTickSeconds } from './format';
 import type { XY } from './series';
 import type { ThemeColors } from './theme';
 
@@ -27,6 +28,28 @@ export interface SeriesSpec {
   axis?: 'y' | 'y2';
   fill?: boolean;
   dashed?: boolean;
+}
+
+/** Most ticks on a y axis. */
+const MAX_Y_TICKS = 4;
+
+/**
+ * Scale hooks that put a byte axis's ticks at round values in the unit shown (4 MiB, 8 MiB…):
+ * chart.js steps in decimal (5,000,000 B), which formatBytes shows as 4.77 MiB.
+ */
+function byteAxisHooks(): { afterDataLimits(scale: Scale): void; afterBuildTicks(scale: Scale): void } {
+  let dataMax = 0;
+  return {
+    afterDataLimits: (scale) => {
+      dataMax = scale.max;
+    },
+    afterBuildTicks: (scale) => {
+      const values = byteAxisTicks(dataMax, MAX_Y_TICKS);
+      scale.ticks = values.map((value) => ({ value }));
+      scale.min = 0;
+      scale.max = values[values.length - 1];
+    },
+  };
 }
 
 /** A time chart: x = seconds since session start, one or two y axes with unit formatters. */
@@ -41,6 +64,8 @@ export class TimeChart {
     theme: ThemeColors,
     formatY2?: (v: number) => string,
     integerY = false,
+    /** Axes that show bytes: their ticks sit at round binary values. */
+    byteAxes: { y?: boolean; y2?: boolean } = {},
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('role', 'img');
@@ -91,9 +116,10 @@ export class TimeChart {
           },
           y: {
             beginAtZero: true,
+            ...(byteAxes.y ? byteAxisHooks() : {}),
             // Counts (queue depth) get whole-number ticks only.
             ticks: {
-              maxTicksLimit: 4,
+              maxTicksLimit: MAX_Y_TICKS,
               callback: (v) => formatY(Number(v)),
               font: { size: 10 },
               ...(integerY ? { precision: 0 } : {}),
@@ -104,9 +130,10 @@ export class TimeChart {
                 y2: {
                   position: 'right' as const,
                   beginAtZero: true,
+                  ...(byteAxes.y2 ? byteAxisHooks() : {}),
                   grid: { drawOnChartArea: false },
                   ticks: {
-                    maxTicksLimit: 4,
+                    maxTicksLimit: MAX_Y_TICKS,
                     callback: (v: string | number) => formatY2(Number(v)),
                     font: { size: 10 },
                   },

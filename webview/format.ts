@@ -108,6 +108,32 @@ export function formatTickSeconds(valueS: number, stepS: number): string {
   return `${valueS.toFixed(decimals)} s`;
 }
 
+/** Tick steps of a byte axis, in its unit (a power of 1024): labels read "4 MiB", never "4.77 MiB". */
+const BYTE_STEPS = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 40, 50, 64, 100, 128, 200, 250, 256, 500, 512];
+
+/**
+ * Ticks of a byte axis from 0 up to at least `maxBytes`, at most `maxTicks` of them, at a round
+ * step in the unit the labels show (1, 2, 4, 5, 8… × a power of 1024). Decimal steps shown in
+ * binary units read 4.77 MiB, 9.54 MiB.
+ */
+export function byteAxisTicks(maxBytes: number, maxTicks: number): number[] {
+  const max = Number.isFinite(maxBytes) && maxBytes > 0 ? maxBytes : 1;
+  const intervals = Math.max(1, maxTicks - 1);
+  let step = 0;
+  for (let unit = 1; step === 0 && unit < Number.MAX_VALUE / 1024; unit *= 1024) {
+    for (const m of BYTE_STEPS) {
+      if (Math.ceil(max / (m * unit)) <= intervals) {
+        step = m * unit;
+        break;
+      }
+    }
+  }
+  if (step === 0) step = max / intervals;
+  const ticks: number[] = [];
+  for (let i = 0; i <= Math.ceil(max / step); i++) ticks.push(i * step);
+  return ticks;
+}
+
 /** Formats a plain count with thin grouping: 1234567 → "1,234,567". */
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';

@@ -34,6 +34,8 @@ interface ChartSpec {
   y2?: { fieldIndex: number; format: (v: number) => string };
   fill?: boolean;
   integer?: boolean;
+  /** Axes that show bytes (ticks at round binary values). */
+  bytes?: { y?: boolean; y2?: boolean };
 }
 
 const CHARTS: ChartSpec[] = [
@@ -43,6 +45,7 @@ const CHARTS: ChartSpec[] = [
     labels: ['Heap used', 'Heap capacity', 'External'],
     format: formatBytes,
     fill: true,
+    bytes: { y: true },
   },
   { title: 'CPU', fields: ['cpuPercent'], labels: ['CPU %'], format: formatPercent, fill: true },
   {
@@ -59,6 +62,7 @@ const CHARTS: ChartSpec[] = [
     labels: ['In/s', 'Out/s', 'Copied/s'],
     format: formatRate,
     y2: { fieldIndex: 2, format: formatBytesPerSec },
+    bytes: { y2: true },
   },
 ];
 
@@ -269,6 +273,7 @@ export class IsolatePage {
         this.theme,
         spec.y2?.format,
         !!spec.integer,
+        spec.bytes,
       );
       chart.attach(this.chartHosts[i]);
       this.charts[i] = chart;

@@ -249,3 +249,44 @@ test('the State column shows "exited (115)" in full; a longer exit code is in th
   }
   await page.fill('input.filter', '');
 });
+
+test('byte axes of the memory and traffic charts are labelled at round values (4 MiB, not 4.77 MiB)', async () => {
+  // Chart labels are drawn on canvas: record the texts of each canvas's latest draw.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __drawn: Record<string, string[]> };
+    w.__drawn = {};
+    const proto = CanvasRenderingContext2D.prototype;
+    const { clearRect, fillText } = proto;
+    proto.clearRect = function (...args: Parameters<typeof clearRect>) {
+      w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] = [];
+      return clearRect.apply(this, args);
+    };
+    proto.fillText = function (...args: Parameters<typeof fillText>) {
+      (w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] ??= []).push(String(args[0]));
+      return fillText.apply(this, args);
+    };
+  });
+  await page.reload();
+  await toOverview();
+  await page.fill('input.filter', 'main');
+  await page.locator('tr[data-isolate-id="iso-0"] button.name').click();
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await tick();
+  for (const chart of ['Memory over time', 'Traffic over time']) {
+    const handle = await page.waitForFunction(
+      (label) => {
+        const texts = (window as unknown as { __drawn: Record<string, string[]> }).__drawn[label] ?? [];
+        const bytes = texts.filter((t) => /\d (B|[KMGT]iB)(\/s)?$/.test(t));
+        return bytes.length >= 3 ? bytes : null;
+      },
+      chart,
+      { timeout: TIMEOUT, polling: 100 },
+    );
+    const labels = (await handle.jsonValue()) as string[];
+    for (const label of labels) {
+      assert.match(label, /^\d+(\.5)? (B|[KMGT]iB)(\/s)?$/, `${chart}: tick "${label}" (all: ${labels.join(', ')})`);
+    }
+  }
+  await toOverview();
+  await page.fill('input.filter', '');
+});
