@@ -24,7 +24,7 @@ const STATS = [
   'CPU time',
   'Heap used',
   'Heap capacity',
-  'Heap max',
+  'Heap used (peak)',
   'External',
   'Queue',
   'Sent',
@@ -107,7 +107,7 @@ export class IsolateGeneral {
     const shared = iso.heapShared ? ' (shared with its group)' : '';
     this.set('Heap used', `${formatBytes(iso.heapUsedBytes)}${shared}`);
     this.set('Heap capacity', formatBytes(iso.heapCapacityBytes));
-    this.set('Heap max', formatBytes(iso.heapUsedBytesMax));
+    this.set('Heap used (peak)', formatBytes(iso.heapUsedBytesMax));
     this.set('External', formatBytes(iso.externalBytes));
     this.set('Queue', `${formatCount(iso.queueDepth)} now · ${formatCount(iso.maxQueueDepth)} max`);
     this.set('Sent', formatCount(iso.messagesSent));

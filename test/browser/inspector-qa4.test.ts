@@ -290,3 +290,22 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
   await toOverview();
   await page.fill('input.filter', '');
 });
+
+test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read as a limit)', async () => {
+  await toOverview();
+  await page.fill('input.filter', 'main');
+  await page.locator('tr[data-isolate-id="iso-0"] button.name').click();
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  const dts = await page.$$eval('.isolate-view dl.kv dt', (els) => els.map((e) => e.textContent));
+  assert.ok(!dts.includes('Heap max'), 'no "Heap max" label');
+  const peak = await page.evaluate(() => {
+    const dd = document.querySelector<HTMLElement>('.isolate-view dd[data-field="Heap used (peak)"]');
+    const dt = dd?.previousElementSibling as HTMLElement | undefined;
+    return { text: dt?.textContent, oneLine: !!dt && dt.getBoundingClientRect().height < 24, value: dd?.textContent };
+  });
+  assert.equal(peak.text, 'Heap used (peak)');
+  assert.ok(peak.oneLine, 'the label fits on one line');
+  assert.match(peak.value ?? '', /MiB$/);
+  await toOverview();
+  await page.fill('input.filter', '');
+});
