@@ -112,7 +112,7 @@ export class IsolatePage {
       'div',
       { class: 'isolate-body' },
       h('div', { class: 'cards' }, this.general.general, this.general.stats, ...chartCards),
-      this.section('Call sites', 'Where this isolate sends messages, by bytes copied.', this.callSites.root),
+      this.section('Call sites', 'Where this isolate sends notable messages, by bytes copied.', this.callSites.root),
       this.section('Message ledger', 'Notable messages, newest first.', this.ledger.root),
       this.section('Channels', 'Ports and channels this isolate sends on or receives from.', this.channels.root),
       this.section('Open ports', 'Receive ports of this isolate.', this.ports.root),

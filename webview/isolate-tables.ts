@@ -138,7 +138,9 @@ export function callSiteTable(): SimpleTable<CallSiteSnapshot> {
         key: (c) => `${c.bytesCopied}|${c.transferableBytes}|${c.bytesTransferred}`,
       },
     ],
-    'No sends recorded from this isolate yet.',
+    // Only notable sends are recorded with their call site (the agent's threshold, which the page
+    // is not told): an isolate that sent thousands of small messages has none.
+    'No notable sends (64 KiB or more by default) from this isolate yet. Smaller sends are counted but get no call site.',
     siteKey,
   );
 }

@@ -309,3 +309,20 @@ test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read 
   await toOverview();
   await page.fill('input.filter', '');
 });
+
+test('the Call sites card of an isolate with no notable send says that only notable sends get call sites', async () => {
+  await toOverview();
+  await page.fill('input.filter', 'worker-5');
+  await page.locator('tr[data-isolate-id="iso-5"] button.name').click();
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await tick();
+  const sent = await page.locator('.isolate-view dd[data-field="Sent"]').textContent();
+  assert.notEqual(sent, '0', 'the isolate has sent messages');
+  const empty = page.locator('.isolate-view section[aria-label="Call sites"] p.empty-inline').first();
+  await empty.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const text = (await empty.textContent()) ?? '';
+  assert.match(text, /notable sends \(64 KiB or more by default\)/);
+  assert.doesNotMatch(text, /No sends recorded/);
+  await toOverview();
+  await page.fill('input.filter', '');
+});
