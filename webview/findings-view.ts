@@ -161,7 +161,7 @@ export class FindingsView {
       this.summary,
       sorted.length === 0
         ? `No findings. A message is flagged when it copies more than ${formatBytes(store.oversizedBytes)}.`
-        : `${sorted.length} findings · oversized means more than ${formatBytes(store.oversizedBytes)} copied`,
+        : `${formatCount(sorted.length)} ${sorted.length === 1 ? 'finding' : 'findings'} · oversized means more than ${formatBytes(store.oversizedBytes)} copied`,
     );
     const order: string[] = [];
     for (const f of sorted) {

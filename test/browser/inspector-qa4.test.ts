@@ -34,6 +34,11 @@ const LONG_FINDING: Finding = {
 class Qa4Model {
   readonly fake = new FakeModel({ isolates: ISOLATES, hostileName: false });
   readonly overrides = new Map<string, Partial<IsolateSnapshot>>();
+  /** The finding with a long isolate name is sent while this is true. */
+  longFinding = true;
+  private findings(list: Finding[]): Finding[] {
+    return this.longFinding ? [...list, LONG_FINDING] : list;
+  }
   private patch(iso: IsolateSnapshot): IsolateSnapshot {
     if (iso.id === 'iso-7') iso = { ...iso, name: LONG_NAME };
     const o = this.overrides.get(iso.id);
@@ -41,7 +46,7 @@ class Qa4Model {
   }
   snapshot(): ModelSnapshot {
     const s = this.fake.snapshot();
-    return { ...s, isolates: s.isolates.map((i) => this.patch(i)), findings: [...s.findings, LONG_FINDING] };
+    return { ...s, isolates: s.isolates.map((i) => this.patch(i)), findings: this.findings(s.findings) };
   }
   initialCursor(): FakeCursor {
     return this.fake.initialCursor();
@@ -52,7 +57,7 @@ class Qa4Model {
       update: {
         ...update,
         isolates: update.isolates.map((i) => this.patch(i)),
-        findings: [...update.findings, LONG_FINDING],
+        findings: this.findings(update.findings),
       },
       cursor: next,
     };
@@ -325,4 +330,20 @@ test('the Call sites card of an isolate with no notable send says that only nota
   assert.doesNotMatch(text, /No sends recorded/);
   await toOverview();
   await page.fill('input.filter', '');
+});
+
+test('the Findings header counts "1 finding", "2 findings"', async () => {
+  await page.locator('button.tab[data-view="findings"]').click();
+  const summary = page.locator('.findings-view .summary');
+  await summary.filter({ hasText: /^2 findings · / }).waitFor({ timeout: TIMEOUT });
+  model.longFinding = false;
+  try {
+    // Updates carry current findings, not removals: a fresh page load hydrates without it.
+    await page.reload();
+    await summary.filter({ hasText: /^1 finding · / }).waitFor({ timeout: TIMEOUT });
+  } finally {
+    model.longFinding = true;
+  }
+  await page.reload();
+  await summary.filter({ hasText: /^2 findings · / }).waitFor({ timeout: TIMEOUT });
 });
