@@ -34,7 +34,11 @@ export class InspectorApp {
   private readonly isolatePage: IsolatePage;
   private readonly timeline = new TimelineView();
   private readonly findings = new FindingsView();
-  private readonly emptyState: HTMLElement;
+  private readonly emptyState: EmptyState;
+  /** The host said how the run ended (a status banner), or the connection closed after it was open. */
+  private statusSeen = false;
+  private connectionLost = false;
+  private wasOpen = false;
   private readonly banner: HTMLElement;
   private readonly locationBox: HTMLElement;
   private readonly footer: HTMLElement;
@@ -62,7 +66,7 @@ export class InspectorApp {
       () => this.setView('overview'),
       () => this.requestRender(),
     );
-    this.emptyState = emptyState(transport.kind);
+    this.emptyState = new EmptyState(transport.kind);
     this.banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.locationBox = h('div', { class: 'banner location-box', role: 'status', hidden: true });
     this.footer = h('footer', { class: 'statusbar muted' });
@@ -73,7 +77,7 @@ export class InspectorApp {
       h(
         'main',
         { class: 'content' },
-        this.emptyState,
+        this.emptyState.root,
         this.overview.root,
         this.isolatePage.root,
         this.timeline.root,
@@ -90,7 +94,18 @@ export class InspectorApp {
       this.requestRender();
     });
     transport.onMessage((data) => this.receive(data));
-    transport.onConnection((state) => this.header.setConnection(state));
+    transport.onConnection((state) => {
+      this.header.setConnection(state);
+      if (state === 'open') {
+        this.wasOpen = true;
+        // A server reached again re-sends its status, if it has one.
+        this.statusSeen = false;
+        this.connectionLost = false;
+      } else if (state === 'closed' && this.wasOpen) {
+        this.connectionLost = true;
+      }
+      this.requestRender();
+    });
     if (transport.kind === 'vscode') transport.post({ type: 'ready' });
     this.requestRender();
   }
@@ -132,6 +147,7 @@ export class InspectorApp {
         this.openIsolate(m.isolateId);
         break;
       case 'status':
+        this.statusSeen = true;
         this.banner.hidden = false;
         this.banner.className = `banner banner-${m.level}`;
         this.banner.replaceChildren(icon(m.level === 'info' ? 'info' : m.level), ' ', m.text);
@@ -227,7 +243,8 @@ export class InspectorApp {
     if (ui.view === 'overview') this.overview.measure();
     else if (ui.view === 'isolate') this.isolatePage.measure();
     const hasData = store.isolates.size > 0;
-    setHidden(this.emptyState, hasData);
+    setHidden(this.emptyState.root, hasData);
+    if (!hasData) this.emptyState.setEnded(this.statusSeen || this.connectionLost);
     this.header.setView(ui.view);
     if (this.sessionsRev !== store.rev.sessions) {
       this.sessionsRev = store.rev.sessions;
@@ -282,22 +299,45 @@ function setHidden(el: HTMLElement, hidden: boolean): void {
   if (el.hidden !== hidden) el.hidden = hidden;
 }
 
-function emptyState(kind: 'vscode' | 'browser'): HTMLElement {
-  const how =
-    kind === 'vscode'
-      ? [
-          'Start a Dart or Flutter debug session — Isoscope attaches to its VM service automatically.',
-          'Node: run “Isoscope: Profile Node Program…”, or turn on “Isoscope: Toggle Profiling in Terminals” and start node in a new terminal. A Dart app started elsewhere: “Isoscope: Connect to Dart VM Service…”.',
-        ]
-      : [
-          'Waiting for the program to report its first isolate.',
-          'Node: isoscope run -- node app.js   ·   Dart: isoscope connect <vm-service-uri>',
-        ];
-  return h(
-    'div',
-    { class: 'empty-state' },
-    icon('inbox', 'empty-icon'),
-    h('h2', null, 'No isolates yet'),
-    ...how.map((line) => h('p', null, line)),
-  );
+/**
+ * What the page shows before the first isolate: how to get data, or, once the run is over with
+ * no isolate (the host's end-of-run status, or the connection closed), that none reported.
+ */
+class EmptyState {
+  readonly root: HTMLElement;
+  private readonly title = h('h2', null, 'No isolates yet');
+  private readonly lead: HTMLElement;
+  private readonly waiting: string;
+  private ended: boolean | null = null;
+
+  constructor(kind: 'vscode' | 'browser') {
+    const how =
+      kind === 'vscode'
+        ? [
+            'Start a Dart or Flutter debug session — Isoscope attaches to its VM service automatically.',
+            'Node: run “Isoscope: Profile Node Program…”, or turn on “Isoscope: Toggle Profiling in Terminals” and start node in a new terminal. A Dart app started elsewhere: “Isoscope: Connect to Dart VM Service…”.',
+          ]
+        : [
+            'Waiting for the program to report its first isolate.',
+            'Node: isoscope run -- node app.js   ·   Dart: isoscope connect <vm-service-uri>',
+          ];
+    this.waiting = how[0];
+    this.lead = h('p', null, how[0]);
+    this.root = h(
+      'div',
+      { class: 'empty-state' },
+      icon('inbox', 'empty-icon'),
+      this.title,
+      this.lead,
+      ...how.slice(1).map((line) => h('p', null, line)),
+    );
+  }
+
+  /** Switches between "waiting" and "the run ended with no isolate". */
+  setEnded(ended: boolean): void {
+    if (ended === this.ended) return;
+    this.ended = ended;
+    setText(this.title, ended ? 'No isolate reported' : 'No isolates yet');
+    setText(this.lead, ended ? 'The run ended before the program reported an isolate.' : this.waiting);
+  }
 }

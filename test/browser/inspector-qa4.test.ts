@@ -347,3 +347,32 @@ test('the Findings header counts "1 finding", "2 findings"', async () => {
   await page.reload();
   await summary.filter({ hasText: /^2 findings · / }).waitFor({ timeout: TIMEOUT });
 });
+
+test('with no isolate, the page stops saying "Waiting for the program" once the run has ended', async () => {
+  const empty = new FakeModel({ isolates: 0 });
+  const emptyServer = await startInspectorServer({ model: empty, webviewDir: join(root, 'dist/webview') });
+  const other = await browser.context.newPage();
+  try {
+    await other.goto(emptyServer.url);
+    const state = other.locator('.empty-state');
+    await state
+      .filter({ hasText: 'Waiting for the program to report its first isolate.' })
+      .waitFor({ timeout: TIMEOUT });
+    await other.locator('.connection.conn-open').waitFor({ timeout: TIMEOUT });
+    emptyServer.setStatus({
+      text: 'The run ended: sleep 15 exited with code 0 after 15.0 s; no Node process connected.',
+      level: 'warning',
+    });
+    await other.locator('.banner', { hasText: 'The run ended' }).waitFor({ timeout: TIMEOUT });
+    await emptyServer.close();
+    await state
+      .filter({ hasText: 'The run ended before the program reported an isolate.' })
+      .waitFor({ timeout: TIMEOUT });
+    const text = await state.textContent();
+    assert.doesNotMatch(text ?? '', /Waiting for the program/);
+    assert.match(text ?? '', /No isolate reported/);
+  } finally {
+    await other.close();
+    await emptyServer.close();
+  }
+});
