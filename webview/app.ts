@@ -166,7 +166,9 @@ export class InspectorApp {
     this.requestRender();
   }
 
+  /** Switches view; the new view starts at its top (the page's scroll offset belonged to the old one). */
   private setView(view: ViewName): void {
+    if (view !== this.ui.view) window.scrollTo(0, 0);
     this.patchUi({ view });
   }
 

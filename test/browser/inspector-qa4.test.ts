@@ -376,3 +376,23 @@ test('with no isolate, the page stops saying "Waiting for the program" once the 
     await emptyServer.close();
   }
 });
+
+test("switching views starts the new view at its top, not at the old view's scroll offset", async () => {
+  await toOverview();
+  await page.locator('button.tab[data-view="timeline"]').click();
+  await page.locator('.timeline-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await page.locator('.tl-row').nth(60).waitFor({ state: 'attached', timeout: TIMEOUT });
+  for (const [from, to] of [
+    ['timeline', 'overview'],
+    ['overview', 'timeline'],
+    ['overview', 'findings'],
+  ]) {
+    await page.locator(`button.tab[data-view="${from}"]`).click();
+    await page.locator(`.${from}-view`).waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.evaluate(() => window.scrollTo(0, 400));
+    await page.waitForFunction(() => window.scrollY > 0);
+    await page.locator(`button.tab[data-view="${to}"]`).click();
+    await page.locator(`.${to}-view`).waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.equal(await page.evaluate(() => window.scrollY), 0, `${from} → ${to}: the page stayed scrolled`);
+  }
+});
