@@ -73,13 +73,16 @@ function sortValue(iso: IsolateSnapshot, key: SortKey): number | string {
   }
 }
 
+/** Text columns sort in natural order: worker-2 before worker-10. */
+const collator = new Intl.Collator(undefined, { numeric: true });
+
 /** Compares two isolates by a column; ties break on start time then id, for a stable order. */
 export function compareIsolates(a: IsolateSnapshot, b: IsolateSnapshot, key: SortKey, dir: SortDir): number {
   const va = sortValue(a, key);
   const vb = sortValue(b, key);
   let c = 0;
   if (typeof va === 'number' && typeof vb === 'number') c = va - vb;
-  else c = String(va).localeCompare(String(vb));
+  else c = collator.compare(String(va), String(vb));
   if (c !== 0 && !Number.isNaN(c)) return dir === 'asc' ? c : -c;
   if (a.startedAtMs !== b.startedAtMs) return a.startedAtMs - b.startedAtMs;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

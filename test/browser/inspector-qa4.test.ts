@@ -396,3 +396,29 @@ test("switching views starts the new view at its top, not at the old view's scro
     assert.equal(await page.evaluate(() => window.scrollY), 0, `${from} → ${to}: the page stayed scrolled`);
   }
 });
+
+test('sorting by Name is natural: worker-2 before worker-10', async () => {
+  await toOverview();
+  await page.mouse.move(5, 5);
+  await page.locator('table.overview th.c-name button.sort').click();
+  try {
+    await page.waitForFunction(() =>
+      document.querySelector('table.overview th.c-name')?.getAttribute('aria-sort')?.startsWith('asc'),
+    );
+    const index = await page.evaluate(() => {
+      const at: Record<string, number> = {};
+      for (const tr of Array.from(document.querySelectorAll<HTMLElement>('tr[data-isolate-id]:not([hidden])'))) {
+        at[tr.dataset.isolateId ?? ''] = Number(tr.getAttribute('aria-rowindex'));
+      }
+      return ['iso-1', 'iso-2', 'iso-9', 'iso-10', 'iso-11'].map((id) => at[id] ?? -1);
+    });
+    assert.ok(!index.includes(-1), `rows not on the first screen: ${index.join(', ')}`);
+    assert.deepEqual(
+      [...index].sort((a, b) => a - b),
+      index,
+      `worker-1, -2, -9, -10, -11 at rows ${index.join(', ')}`,
+    );
+  } finally {
+    await page.locator('table.overview th.c-cpuPercent button.sort').click();
+  }
+});
