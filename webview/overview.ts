@@ -97,6 +97,8 @@ export class OverviewView {
   private sparkKey = '';
   private readonly filterInput: HTMLInputElement;
   private readonly summary: HTMLSpanElement;
+  /** Says so when the filter matches no isolate (the table would show only its header). */
+  private readonly noMatch: HTMLElement;
   private readonly headerCells = new Map<SortKey, HTMLTableCellElement>();
   /** The row pool, in DOM order; row i shows order[first + i] (but a focused row keeps its isolate). */
   private readonly pool: OverviewRow[] = [];
@@ -134,6 +136,7 @@ export class OverviewView {
     clearBtn.append(icon('clear-all'), ' Clear exited');
     clearBtn.addEventListener('click', () => actions.clearExited());
     this.summary = h('span', { class: 'summary' });
+    this.noMatch = h('p', { class: 'muted empty-inline', role: 'status', hidden: true });
     const headRow = h('tr');
     for (const col of COLUMNS) {
       const btn = h('button', { type: 'button', class: 'sort', title: col.title }, col.label, icon('', 'sort-icon'));
@@ -179,6 +182,7 @@ export class OverviewView {
         clearBtn,
       ),
       (this.scroller = h('div', { class: 'table-scroll' }, this.table, ...this.sparkColumns.map((c) => c.canvas))),
+      this.noMatch,
     );
     window.addEventListener('scroll', () => actions.requestRender(), { passive: true });
     window.addEventListener('resize', () => actions.requestRender());
@@ -437,6 +441,9 @@ export class OverviewView {
     for (const iso of store.isolates.values()) if (iso.state === 'running') running++;
     const total = store.isolates.size;
     const shown = order.length === total ? '' : ` · ${formatCount(order.length)} shown`;
+    const none = order.length === 0 && total > 0;
+    if (this.noMatch.hidden !== !none) this.noMatch.hidden = !none;
+    if (none) setText(this.noMatch, `No isolate matches “${ui.filter.trim()}”.`);
     setText(
       this.summary,
       `${formatCount(total)} isolates · ${formatCount(running)} running · ${formatCount(total - running)} exited${shown}`,

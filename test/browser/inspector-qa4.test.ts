@@ -422,3 +422,13 @@ test('sorting by Name is natural: worker-2 before worker-10', async () => {
     await page.locator('table.overview th.c-cpuPercent button.sort').click();
   }
 });
+
+test('a filter that matches nothing says "No isolate matches"', async () => {
+  await toOverview();
+  await page.fill('input.filter', 'no-such-isolate');
+  const note = page.locator('.overview-view p', { hasText: 'No isolate matches “no-such-isolate”.' });
+  await note.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await page.fill('input.filter', 'worker-1');
+  await note.waitFor({ state: 'hidden', timeout: TIMEOUT });
+  await page.fill('input.filter', '');
+});
