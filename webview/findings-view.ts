@@ -93,7 +93,7 @@ class FindingItem {
     const locationKey = f.location ? JSON.stringify(f.location) : '';
     if (this.location === null || locationKey !== this.locationKey) {
       this.locationKey = locationKey;
-      this.location = locationButton(f.location, 3);
+      this.location = locationButton(f.location, 3, true);
       rebuildMeta = true;
     }
     const isolateKey = iso ? `${iso.id}\u0000${iso.name}` : '';

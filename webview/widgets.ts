@@ -4,15 +4,18 @@ import { h, icon, setText } from './dom';
 import { reorderChildren } from './reorder';
 import { formatBytes, formatLocation, shortPath } from './format';
 
-/** A button that shows a source location and asks the host to open it (data-location holds JSON). */
-export function locationButton(loc: SourceLocation | null, segments = 2): HTMLElement {
+/**
+ * A button that shows a source location and asks the host to open it (data-location holds JSON).
+ * Table cells show path:line; `withColumn` adds the column (findings show path:line:column).
+ */
+export function locationButton(loc: SourceLocation | null, segments = 2, withColumn = false): HTMLElement {
   if (!loc) return h('span', { class: 'muted' }, 'unknown');
   const full = formatLocation(loc);
   const btn = h(
     'button',
     { type: 'button', class: 'link location', title: `Open ${full}`, 'data-location': JSON.stringify(loc) },
     icon('go-to-file'),
-    `${shortPath(loc.file, segments)}:${loc.line}`,
+    `${shortPath(loc.file, segments)}:${loc.line}${withColumn && loc.column > 0 ? `:${loc.column}` : ''}`,
   );
   return btn;
 }

@@ -432,3 +432,11 @@ test('a filter that matches nothing says "No isolate matches"', async () => {
   await note.waitFor({ state: 'hidden', timeout: TIMEOUT });
   await page.fill('input.filter', '');
 });
+
+test('a finding shows its location as path:line:column', async () => {
+  await page.locator('button.tab[data-view="findings"]').click();
+  const loc = page.locator('li.finding[data-finding-id="f-long"] .finding-meta button.location');
+  await loc.waitFor({ timeout: TIMEOUT });
+  assert.equal(await loc.textContent(), '…/path/to/sender.ts:23:126');
+  assert.equal(await loc.getAttribute('title'), 'Open /app/src/long/path/to/sender.ts:23:126');
+});
