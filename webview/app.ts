@@ -6,7 +6,7 @@ import type { SourceLocation, ToWebviewMessage } from '../protocol';
 import { h, icon, setText } from './dom';
 import { FindingsView } from './findings-view';
 import { formatBytes, formatCount, formatLocation } from './format';
-import { Header } from './header';
+import { Header, tabPanelId } from './header';
 import { IsolatePage } from './isolate-page';
 import { OverviewView } from './overview';
 import { InspectorStore } from './store';
@@ -85,6 +85,15 @@ export class InspectorApp {
       ),
       this.footer,
     );
+    // The tabs' panels (the isolate page belongs to the Overview tab, which stays selected on it).
+    for (const [view, panel] of [
+      ['overview', this.overview.root],
+      ['timeline', this.timeline.root],
+      ['findings', this.findings.root],
+    ] as const) {
+      panel.id = tabPanelId(view);
+      panel.setAttribute('role', 'tabpanel');
+    }
     root.addEventListener('click', (ev) => this.onGlobalClick(ev));
     document.addEventListener('keydown', (ev) => this.onGlobalKey(ev));
     onThemeChange(() => {

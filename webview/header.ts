@@ -11,6 +11,11 @@ const TABS: { view: ViewName; label: string; icon: string }[] = [
   { view: 'findings', label: 'Findings', icon: 'warning' },
 ];
 
+/** The id of the section a view tab controls. */
+export function tabPanelId(view: ViewName): string {
+  return `view-${view}`;
+}
+
 /** Header bar. */
 export class Header {
   readonly root: HTMLElement;
@@ -28,7 +33,16 @@ export class Header {
     for (const t of TABS) {
       const btn = h(
         'button',
-        { type: 'button', role: 'tab', class: 'tab', 'data-view': t.view, 'aria-selected': 'false', tabindex: -1 },
+        {
+          type: 'button',
+          role: 'tab',
+          class: 'tab',
+          'data-view': t.view,
+          'aria-selected': 'false',
+          // The app gives each view's section this id (role tabpanel).
+          'aria-controls': tabPanelId(t.view),
+          tabindex: -1,
+        },
         icon(t.icon),
         ` ${t.label}`,
       );

@@ -440,3 +440,18 @@ test('a finding shows its location as path:line:column', async () => {
   assert.equal(await loc.textContent(), '…/path/to/sender.ts:23:126');
   assert.equal(await loc.getAttribute('title'), 'Open /app/src/long/path/to/sender.ts:23:126');
 });
+
+test('each view tab names the tab panel it controls', async () => {
+  await toOverview();
+  const links = await page.$$eval('.topbar [role="tab"]', (tabs) =>
+    tabs.map((tab) => {
+      const panel = document.getElementById(tab.getAttribute('aria-controls') ?? '');
+      return { view: tab.getAttribute('data-view'), role: panel?.getAttribute('role'), cls: panel?.className ?? '' };
+    }),
+  );
+  assert.equal(links.length, 3);
+  for (const l of links) {
+    assert.equal(l.role, 'tabpanel', `${l.view}: no tabpanel`);
+    assert.ok(l.cls.includes(`${l.view}-view`), `${l.view} controls ${l.cls}`);
+  }
+});
