@@ -126,6 +126,17 @@ async function toOverview(): Promise<void> {
   await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
 }
 
+/**
+ * Opens an isolate's page from its name button in the (filtered) overview. The DOM click is the
+ * button's own: these tests check what the page shows, and Playwright's visibility wait on the
+ * pooled rows (moved by transforms) sometimes never settled after the earlier tests.
+ */
+async function openFromName(isolateId: string): Promise<void> {
+  const button = page.locator(`tr[data-isolate-id="${isolateId}"] button.name`);
+  await button.waitFor({ state: 'attached', timeout: TIMEOUT });
+  await button.evaluate((b: HTMLElement) => b.click());
+}
+
 test('a clicked row keeps focus on its isolate through a re-sort; ArrowDown moves from it', async () => {
   await toOverview();
   await page.mouse.move(5, 5);
@@ -274,7 +285,7 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
   await page.reload();
   await toOverview();
   await page.fill('input.filter', 'main');
-  await page.locator('tr[data-isolate-id="iso-0"] button.name').click();
+  await openFromName('iso-0');
   await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await tick();
   for (const chart of ['Memory over time', 'Traffic over time']) {
@@ -299,7 +310,7 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
 test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read as a limit)', async () => {
   await toOverview();
   await page.fill('input.filter', 'main');
-  await page.locator('tr[data-isolate-id="iso-0"] button.name').click();
+  await openFromName('iso-0');
   await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   const dts = await page.$$eval('.isolate-view dl.kv dt', (els) => els.map((e) => e.textContent));
   assert.ok(!dts.includes('Heap max'), 'no "Heap max" label');
@@ -318,7 +329,7 @@ test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read 
 test('the Call sites card of an isolate with no notable send says that only notable sends get call sites', async () => {
   await toOverview();
   await page.fill('input.filter', 'worker-5');
-  await page.locator('tr[data-isolate-id="iso-5"] button.name').click();
+  await openFromName('iso-5');
   await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await tick();
   const sent = await page.locator('.isolate-view dd[data-field="Sent"]').textContent();
