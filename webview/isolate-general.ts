@@ -30,7 +30,14 @@ const STATS = [
   'Sent',
   'Received',
   'Copied out',
+  'Last sample',
 ] as const;
+
+/**
+ * A running isolate whose own thread has not sampled it for this long is busy in one long task (a
+ * thread that never returns to its event loop runs no timer): its CPU and heap figures are old.
+ */
+const STALE_SAMPLE_MS = 2000;
 
 /** The General and Stats cards. */
 export class IsolateGeneral {
@@ -113,5 +120,17 @@ export class IsolateGeneral {
     this.set('Sent', formatCount(iso.messagesSent));
     this.set('Received', formatCount(iso.messagesReceived));
     this.set('Copied out', formatBytes(iso.bytesCopiedOut));
+    const sampledAt = iso.lastSampleAtMs ?? null;
+    const age = sampledAt === null ? null : Math.max(0, nowMs - sampledAt);
+    const stale = iso.state === 'running' && age !== null && age > STALE_SAMPLE_MS;
+    this.set(
+      'Last sample',
+      age === null
+        ? '—'
+        : stale
+          ? `${formatDurationMs(age)} ago: its thread is busy in one long task, so CPU and heap are that old (the queue depth comes from its senders)`
+          : `${formatDurationMs(age)} ago`,
+    );
+    this.values.get('Last sample')?.classList.toggle('warn', stale);
   }
 }

@@ -466,3 +466,27 @@ test('each view tab names the tab panel it controls', async () => {
     assert.ok(l.cls.includes(`${l.view}-view`), `${l.view} controls ${l.cls}`);
   }
 });
+
+test('an isolate whose thread has not sampled for seconds says its CPU and heap are that old', async () => {
+  await toOverview();
+  model.overrides.set('iso-0', { lastSampleAtMs: model.fake.nowMs - 10_000 });
+  await tick();
+  await page.fill('input.filter', 'main');
+  await openFromName('iso-0');
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  const last = page.locator('.isolate-view dd[data-field="Last sample"]');
+  await last.filter({ hasText: /busy in one long task/ }).waitFor({ timeout: TIMEOUT });
+  assert.match(
+    (await last.textContent()) ?? '',
+    /^10(\.\d)? s ago: its thread is busy in one long task, so CPU and heap are that old/,
+  );
+  assert.ok(await last.evaluate((dd) => dd.classList.contains('warn')), 'marked as a warning');
+  // Sampling again: just the age.
+  model.overrides.set('iso-0', { lastSampleAtMs: model.fake.nowMs });
+  await tick();
+  await last.filter({ hasText: /^\d+(\.\d+)? ms ago$/ }).waitFor({ timeout: TIMEOUT });
+  assert.ok(!(await last.evaluate((dd) => dd.classList.contains('warn'))));
+  model.overrides.clear();
+  await toOverview();
+  await page.fill('input.filter', '');
+});
