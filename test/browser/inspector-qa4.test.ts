@@ -127,12 +127,13 @@ async function toOverview(): Promise<void> {
 }
 
 /**
- * Opens an isolate's page from its name button in the (filtered) overview. The DOM click is the
- * button's own: these tests check what the page shows, and Playwright's visibility wait on the
- * pooled rows (moved by transforms) sometimes never settled after the earlier tests.
+ * Opens an isolate's page from its name button in the (filtered) overview, with the button's own
+ * DOM click: these tests check what the page shows. A Playwright click waited on "element is not
+ * visible" in some runs of the whole file (never alone), although the button had its box; the
+ * cause is not found yet.
  */
 async function openFromName(isolateId: string): Promise<void> {
-  const button = page.locator(`tr[data-isolate-id="${isolateId}"] button.name`);
+  const button = page.locator(`tr[data-isolate-id="${isolateId}"]:not([hidden]) button.name`);
   await button.waitFor({ state: 'attached', timeout: TIMEOUT });
   await button.evaluate((b: HTMLElement) => b.click());
 }
