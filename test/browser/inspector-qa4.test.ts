@@ -127,15 +127,13 @@ async function toOverview(): Promise<void> {
 }
 
 /**
- * Opens an isolate's page from its name button in the (filtered) overview, with the button's own
- * DOM click: these tests check what the page shows. A Playwright click waited on "element is not
- * visible" in some runs of the whole file (never alone), although the button had its box; the
- * cause is not found yet.
+ * Opens an isolate's page from its label in the Timeline view: these tests check what the page
+ * shows. (From the overview's pooled, filtered rows, a click right after the filter changed
+ * sometimes reached no bound row: 1 of ~6 runs of this file; the cause is not found.)
  */
 async function openFromName(isolateId: string): Promise<void> {
-  const button = page.locator(`tr[data-isolate-id="${isolateId}"]:not([hidden]) button.name`);
-  await button.waitFor({ state: 'attached', timeout: TIMEOUT });
-  await button.evaluate((b: HTMLElement) => b.click());
+  await page.locator('button.tab[data-view="timeline"]').click();
+  await page.locator(`.timeline-view button.tl-label[data-open="${isolateId}"]`).click();
 }
 
 test('a clicked row keeps focus on its isolate through a re-sort; ArrowDown moves from it', async () => {
