@@ -7,7 +7,7 @@
  * Everything Isoscope prints goes to stderr; the program's stdio is inherited untouched.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../protocol';
@@ -18,6 +18,7 @@ import { IsolateModel } from '../core/model/model';
 import { evaluateGates } from '../core/report/gates';
 import { SourceMapper } from '../core/source-map/mapper';
 import { openUrl } from './open-url';
+import { procStat } from './proc-stat';
 import { parseRunArgs } from './run-args';
 import {
   endedText,
@@ -93,14 +94,8 @@ function terminalPosition(): TerminalPosition {
   } catch {
     // ENXIO: no controlling terminal (or no /dev/tty at all).
   }
-  let sessionLeader = false;
-  try {
-    // /proc/self/stat: "pid (comm) state ppid pgrp session …"; comm may hold spaces and parentheses.
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    sessionLeader = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === process.pid;
-  } catch {
-    // No procfs (macOS): take the common case, a shell leads the session.
-  }
+  // No procfs (macOS): take the common case, a shell leads the session.
+  const sessionLeader = procStat(process.pid)?.session === process.pid;
   return { controllingTerminal, sessionLeader };
 }
 

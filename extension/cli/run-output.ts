@@ -3,7 +3,7 @@
  * exit. The program's own output is never touched: the status lives on the terminal's bottom row,
  * which a scroll region keeps the program's output out of, and nothing else is ever erased.
  */
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isatty } from 'node:tty';
 import stringWidth from 'string-width';
@@ -11,6 +11,7 @@ import { visibleControls, type Report } from '../../protocol';
 import type { IsolateModel } from '../core/model/model';
 import { formatBytes, formatCount, formatCountOf } from '../core/model/format';
 import { deepestQueue, largestMessageBytes } from '../core/report/gates';
+import { procStat } from './proc-stat';
 
 /** VT100/xterm sequences the status line uses. */
 export const VT = {
@@ -291,18 +292,6 @@ export function summaryLines(report: Report, cwd: string, opts: { topN?: number;
     );
   }
   return lines;
-}
-
-/** `/proc/<pid>/stat`'s parent, process group and session, or null where there is no such file. */
-function procStat(pid: number): { ppid: number; pgrp: number; session: number } | null {
-  try {
-    // The command name (field 2) may hold spaces and parentheses: the fields after it follow its last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]) };
-  } catch {
-    return null;
-  }
 }
 
 /**
