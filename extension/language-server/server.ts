@@ -261,10 +261,11 @@ documents.onDidChangeContent((e) => {
 documents.onDidClose(async (e) => {
   const file = documentPath(e.document.uri);
   if (file === null || languageOf(file) === null) return;
+  // Closed: the size is judged again when it opens (a reopen during the disk read below does so).
+  tooLarge.delete(file);
   // A file the workspace scan skips (node_modules, dist, outside the folders) is not followed on
   // disk once closed: its diagnostics go with it instead of staying, never updated.
   if (!inScannedFolder(file, roots)) {
-    tooLarge.delete(file);
     anchors.reset(file);
     forget(file);
     return;
@@ -273,7 +274,6 @@ documents.onDidClose(async (e) => {
   // Reopened while the disk was read (a language mode change closes and opens at once): the
   // editor's text stays.
   if (isOpen(file)) return;
-  tooLarge.delete(file);
   // Closed without saving: the edits that moved its runtime findings are gone.
   if (onDisk !== e.document.getText()) anchors.reset(file);
   if (onDisk === null) {
