@@ -21,6 +21,7 @@ import type {
   ModelUpdate,
 } from '../../protocol';
 import { SERIES_FIELDS } from '../../protocol/model';
+import { recordCanvasText, waitForCanvasTexts } from '../helpers/canvas-text';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
 import { isolateSnapshot } from '../helpers/isolate-snapshot';
 
@@ -251,21 +252,7 @@ before(async () => {
   server = await startInspectorServer({ model, webviewDir: join(root, 'dist/webview') });
   browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
   page = await browser.context.newPage();
-  // Chart labels are drawn on canvas: record the texts of each canvas's latest draw.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __drawn: Record<string, string[]> };
-    w.__drawn = {};
-    const proto = CanvasRenderingContext2D.prototype;
-    const { clearRect, fillText } = proto;
-    proto.clearRect = function (...args: Parameters<typeof clearRect>) {
-      w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] = [];
-      return clearRect.apply(this, args);
-    };
-    proto.fillText = function (...args: Parameters<typeof fillText>) {
-      (w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] ??= []).push(String(args[0]));
-      return fillText.apply(this, args);
-    };
-  });
+  await recordCanvasText(page);
   await page.goto(server.url);
   await page.locator('tr[data-isolate-id]').first().waitFor({ timeout: TIMEOUT });
 });
@@ -444,16 +431,7 @@ test('zero-width names read "(unnamed)" or show their code points; the filter fi
 test('the time axis of a 1.5 s chart has distinct tick labels', async () => {
   await openIsolate('brief');
   await tick();
-  const labels = await page.waitForFunction(
-    () => {
-      const texts = (window as unknown as { __drawn: Record<string, string[]> }).__drawn['CPU over time'] ?? [];
-      const x = texts.filter((t) => / s$/.test(t));
-      return x.length >= 2 ? x : null;
-    },
-    null,
-    { timeout: TIMEOUT, polling: 100 },
-  );
-  const x = (await labels.jsonValue()) as string[];
+  const x = await waitForCanvasTexts(page, 'CPU over time', / s$/, 2, TIMEOUT);
   assert.equal(new Set(x).size, x.length, `duplicate tick labels: ${x.join(', ')}`);
 });
 

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { startInspectorServer } from '../../extension/core/inspector-server';
 import type { Finding, IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
 import { compareIsolates } from '../../webview/sort';
+import { recordCanvasText, waitForCanvasTexts } from '../helpers/canvas-text';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
 import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
 
@@ -266,21 +267,7 @@ test('the State column shows "exited (115)" in full; a longer exit code is in th
 });
 
 test('byte axes of the memory and traffic charts are labelled at round values (4 MiB, not 4.77 MiB)', async () => {
-  // Chart labels are drawn on canvas: record the texts of each canvas's latest draw.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __drawn: Record<string, string[]> };
-    w.__drawn = {};
-    const proto = CanvasRenderingContext2D.prototype;
-    const { clearRect, fillText } = proto;
-    proto.clearRect = function (...args: Parameters<typeof clearRect>) {
-      w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] = [];
-      return clearRect.apply(this, args);
-    };
-    proto.fillText = function (...args: Parameters<typeof fillText>) {
-      (w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] ??= []).push(String(args[0]));
-      return fillText.apply(this, args);
-    };
-  });
+  await recordCanvasText(page);
   await page.reload();
   await toOverview();
   await page.fill('input.filter', 'main');
@@ -288,16 +275,7 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
   await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await tick();
   for (const chart of ['Memory over time', 'Traffic over time']) {
-    const handle = await page.waitForFunction(
-      (label) => {
-        const texts = (window as unknown as { __drawn: Record<string, string[]> }).__drawn[label] ?? [];
-        const bytes = texts.filter((t) => /\d (B|[KMGT]iB)(\/s)?$/.test(t));
-        return bytes.length >= 3 ? bytes : null;
-      },
-      chart,
-      { timeout: TIMEOUT, polling: 100 },
-    );
-    const labels = (await handle.jsonValue()) as string[];
+    const labels = await waitForCanvasTexts(page, chart, /\d (B|[KMGT]iB)(\/s)?$/, 3, TIMEOUT);
     for (const label of labels) {
       assert.match(label, /^\d+(\.5)? (B|[KMGT]iB)(\/s)?$/, `${chart}: tick "${label}" (all: ${labels.join(', ')})`);
     }
