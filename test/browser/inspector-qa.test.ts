@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startInspectorServer } from '../../extension/core/inspector-server';
-import type { IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
+import type { ChannelSnapshot, IsolateSnapshot } from '../../protocol';
 import { compareIsolates } from '../../webview/sort';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
-import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
+import { FakeModel, PatchedFakeModel } from '../helpers/fake-model-stream';
 
 const root = join(__dirname, '..', '..');
 const TIMEOUT = 30_000;
@@ -21,38 +21,17 @@ const QUEUE_DEPTH = 303_189;
 const CHANNEL_MAX_DEPTH = 302_935;
 
 /** The fake model with the names and counts this test needs. */
-class QaModel {
-  readonly fake = new FakeModel({ isolates: 40, hostileName: false });
-  private patch(iso: IsolateSnapshot): IsolateSnapshot {
+class QaModel extends PatchedFakeModel {
+  constructor() {
+    super(new FakeModel({ isolates: 40, hostileName: false }));
+  }
+  protected override patchIsolate(iso: IsolateSnapshot): IsolateSnapshot {
     let out = iso.id in NAMES ? { ...iso, name: NAMES[iso.id] } : iso;
     if (iso.id === 'iso-3') out = { ...out, queueDepth: QUEUE_DEPTH, maxQueueDepth: QUEUE_DEPTH };
     return out;
   }
-  private patchChannels<T extends { channels: ModelSnapshot['channels'] }>(m: T): T {
-    return {
-      ...m,
-      channels: m.channels.map((c) => (c.id === 'ch-1' ? { ...c, depth: 12, maxDepth: CHANNEL_MAX_DEPTH } : c)),
-    };
-  }
-  snapshot(): ModelSnapshot {
-    const s = this.fake.snapshot();
-    return this.patchChannels({ ...s, isolates: s.isolates.map((i) => this.patch(i)) });
-  }
-  initialCursor(): FakeCursor {
-    return this.fake.initialCursor();
-  }
-  updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
-    const { update, cursor: next } = this.fake.updateSince(cursor);
-    return {
-      update: this.patchChannels({ ...update, isolates: update.isolates.map((i) => this.patch(i)) }),
-      cursor: next,
-    };
-  }
-  clearExited(): void {
-    this.fake.clearExited();
-  }
-  onDidChange(listener: () => void): { dispose(): void } {
-    return this.fake.onDidChange(listener);
+  protected override patchChannel(c: ChannelSnapshot): ChannelSnapshot {
+    return c.id === 'ch-1' ? { ...c, depth: 12, maxDepth: CHANNEL_MAX_DEPTH } : c;
   }
 }
 

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startInspectorServer } from '../../extension/core/inspector-server';
-import type { Finding, IsolateSnapshot, ModelSnapshot, ModelUpdate } from '../../protocol';
+import type { Finding, IsolateSnapshot } from '../../protocol';
 import { compareIsolates } from '../../webview/sort';
 import { recordCanvasText, waitForCanvasTexts } from '../helpers/canvas-text';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
-import { FakeModel, type FakeCursor } from '../helpers/fake-model-stream';
+import { FakeModel, PatchedFakeModel } from '../helpers/fake-model-stream';
 
 const root = join(__dirname, '..', '..');
 const TIMEOUT = 30_000;
@@ -32,42 +32,20 @@ const LONG_FINDING: Finding = {
 };
 
 /** The fake model, with per-isolate values the test sets. */
-class Qa4Model {
-  readonly fake = new FakeModel({ isolates: ISOLATES, hostileName: false });
+class Qa4Model extends PatchedFakeModel {
   readonly overrides = new Map<string, Partial<IsolateSnapshot>>();
   /** The finding with a long isolate name is sent while this is true. */
   longFinding = true;
-  private findings(list: Finding[]): Finding[] {
+  constructor() {
+    super(new FakeModel({ isolates: ISOLATES, hostileName: false }));
+  }
+  protected override patchFindings(list: Finding[]): Finding[] {
     return this.longFinding ? [...list, LONG_FINDING] : list;
   }
-  private patch(iso: IsolateSnapshot): IsolateSnapshot {
+  protected override patchIsolate(iso: IsolateSnapshot): IsolateSnapshot {
     if (iso.id === 'iso-7') iso = { ...iso, name: LONG_NAME };
     const o = this.overrides.get(iso.id);
     return o ? { ...iso, ...o } : iso;
-  }
-  snapshot(): ModelSnapshot {
-    const s = this.fake.snapshot();
-    return { ...s, isolates: s.isolates.map((i) => this.patch(i)), findings: this.findings(s.findings) };
-  }
-  initialCursor(): FakeCursor {
-    return this.fake.initialCursor();
-  }
-  updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
-    const { update, cursor: next } = this.fake.updateSince(cursor);
-    return {
-      update: {
-        ...update,
-        isolates: update.isolates.map((i) => this.patch(i)),
-        findings: this.findings(update.findings),
-      },
-      cursor: next,
-    };
-  }
-  clearExited(): void {
-    this.fake.clearExited();
-  }
-  onDidChange(listener: () => void): { dispose(): void } {
-    return this.fake.onDidChange(listener);
   }
 }
 

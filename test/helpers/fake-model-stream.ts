@@ -297,3 +297,45 @@ export class FakeModel {
     }
   }
 }
+
+/**
+ * A FakeModel as the inspector server sees it, with the values a test needs patched into every
+ * snapshot and update: subclasses override the `patch…` methods (each leaves its input alone by
+ * default) and drive the underlying model through `fake`.
+ */
+export class PatchedFakeModel {
+  constructor(readonly fake: FakeModel) {}
+  protected patchIsolate(iso: IsolateSnapshot): IsolateSnapshot {
+    return iso;
+  }
+  protected patchChannel(channel: ChannelSnapshot): ChannelSnapshot {
+    return channel;
+  }
+  protected patchFindings(findings: Finding[]): Finding[] {
+    return findings;
+  }
+  private patch<T extends Pick<ModelSnapshot, 'isolates' | 'channels' | 'findings'>>(m: T): T {
+    return {
+      ...m,
+      isolates: m.isolates.map((i) => this.patchIsolate(i)),
+      channels: m.channels.map((c) => this.patchChannel(c)),
+      findings: this.patchFindings(m.findings),
+    };
+  }
+  snapshot(): ModelSnapshot {
+    return this.patch(this.fake.snapshot());
+  }
+  initialCursor(): FakeCursor {
+    return this.fake.initialCursor();
+  }
+  updateSince(cursor: FakeCursor): { update: ModelUpdate; cursor: FakeCursor } {
+    const { update, cursor: next } = this.fake.updateSince(cursor);
+    return { update: this.patch(update), cursor: next };
+  }
+  clearExited(): void {
+    this.fake.clearExited();
+  }
+  onDidChange(listener: () => void): { dispose(): void } {
+    return this.fake.onDidChange(listener);
+  }
+}
