@@ -11,6 +11,7 @@ import { displayName, nameTitle } from '../protocol/names';
 import {
   callSiteRows,
   callSiteTable,
+  callSitesEmptyText,
   channelRows,
   channelTable,
   portRows,
@@ -219,8 +220,9 @@ export class IsolatePage {
       },
       {
         costMs: 1,
-        key: () => `${base()}|${this.store.rev.callSites}|${this.store.rev.ports}`,
+        key: () => `${base()}|${this.store.rev.callSites}|${this.store.rev.ports}|${this.store.oversizedBytes}`,
         draw: () => {
+          this.callSites.setEmptyText(callSitesEmptyText(this.store.oversizedBytes));
           this.callSites.setRows(callSiteRows(this.store, this.shownId), SIDE_TABLE_MAX_ROWS);
           this.ports.setRows(portRows(this.store, this.shownId), SIDE_TABLE_MAX_ROWS);
         },

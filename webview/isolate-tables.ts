@@ -138,11 +138,19 @@ export function callSiteTable(): SimpleTable<CallSiteSnapshot> {
         key: (c) => `${c.bytesCopied}|${c.transferableBytes}|${c.bytesTransferred}`,
       },
     ],
-    // Only notable sends are recorded with their call site (the agent's threshold, which the page
-    // is not told): an isolate that sent thousands of small messages has none.
-    'No notable sends (64 KiB or more by default) from this isolate yet. Smaller sends are counted but get no call site.',
+    // Only notable sends are recorded with their call site: an isolate that sent thousands of
+    // small messages has none. The page names the session's threshold (callSitesEmptyText).
+    callSitesEmptyText(64 * 1024),
     siteKey,
   );
+}
+
+/**
+ * What the Call sites card says before an isolate has a notable send. Both launchers give the agent
+ * the session's oversized threshold as its notable size, so that is the size named.
+ */
+export function callSitesEmptyText(notableBytes: number): string {
+  return `No notable sends (${formatBytes(notableBytes)} or more) from this isolate yet. Smaller sends are counted but get no call site.`;
 }
 
 /** The call sites of an isolate, most bytes copied first. */

@@ -5,7 +5,7 @@
  */
 import type { LedgerEntry, SourceLocation } from '../protocol';
 import { h, icon } from './dom';
-import { formatBytes, formatClock, formatLocation, shortPath } from './format';
+import { formatBytes, formatClock, formatCount, formatLocation, shortPath } from './format';
 import type { InspectorStore } from './store';
 
 /** Most ledger rows the table holds (scrollable). */
@@ -187,7 +187,7 @@ export class LedgerTable {
       const text =
         n === 0
           ? 'No notable messages yet. Messages of at least the notable size are recorded here with their call site.'
-          : `${n} notable messages${cap}. Rows over ${formatBytes(store.oversizedBytes)} are flagged.`;
+          : `${formatCount(n)} notable ${n === 1 ? 'message' : 'messages'}${cap}. Rows over ${formatBytes(store.oversizedBytes)} are flagged.`;
       if (this.caption.textContent !== text) this.caption.textContent = text;
     }
     this.bindWindow(store);

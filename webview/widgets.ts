@@ -116,6 +116,11 @@ export class SimpleTable<T> {
     );
   }
 
+  /** Replaces the text shown while the table has no rows. */
+  setEmptyText(text: string): void {
+    setText(this.empty, text);
+  }
+
   /** Shows the first `limit` of `rows` in this order, saying how many were left out. */
   setRows(allRows: T[], limit = Infinity): void {
     const rows = allRows.length > limit ? allRows.slice(0, limit) : allRows;

@@ -292,7 +292,7 @@ test('the Call sites card of an isolate with no notable send says that only nota
   const empty = page.locator('.isolate-view section[aria-label="Call sites"] p.empty-inline').first();
   await empty.waitFor({ state: 'visible', timeout: TIMEOUT });
   const text = (await empty.textContent()) ?? '';
-  assert.match(text, /notable sends \(64 KiB or more by default\)/);
+  assert.match(text, /notable sends \(64 KiB or more\)/);
   assert.doesNotMatch(text, /No sends recorded/);
   await toOverview();
   await page.fill('input.filter', '');
@@ -312,6 +312,33 @@ test('the Findings header counts "1 finding", "2 findings"', async () => {
   }
   await page.reload();
   await summary.filter({ hasText: /^2 findings · / }).waitFor({ timeout: TIMEOUT });
+});
+
+test('the Call sites card names the session\'s notable size, and a one-row ledger says "1 notable message"', async () => {
+  const small = new FakeModel({ isolates: 2, ledgerPerTick: 1, oversizedBytes: 256 * 1024, hostileName: false });
+  small.tick();
+  const smallServer = await startInspectorServer({ model: small, webviewDir: join(root, 'dist/webview') });
+  const other = await browser.context.newPage();
+  try {
+    await other.goto(smallServer.url);
+    const openPage = async (id: string): Promise<void> => {
+      await other.locator('button.tab[data-view="timeline"]').click();
+      await other.locator(`.timeline-view button.tl-label[data-open="${id}"]`).click();
+      await other.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+    };
+    await openPage('iso-0');
+    const caption = other.locator('.isolate-view section[aria-label="Message ledger"] p.caption');
+    await caption.filter({ hasText: /^1 notable message\. / }).waitFor({ timeout: TIMEOUT });
+    assert.match((await caption.textContent()) ?? '', /^1 notable message\. Rows over 256 KiB are flagged\.$/);
+    await openPage('iso-1');
+    const empty = other.locator('.isolate-view section[aria-label="Call sites"] p.empty-inline').first();
+    await empty.filter({ hasText: /notable sends/ }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const text = (await empty.textContent()) ?? '';
+    assert.match(text, /No notable sends \(256 KiB or more\) from this isolate yet\./);
+  } finally {
+    await other.close();
+    await smallServer.close();
+  }
 });
 
 test('with no isolate, the page stops saying "Waiting for the program" once the run has ended', async () => {

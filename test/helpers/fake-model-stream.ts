@@ -31,6 +31,8 @@ export interface FakeModelOptions {
   startMs?: number;
   /** Adds an isolate named `<img src=x onerror=alert(1)>`. */
   hostileName?: boolean;
+  /** The session's notable/oversized threshold (the agent's notable size too). */
+  oversizedBytes?: number;
 }
 
 const FIELDS = SERIES_FIELDS;
@@ -77,6 +79,7 @@ export class FakeModel {
       ledgerCapacity: 1000,
       startMs: Date.now(),
       hostileName: true,
+      oversizedBytes: 64 * 1024,
       ...options,
     };
     this.nowMs = this.opts.startMs;
@@ -250,7 +253,7 @@ export class FakeModel {
       ports: [{ isolateId: 'iso-0', portId: 'p1', name: 'main port', allocationSite: null }],
       findings: [...this.findings],
       drops: { framesRejected: 0, agentRecordsDropped: 0, ledgerEvicted: 0 },
-      oversizedBytes: 64 * 1024,
+      oversizedBytes: this.opts.oversizedBytes,
     };
   }
 
