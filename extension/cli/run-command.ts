@@ -26,6 +26,7 @@ import {
   notProfiledText,
   releaseHungUpTerminals,
   sayTo,
+  startOnFreshLine,
   startStatusLine,
   stdioTerminals,
   summaryLines,
@@ -158,6 +159,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const stopStatus = startStatusLine(model, process.stderr, { enabled: args.status });
   const end = await runChild(args.command, env, signalPlan(terminalPosition()));
   stopStatus();
+  startOnFreshLine(process.stderr);
 
   let programCode: number;
   if (end.kind === 'spawn-error') {

@@ -150,6 +150,24 @@ export function startStatusLine(model: IsolateModel, term: StatusTerminal, opts:
 }
 
 /**
+ * Puts the cursor of a terminal at the start of a line before the summary, without knowing where
+ * the program left it: when the program's last output had no newline, the summary would otherwise
+ * go on that line. A full row of spaces ends on the same row when the cursor was at its start (the
+ * terminal holds the wrap at the last column, and CR cancels it) and wraps to the next row
+ * otherwise; CR and erase-line then leave a clean start. The same trick as zsh's PROMPT_SP. Only on
+ * a terminal that is not TERM=dumb and whose width is known.
+ */
+export function startOnFreshLine(term: StatusTerminal, env: NodeJS.ProcessEnv = process.env): void {
+  const columns = term.columns ?? 0;
+  if (!term.isTTY || env.TERM === 'dumb' || columns < 2) return;
+  try {
+    term.write(VT.resetStyle + ' '.repeat(columns) + '\r' + VT.eraseLine);
+  } catch {
+    // Like `sayTo`: a hung-up terminal must not keep the report from being written.
+  }
+}
+
+/**
  * Best-effort `isoscope: …` lines on `stream` (stderr): a closed pipe (EPIPE) or a hung-up
  * terminal (EIO) must not take the run down, or keep the report from being written.
  */

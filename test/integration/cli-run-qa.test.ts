@@ -212,6 +212,28 @@ test('a closed stderr (… 2>&1 | head -c 1) does not stop the report or change 
   }
 });
 
+test(
+  'the summary starts on a line of its own after output with no newline, and adds no blank line after one',
+  { skip: !hasScript },
+  async () => {
+    const cut = startOnTerminal(['--', process.execPath, app('no-newline.js'), 'RESULT: 42'], 12, 80);
+    const whole = startOnTerminal(['--', process.execPath, app('no-newline.js'), 'DONE\n'], 12, 80);
+    const [cutEnd, wholeEnd] = await Promise.all([cut.ended, whole.ended]);
+    assert.equal(cutEnd.code, 0, cut.stdout());
+    assert.equal(wholeEnd.code, 0, whole.stdout());
+    for (const [run, last] of [
+      [cut, 'RESULT: 42'],
+      [whole, 'DONE'],
+    ] as const) {
+      const screen = new VtScreen(12, 80).write(run.stdout()).text();
+      const at = screen.findIndex((l) => l.startsWith(last));
+      assert.ok(at >= 0, screen.join('\n'));
+      assert.equal(screen[at], last, `the program's last line is left as it wrote it:\n${screen.join('\n')}`);
+      assert.match(screen[at + 1] ?? '', /^isoscope: /, `the summary follows on the next line:\n${screen.join('\n')}`);
+    }
+  },
+);
+
 test('the live status on a terminal leaves a prompt and a half-written line intact', { skip: !hasScript }, async () => {
   const prompt = startOnTerminal(['--', process.execPath, app('prompt.js')], 12, 80);
   await prompt.waitFor(/What is your name\? /);
