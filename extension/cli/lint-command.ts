@@ -2,17 +2,19 @@
  * `isoscope lint [--json] [--fix] <paths…>` (contract 5): the language server's analyzers from the
  * command line. Exit 0 when clean, 1 when findings (or unreadable files) remain, 2 for bad usage.
  */
-import type { LintFinding, LintOutput } from '../../protocol';
-import { AnalysisEngine } from '../language-server/analysis/engine';
+import { visibleControls, type LintFinding, type LintOutput } from '../../protocol';
+import { AnalysisEngine, languageOf } from '../language-server/analysis/engine';
 import { planFixes } from '../language-server/analysis/fix-plan';
 import { LineIndex, type StaticFinding } from '../language-server/analysis/types';
 import type { SourceEncoding } from '../language-server/source-bytes';
 import { engineInFileEol, fixInFileEol } from './lint-eol';
 import {
-  collectLintInputs,
+  collectLintPaths,
+  readInput,
   openUnchanged,
   releaseTarget,
   writeTarget,
+  type LintInput,
   type ReadStamp,
   type WriteTarget,
 } from './lint-files';
@@ -60,6 +62,17 @@ interface ReadInfo {
   stamp: ReadStamp;
 }
 
+/**
+ * TS/JS files are analyzed in batches of about this much source, each batch leaving the engine
+ * before the next: one TypeScript program over a whole big tree grows to ~60-170 bytes of heap
+ * per byte of source (24 MB of source reached Node's 4 GB heap limit). Imports are still read from
+ * disk, so a file's findings do not depend on its batch. Dart files stay together: their analysis
+ * looks for receivers across the other Dart files.
+ */
+export const LINT_BATCH_SOURCE_BYTES = 4 * 1024 * 1024;
+/** At most this many TS/JS files per batch. */
+export const LINT_BATCH_FILES = 30;
+
 /** Runs lint; returns the exit code. */
 export async function lintCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -67,34 +80,91 @@ export async function lintCommand(argv: string[]): Promise<number> {
     process.stdout.write(LINT_USAGE);
     return 0;
   }
-  const inputs = collectLintInputs(args.paths);
-  const errors: FileError[] = [];
-  const read = new Map<string, ReadInfo>();
+  const paths = collectLintPaths(args.paths);
+  // Problems are listed as before batching: path and read problems in the order of the paths,
+  // then fix notes, then each analyzed file's own problems in the order of the files.
+  const pathErrors: { at: number; error: FileError }[] = [];
+  const fixNotes: FileError[] = [];
+  const findings = new Map<number, { found: LintFinding[]; errors: FileError[] }>();
   const engine = new AnalysisEngine({ workspaceRoots: [process.cwd()] });
   try {
     await engine.init();
-    const files: string[] = [];
-    for (const input of inputs) {
-      if (input.type === 'error') errors.push({ file: input.file, message: input.message });
-      else {
+    const runBatch = (batch: { at: number; input: LintInput & { type: 'file' } }[]): void => {
+      const read = new Map<string, ReadInfo>();
+      for (const { input } of batch) {
         engine.setFile(input.file, input.text);
         read.set(input.file, { validUtf8: input.validUtf8, encoding: input.encoding, stamp: input.stamp });
-        files.push(input.file);
       }
-    }
-    if (args.fix) {
-      for (const e of applyFixes(engine, files, read)) errors.push(e);
-    }
-    const findings: LintFinding[] = [];
-    for (const file of files) {
-      for (const f of safeAnalyze(engine, file, errors)) findings.push(f);
-    }
-    const output: LintOutput = { findings, ...(errors.length > 0 ? { errors } : {}) };
-    process.stdout.write(args.json ? `${JSON.stringify(output, null, 2)}\n` : humanReport(output, files.length));
-    return findings.length > 0 || errors.length > 0 ? 1 : 0;
+      const files = batch.map((b) => b.input.file);
+      if (args.fix) for (const e of applyFixes(engine, files, read)) fixNotes.push(e);
+      for (const { at, input } of batch) {
+        const errors: FileError[] = [];
+        findings.set(at, { found: safeAnalyze(engine, input.file, errors), errors });
+      }
+    };
+    const readAt = (at: number, file: string): (LintInput & { type: 'file' }) | null => {
+      const input = readInput(file);
+      if (input.type === 'file') return input;
+      pathErrors.push({ at, error: { file: input.file, message: input.message } });
+      return null;
+    };
+    const dart: { at: number; input: LintInput & { type: 'file' } }[] = [];
+    let batch: { at: number; input: LintInput & { type: 'file' } }[] = [];
+    let batchBytes = 0;
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      runBatch(batch);
+      for (const { input } of batch) engine.removeFile(input.file);
+      lineIndexes.clear();
+      batch = [];
+      batchBytes = 0;
+    };
+    paths.forEach((p, at) => {
+      if (p.type === 'error') {
+        pathErrors.push({ at, error: { file: p.file, message: p.message } });
+        return;
+      }
+      if (languageOf(p.file) === 'dart') {
+        const input = readAt(at, p.file);
+        if (input) dart.push({ at, input });
+        return;
+      }
+      if (batch.length > 0 && (batchBytes + p.size > LINT_BATCH_SOURCE_BYTES || batch.length >= LINT_BATCH_FILES)) {
+        flush();
+      }
+      const input = readAt(at, p.file);
+      if (!input) return;
+      batch.push({ at, input });
+      batchBytes += input.text.length;
+    });
+    flush();
+    if (dart.length > 0) runBatch(dart);
+    const order = [...findings.keys()].sort((a, b) => a - b);
+    const output: LintOutput = { findings: order.flatMap((at) => findings.get(at)!.found) };
+    const errors = [
+      ...pathErrors.sort((a, b) => a.at - b.at).map((e) => e.error),
+      ...fixNotes,
+      ...order.flatMap((at) => findings.get(at)!.errors),
+    ];
+    if (errors.length > 0) output.errors = errors;
+    writeOutput(args.json ? `${JSON.stringify(output, null, 2)}\n` : humanReport(output, findings.size));
+    return output.findings.length > 0 || errors.length > 0 ? 1 : 0;
   } finally {
     engine.dispose();
   }
+}
+
+/**
+ * Writes the report to stdout. A reader that went away (`| head`, `| true`) is not an error worth a
+ * stack trace: nothing is left to tell it. Any other failure (a full disk) is said on stderr.
+ */
+function writeOutput(text: string): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return;
+    process.stderr.write(`isoscope lint: could not write the results: ${err.message}\n`);
+    process.exitCode = 1;
+  });
+  process.stdout.write(text);
 }
 
 /** One file's findings; a failure while analyzing it becomes an error of that file only. */
@@ -225,12 +295,18 @@ function toLintFinding(engine: AnalysisEngine, f: StaticFinding): LintFinding {
   };
 }
 
+/**
+ * The report for a terminal. Paths and texts come from the files linted (a cloned repository names
+ * its own files): control characters are shown as their code point (⟨U+001B⟩), as `run` and
+ * `connect` show names, so a file name can neither restyle the terminal nor split its line in two.
+ */
 function humanReport(out: LintOutput, fileCount: number): string {
+  const v = visibleControls;
   const lines = out.findings.map(
     (f) =>
-      `${f.file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message}${f.fix ? `\n    fix: ${f.fix.title}` : ''}`,
+      `${v(f.file)}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${v(f.message)}${f.fix ? `\n    fix: ${v(f.fix.title)}` : ''}`,
   );
-  for (const e of out.errors ?? []) lines.push(`${e.file}: error: ${e.message}`);
+  for (const e of out.errors ?? []) lines.push(`${v(e.file)}: error: ${v(e.message)}`);
   lines.push(
     `${out.findings.length} finding(s) in ${fileCount} file(s)${out.errors?.length ? `, ${out.errors.length} file problem(s)` : ''}`,
   );

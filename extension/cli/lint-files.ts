@@ -9,6 +9,7 @@ import {
   constants,
   fstatSync,
   ftruncateSync,
+  lstatSync,
   openSync,
   readdirSync,
   readSync,
@@ -38,9 +39,60 @@ export type LintInput =
   | { type: 'file'; file: string; text: string; encoding: SourceEncoding; validUtf8: boolean; stamp: ReadStamp }
   | { type: 'error'; file: string; message: string };
 
-/** Expands paths (files or folders, recursively) into readable source files and per-path errors. */
+/** A source file found by {@link collectLintPaths} (read later, batch by batch), or a path's problem. */
+export type LintPath = { type: 'path'; file: string; size: number } | { type: 'error'; file: string; message: string };
+
+/**
+ * Expands paths (files or folders, recursively) into readable source files and per-path errors,
+ * reading every file. For a tree of any size, {@link collectLintPaths} and {@link readInput} read
+ * them a batch at a time instead.
+ */
 export function collectLintInputs(paths: readonly string[]): LintInput[] {
-  const out: LintInput[] = [];
+  return collectLintPaths(paths).map((p) => (p.type === 'path' ? readInput(p.file) : p));
+}
+
+/**
+ * A short reason for a failed file system call: permission denied, a link loop, a missing path.
+ * Node's own text names the call and the path (`EACCES: permission denied, scandir 'x'`), which the
+ * message already has.
+ */
+export function fsProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a link loop)';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    default:
+      return errorText(err);
+  }
+}
+
+/** Why `stat` of a path the user named failed, telling a broken link from a missing path. */
+function statProblem(path: string, err: unknown): string {
+  if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+    try {
+      if (lstatSync(path).isSymbolicLink()) return 'broken symbolic link (its target does not exist)';
+    } catch {
+      // Not there at all: the plain message below.
+    }
+  }
+  return fsProblem(err);
+}
+
+/**
+ * Expands paths (files or folders, recursively) into the source files to read and per-path errors,
+ * without reading any file: `readInput` reads each one when its batch comes.
+ */
+export function collectLintPaths(paths: readonly string[]): LintPath[] {
+  const out: LintPath[] = [];
   // Each real folder is walked once and each real file read once, however many links lead there.
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
@@ -50,40 +102,55 @@ export function collectLintInputs(paths: readonly string[]): LintInput[] {
     seen.add(key);
     return true;
   };
+  let files = 0;
   for (const p of paths) {
     let st: Stats;
     try {
       st = statSync(p);
-    } catch {
-      // stat fails for missing paths and broken links alike: both are "not there" for the user.
-      out.push({ type: 'error', file: p, message: 'no such file or directory' });
+    } catch (err) {
+      out.push({ type: 'error', file: p, message: statProblem(p, err) });
       continue;
     }
     if (st.isDirectory()) {
       if (!firstVisit(seenDirs, st)) continue;
-      for (const [file, fileStat] of walk(p, seenDirs)) {
-        if (out.length >= MAX_FILES) {
+      for (const found of walk(p, seenDirs)) {
+        if ('problem' in found) {
+          out.push({ type: 'error', file: found.folder, message: found.problem });
+          continue;
+        }
+        if (files >= MAX_FILES) {
           out.push({ type: 'error', file: p, message: `more than ${MAX_FILES} files; the rest were skipped` });
           break;
         }
-        if (firstVisit(seenFiles, fileStat)) out.push(readInput(file));
+        if (firstVisit(seenFiles, found.stat)) {
+          files++;
+          out.push({ type: 'path', file: found.file, size: found.stat.size });
+        }
       }
     } else if (languageOf(p) === null) {
       out.push({ type: 'error', file: p, message: `not a Dart, TypeScript or JavaScript file (${SOURCE_EXTENSIONS})` });
     } else if (firstVisit(seenFiles, st)) {
-      out.push(readInput(p));
+      files++;
+      out.push({ type: 'path', file: p, size: st.size });
     }
   }
   return out;
 }
 
-/** Source files under `dir` (links followed), each with its stat; folders already in `seenDirs` are skipped. */
-function* walk(dir: string, seenDirs: Set<string>): Iterable<[string, Stats]> {
+/** What the walk finds: a source file with its stat, or a folder (or entry) it could not read. */
+type Found = { file: string; stat: Stats } | { folder: string; problem: string };
+
+/**
+ * Source files under `dir` (links followed), each with its stat; folders already in `seenDirs` are
+ * skipped. A folder or entry that can't be read is yielded as a problem: a lint that silently
+ * skipped a folder it may not enter would pass without having looked.
+ */
+function* walk(dir: string, seenDirs: Set<string>): Iterable<Found> {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
-  } catch {
-    // Unreadable folder: skipped; its files simply aren't analyzed.
+  } catch (err) {
+    yield { folder: dir, problem: `cannot read this folder (${fsProblem(err)}); its files were not analyzed` };
     return;
   }
   for (const name of names) {
@@ -91,8 +158,13 @@ function* walk(dir: string, seenDirs: Set<string>): Iterable<[string, Stats]> {
     let st: Stats;
     try {
       st = statSync(full);
-    } catch {
-      // A dangling link inside a folder is not something the user asked for by name: skip it.
+    } catch (err) {
+      // A dangling or looping link inside a folder points nowhere, and the user did not name it:
+      // skip it. Anything else (no permission to look) would hide a file from the lint.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ELOOP' && (languageOf(full) !== null || !name.includes('.'))) {
+        yield { folder: full, problem: `cannot read (${fsProblem(err)}); not analyzed` };
+      }
       continue;
     }
     if (st.isDirectory()) {
@@ -103,7 +175,7 @@ function* walk(dir: string, seenDirs: Set<string>): Iterable<[string, Stats]> {
       yield* walk(full, seenDirs);
     } else if (languageOf(full) !== null) {
       // Special files (FIFOs, devices, sockets) are yielded too: readInput reports them by name.
-      yield [full, st];
+      yield { file: full, stat: st };
     }
   }
 }
@@ -117,8 +189,14 @@ function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
-const tooLarge = (bytes: number): string =>
-  `file too large (${(bytes / 1048576).toFixed(1)} MiB; the limit is 2 MiB), skipped`;
+/** Says how far over the limit a file is; in bytes when MiB would round it to the limit itself. */
+const tooLarge = (bytes: number): string => {
+  const mib = (bytes / 1048576).toFixed(1);
+  const limitMib = (MAX_LINT_FILE_BYTES / 1048576).toFixed(1);
+  return mib === limitMib
+    ? `file too large (${bytes.toLocaleString('en-US')} bytes; the limit is ${MAX_LINT_FILE_BYTES.toLocaleString('en-US')} bytes, 2 MiB), skipped`
+    : `file too large (${mib} MiB; the limit is 2 MiB), skipped`;
+};
 
 /**
  * Reads at most `limit` bytes from an open file, plus one more to tell whether there was more.
@@ -187,7 +265,7 @@ export function readInput(file: string): LintInput {
       stamp: stampOf(bytes),
     };
   } catch (err) {
-    return { type: 'error', file, message: `cannot read: ${errorText(err)}` };
+    return { type: 'error', file, message: `cannot read: ${fsProblem(err)}` };
   }
 }
 
