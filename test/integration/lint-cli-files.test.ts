@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -18,6 +17,7 @@ import {
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LintOutput } from '../../protocol';
+import { cliPath } from '../helpers/run-cli';
 import {
   collectLintInputs,
   openUnchanged,
@@ -27,8 +27,8 @@ import {
 } from '../../extension/cli/lint-files';
 import { lineEndingOf, withLineEnding } from '../../extension/language-server/analysis/eol';
 
-const cli =
-  ['dist/cli.cjs', 'dist/cli.js'].map((p) => join(process.cwd(), p)).find((p) => existsSync(p)) ?? 'dist/cli.cjs';
+/** The CLI that package.json's `bin` names (never a stale bundle left beside it). */
+const cli = cliPath;
 mkdirSync('/tmp/lintfix-tests', { recursive: true });
 const work = mkdtempSync('/tmp/lintfix-tests/run-');
 const immutable: string[] = [];

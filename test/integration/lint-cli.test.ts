@@ -1,15 +1,15 @@
 // `isoscope lint` as a real process (dist/cli): --json shape, --fix, exit codes, bad input.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LintOutput } from '../../protocol';
+import { cliPath } from '../helpers/run-cli';
 
-/** esbuild may name the cjs bundle .cjs or .js; accept either. */
-const cli =
-  ['dist/cli.cjs', 'dist/cli.js'].map((p) => join(process.cwd(), p)).find((p) => existsSync(p)) ?? 'dist/cli.cjs';
+/** The CLI that package.json's `bin` names (never a stale bundle left beside it). */
+const cli = cliPath;
 const work = mkdtempSync(join(tmpdir(), 'isoscope-lint-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
