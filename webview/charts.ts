@@ -58,7 +58,8 @@ export class TimeChart {
   private readonly chart: Chart<'line', XY[]>;
 
   constructor(
-    ariaLabel: string,
+    /** The chart's name ("CPU over time"), its accessible name until `setSummary` gives one. */
+    name: string,
     specs: SeriesSpec[],
     formatY: (v: number) => string,
     theme: ThemeColors,
@@ -69,7 +70,9 @@ export class TimeChart {
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', ariaLabel);
+    this.canvas.setAttribute('aria-label', name);
+    // The accessible name changes with the data: this attribute names the chart for good.
+    this.canvas.dataset.chart = name;
     const datasets: ChartDataset<'line', XY[]>[] = specs.map((s) => ({
       label: s.label,
       data: [],
@@ -163,6 +166,11 @@ export class TimeChart {
     const sets = this.chart.data.datasets;
     for (let i = 0; i < sets.length; i++) fill(sets[i].data, i);
     this.chart.update('none');
+  }
+
+  /** Sets the canvas's text alternative (its accessible name); a same-value write is skipped. */
+  setSummary(text: string): void {
+    if (this.canvas.getAttribute('aria-label') !== text) this.canvas.setAttribute('aria-label', text);
   }
 
   /** Applies theme colours to lines, ticks and grid. */

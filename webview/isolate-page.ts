@@ -3,6 +3,7 @@
  * queue depth and delay over time, channels with copy sizes, the call-site table and the ledger.
  */
 import type { IsolateSnapshot } from '../protocol';
+import { chartSummary, type SummaryLine } from './chart-summary';
 import { TimeChart } from './charts';
 import { h, icon, setClass, setText } from './dom';
 import { formatBytes, formatBytesPerSec, formatCount, formatDurationMs, formatPercent, formatRate } from './format';
@@ -66,6 +67,15 @@ const CHARTS: ChartSpec[] = [
     bytes: { y2: true },
   },
 ];
+
+/** Each chart's lines as its text alternative names them, with the format of each line's axis. */
+const SUMMARY_LINES: SummaryLine[][] = CHARTS.map((spec) =>
+  spec.fields.map((field, j) => ({
+    field,
+    label: spec.labels[j],
+    format: spec.y2?.fieldIndex === j ? spec.y2.format : spec.format,
+  })),
+);
 
 /** The page for one selected isolate. */
 export class IsolatePage {
@@ -213,6 +223,13 @@ export class IsolatePage {
         draw: () => this.drawChart(spec, i),
       })),
       {
+        // The charts' text alternatives, kept current off screen too (a screen reader does not
+        // scroll them into view): a pass over each chart's ring and at most 4 attribute writes.
+        costMs: 1,
+        key: () => `${base()}|${this.store.rev.series}`,
+        draw: () => this.describeCharts(),
+      },
+      {
         // Up to 50 re-sorted rows of an auto-layout table.
         costMs: 6,
         key: () => `${base()}|${this.store.rev.channels}|${this.store.rev.isolates}`,
@@ -259,13 +276,19 @@ export class IsolatePage {
     });
   }
 
+  /** Gives each chart its summary as its accessible name (title, newest value, min and max per line). */
+  private describeCharts(): void {
+    const ring = this.store.series.get(this.shownId);
+    CHARTS.forEach((spec, i) => this.chart(i).setSummary(chartSummary(chartName(spec), ring, SUMMARY_LINES[i])));
+  }
+
   /** The i-th chart, created (once) on first use. */
   private chart(i: number): TimeChart {
     let chart = this.charts[i];
     if (!chart) {
       const spec = CHARTS[i];
       chart = new TimeChart(
-        `${spec.title} over time`,
+        chartName(spec),
         spec.labels.map((label, j) => ({
           label,
           axis: spec.y2?.fieldIndex === j ? 'y2' : 'y',
@@ -282,4 +305,9 @@ export class IsolatePage {
     }
     return chart;
   }
+}
+
+/** A chart's name: its canvas's accessible name before the first summary, and the summary's start. */
+function chartName(spec: ChartSpec): string {
+  return `${spec.title} over time`;
 }

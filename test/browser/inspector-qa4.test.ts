@@ -9,6 +9,15 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startInspectorServer } from '../../extension/core/inspector-server';
 import type { Finding, IsolateSnapshot } from '../../protocol';
+import {
+  formatBytes,
+  formatBytesPerSec,
+  formatCount,
+  formatDurationMs,
+  formatPercent,
+  formatRate,
+} from '../../webview/format';
+import type { SeriesField } from '../../webview/series';
 import { compareIsolates } from '../../webview/sort';
 import { recordCanvasText, waitForCanvasTexts } from '../helpers/canvas-text';
 import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
@@ -259,6 +268,69 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
     }
   }
   await toOverview();
+  await page.fill('input.filter', '');
+});
+
+/** Each chart's lines, with the formatter of the axis each line is drawn against (as on the page). */
+const CHART_LINES: Record<string, [SeriesField, string, (v: number) => string][]> = {
+  Memory: [
+    ['heapUsedBytes', 'Heap used', formatBytes],
+    ['heapCapacityBytes', 'Heap capacity', formatBytes],
+    ['externalBytes', 'External', formatBytes],
+  ],
+  CPU: [['cpuPercent', 'CPU %', formatPercent]],
+  Queue: [
+    ['queueDepth', 'Depth', formatCount],
+    ['queueDelayMsP95', 'Delay p95', formatDurationMs],
+  ],
+  Traffic: [
+    ['msgsInPerSec', 'In/s', formatRate],
+    ['msgsOutPerSec', 'Out/s', formatRate],
+    ['bytesCopiedPerSec', 'Copied/s', formatBytesPerSec],
+  ],
+};
+
+/** What a chart of `isolateId` should say, from the model's series (the page keeps them as float32). */
+function expectedSummary(isolateId: string, title: string): string {
+  const s = model.snapshot().series[isolateId];
+  const n = s.atMs.length;
+  const lines = CHART_LINES[title].map(([field, label, format]) => {
+    const values = s[field].map((v) => Math.fround(v));
+    const [min, max] = [Math.min(...values), Math.max(...values)];
+    return `${label} ${format(values[n - 1])} now, min ${format(min)}, max ${format(max)}`;
+  });
+  return `${title} over time, last ${formatDurationMs(s.atMs[n - 1] - s.atMs[0])}: ${lines.join('; ')}`;
+}
+
+test("each chart's text alternative names its newest value, min and max, and stays current off screen", async () => {
+  await toOverview();
+  await page.fill('input.filter', 'main');
+  await openFromName('iso-0');
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await tick();
+  const label = (title: string) =>
+    page.locator(`.isolate-view section.chart-card[aria-label="${title}"] canvas`).getAttribute('aria-label');
+  for (const title of Object.keys(CHART_LINES)) {
+    assert.equal(await label(title), expectedSummary('iso-0', title), `${title} chart`);
+  }
+  // It is the canvas's accessible name (role img), as a screen reader gets it.
+  const cpu = page.getByRole('img', { name: expectedSummary('iso-0', 'CPU'), exact: true });
+  assert.equal(await cpu.count(), 1);
+  // Scrolled out of view the charts are not redrawn, but their summaries still follow the data.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.waitForFunction(() => window.scrollY > 300);
+  await page.waitForFunction(
+    () => document.querySelector('.isolate-view section.chart-card')!.getBoundingClientRect().bottom < 0,
+  );
+  const before = await label('CPU');
+  await tick();
+  const after = await label('CPU');
+  assert.notEqual(after, before, 'the CPU summary changed with the data');
+  assert.equal(after, expectedSummary('iso-0', 'CPU'));
+  // The overview's sparklines repeat the row's numbers: hidden from screen readers.
+  await toOverview();
+  const sparks = await page.$$eval('canvas.spark-column', (els) => els.map((e) => e.getAttribute('aria-hidden')));
+  assert.deepEqual(sparks, ['true', 'true', 'true', 'true']);
   await page.fill('input.filter', '');
 });
 

@@ -1,6 +1,7 @@
 /**
  * Chart labels are drawn on canvas, out of the DOM's reach: these record, per canvas (by its
- * aria-label), the texts of its latest draw, so browser tests can read a chart's tick labels.
+ * `data-chart` name, else its aria-label), the texts of its latest draw, so browser tests can read
+ * a chart's tick labels. (A chart's aria-label is a summary of its data that changes with it.)
  */
 import type { Page } from 'playwright-core';
 
@@ -12,11 +13,14 @@ export async function recordCanvasText(page: Page): Promise<void> {
     const proto = CanvasRenderingContext2D.prototype;
     const { clearRect, fillText } = proto;
     proto.clearRect = function (...args: Parameters<typeof clearRect>) {
-      w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] = [];
+      // (No named helper function here: tsx would wrap it in a __name call the page lacks.)
+      w.__drawn[this.canvas.dataset.chart ?? this.canvas.getAttribute('aria-label') ?? ''] = [];
       return clearRect.apply(this, args);
     };
     proto.fillText = function (...args: Parameters<typeof fillText>) {
-      (w.__drawn[this.canvas.getAttribute('aria-label') ?? ''] ??= []).push(String(args[0]));
+      (w.__drawn[this.canvas.dataset.chart ?? this.canvas.getAttribute('aria-label') ?? ''] ??= []).push(
+        String(args[0]),
+      );
       return fillText.apply(this, args);
     };
   });
