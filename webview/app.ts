@@ -35,6 +35,13 @@ export class InspectorApp {
   private readonly timeline = new TimelineView();
   private readonly findings = new FindingsView();
   private readonly emptyState: EmptyState;
+  /** Each view's scroll offset when it was left (px); the isolate page's is that of `scrolledIsolateId`. */
+  private readonly scrollOffsets: Record<ViewName, number> = { overview: 0, isolate: 0, timeline: 0, findings: 0 };
+  private scrolledIsolateId: string | null = null;
+  /** The offset to scroll to once the view just switched to is drawn. */
+  private pendingScrollY: number | null = null;
+  /** What gets focus once the overview just switched to is drawn and scrolled (Esc: its rows). */
+  private focusWhenDrawn: 'rows' | null = null;
   /** The host said how the run ended (a status banner), or the connection closed after it was open. */
   private statusSeen = false;
   private connectionLost = false;
@@ -175,15 +182,29 @@ export class InspectorApp {
     this.requestRender();
   }
 
-  /** Switches view; the new view starts at its top (the page's scroll offset belonged to the old one). */
+  /** Switches view (see `switchTo` for where the new view is scrolled to). */
   private setView(view: ViewName): void {
-    if (view !== this.ui.view) window.scrollTo(0, 0);
-    this.patchUi({ view });
+    this.switchTo(view, this.ui.selectedIsolateId);
   }
 
   private openIsolate(id: string): void {
-    this.patchUi({ view: 'isolate', selectedIsolateId: id });
-    window.scrollTo(0, 0);
+    this.switchTo('isolate', id);
+  }
+
+  /**
+   * Shows `view` (the isolate page of `isolateId`). The page's scroll offset belongs to the view
+   * being left: it is kept for that view, and the new view gets back its own offset, or starts at
+   * its top on a first visit and on the page of another isolate than the one left last. It is
+   * restored once the view is drawn (see render): a hidden view has no height to scroll in.
+   */
+  private switchTo(view: ViewName, isolateId: string | null): void {
+    const { view: from, selectedIsolateId: fromId } = this.ui;
+    if (view !== from || (view === 'isolate' && isolateId !== fromId)) {
+      this.scrollOffsets[from] = window.scrollY;
+      if (from === 'isolate') this.scrolledIsolateId = fromId;
+      this.pendingScrollY = view === 'isolate' && isolateId !== this.scrolledIsolateId ? 0 : this.scrollOffsets[view];
+    }
+    this.patchUi(view === 'isolate' ? { view, selectedIsolateId: isolateId } : { view });
   }
 
   private openLocation(location: SourceLocation): void {
@@ -231,7 +252,7 @@ export class InspectorApp {
         if (!this.overview.clearFilter()) this.overview.focusRows();
       } else if (this.ui.view === 'isolate') {
         this.setView('overview');
-        queueMicrotask(() => this.overview.focusRows());
+        this.focusWhenDrawn = 'rows';
       }
     }
   }
@@ -288,6 +309,17 @@ export class InspectorApp {
           return never;
         }
       }
+    }
+    if (this.pendingScrollY !== null) {
+      // The view just switched to is drawn (its height is known): back to its own offset. Forces
+      // one layout, once per switch.
+      if (window.scrollY !== this.pendingScrollY) window.scrollTo(0, this.pendingScrollY);
+      this.pendingScrollY = null;
+    }
+    if (this.focusWhenDrawn !== null) {
+      // After the scroll: the row is scrolled to only if it is out of view.
+      if (ui.view === 'overview' && hasData) this.overview.focusRows();
+      this.focusWhenDrawn = null;
     }
     // The rest of the update goes into the next frames (the view asked for no single long frame).
     if (!settled) this.requestRender();

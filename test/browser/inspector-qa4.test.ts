@@ -442,24 +442,90 @@ test('with no isolate, the page stops saying "Waiting for the program" once the 
   }
 });
 
-test("switching views starts the new view at its top, not at the old view's scroll offset", async () => {
-  await toOverview();
-  await page.locator('button.tab[data-view="timeline"]').click();
-  await page.locator('.timeline-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+/** Scrolls the page to `y` and returns the offset it got (less at the bottom of a short view). */
+async function scrollPage(y: number): Promise<number> {
+  await page.evaluate((to) => window.scrollTo(0, to), y);
+  await page.waitForFunction(() => window.scrollY > 0);
+  return page.evaluate(() => window.scrollY);
+}
+
+/** Waits until the page is scrolled to `y` (views are scrolled once drawn), then checks it. */
+async function expectScrollY(y: number, what: string): Promise<void> {
+  await page.waitForFunction((want) => window.scrollY === want, y, { timeout: 5000 }).catch(() => undefined);
+  assert.equal(await page.evaluate(() => window.scrollY), y, what);
+}
+
+async function toView(view: string): Promise<void> {
+  await page.locator(`button.tab[data-view="${view}"]`).click();
+  await page.locator(`.${view}-view`).waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+/** The isolate of the overview row under the middle of the window. */
+async function rowAtMiddle(): Promise<string> {
+  const handle = await page.waitForFunction(() => {
+    const el = document.elementFromPoint(100, window.innerHeight / 2)?.closest<HTMLElement>('tr[data-isolate-id]');
+    return el?.dataset.isolateId ?? null;
+  });
+  return (await handle.jsonValue()) as string;
+}
+
+test("switching views: a view starts at its top on its first visit, then gets back its own offset, never the old view's", async () => {
+  // A fresh page: no view has been visited yet.
+  await page.reload();
+  await toView('overview');
+  await page.locator('tr[data-isolate-id]').first().waitFor({ timeout: TIMEOUT });
+  const overviewY = await scrollPage(300);
+  await toView('timeline');
   await page.locator('.tl-row').nth(60).waitFor({ state: 'attached', timeout: TIMEOUT });
-  for (const [from, to] of [
-    ['timeline', 'overview'],
-    ['overview', 'timeline'],
-    ['overview', 'findings'],
-  ]) {
-    await page.locator(`button.tab[data-view="${from}"]`).click();
-    await page.locator(`.${from}-view`).waitFor({ state: 'visible', timeout: TIMEOUT });
-    await page.evaluate(() => window.scrollTo(0, 400));
-    await page.waitForFunction(() => window.scrollY > 0);
-    await page.locator(`button.tab[data-view="${to}"]`).click();
-    await page.locator(`.${to}-view`).waitFor({ state: 'visible', timeout: TIMEOUT });
-    assert.equal(await page.evaluate(() => window.scrollY), 0, `${from} → ${to}: the page stayed scrolled`);
-  }
+  await expectScrollY(0, 'overview → timeline: the timeline (first visit) starts at its top');
+  const timelineY = await scrollPage(500);
+  await toView('findings');
+  await expectScrollY(0, 'timeline → findings: the findings (first visit) start at their top');
+  await toView('overview');
+  await expectScrollY(overviewY, 'findings → overview: the overview is back at its own offset');
+  await toView('timeline');
+  await expectScrollY(timelineY, "overview → timeline: the timeline is back at its own offset, not the overview's");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await toView('overview');
+  await page.evaluate(() => window.scrollTo(0, 0));
+});
+
+test('back from an isolate page (Esc or the Overview button) the overview is where it was; another isolate starts at its top', async () => {
+  await toView('overview');
+  await page.fill('input.filter', '');
+  const overviewY = await scrollPage(1200);
+  assert.ok(overviewY > 1000, 'the overview scrolls far enough');
+  const id = await rowAtMiddle();
+  await page.locator(`tr[data-isolate-id="${id}"] button.name`).click();
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await expectScrollY(0, 'an isolate page opened from the overview starts at its top');
+  const isolateY = await scrollPage(250);
+  await page.keyboard.press('Escape');
+  await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await expectScrollY(overviewY, 'Esc: the overview is back where it was');
+  // Esc puts focus on the opened isolate's row, which is in view: no scroll.
+  await page.waitForFunction((want) => document.activeElement?.getAttribute('data-isolate-id') === want, id, {
+    timeout: TIMEOUT,
+  });
+  assert.equal(await page.evaluate(() => window.scrollY), overviewY, 'focusing the row scrolled the overview');
+  // The same isolate again: its page is where it was left.
+  await page.keyboard.press('Enter');
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await expectScrollY(isolateY, "the same isolate's page is back where it was left");
+  await page.locator('.isolate-view .toolbar button', { hasText: 'Overview' }).click();
+  await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await expectScrollY(overviewY, 'the Overview button: the overview is back where it was');
+  // Another isolate's page starts at its top.
+  await page.mouse.move(5, 5);
+  await page.evaluate(() => window.scrollBy(0, 100));
+  const other = await rowAtMiddle();
+  assert.notEqual(other, id);
+  await page.locator(`tr[data-isolate-id="${other}"] button.name`).click();
+  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await expectScrollY(0, "another isolate's page starts at its top");
+  await page.keyboard.press('Escape');
+  await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await page.evaluate(() => window.scrollTo(0, 0));
 });
 
 test('sorting by Name is natural: worker-2 before worker-10', async () => {
