@@ -40,8 +40,8 @@ export class InspectorApp {
   private scrolledIsolateId: string | null = null;
   /** The offset to scroll to once the view just switched to is drawn. */
   private pendingScrollY: number | null = null;
-  /** What gets focus once the overview just switched to is drawn and scrolled (Esc: its rows). */
-  private focusWhenDrawn: 'rows' | null = null;
+  /** What gets focus once the overview just switched to is drawn and scrolled (Esc: rows, `/`: filter). */
+  private focusWhenDrawn: 'rows' | 'filter' | null = null;
   /** The host said how the run ended (a status banner), or the connection closed after it was open. */
   private statusSeen = false;
   private connectionLost = false;
@@ -243,8 +243,11 @@ export class InspectorApp {
     const inField = (ev.target as HTMLElement).matches?.('input, textarea');
     if (ev.key === '/' && !inField) {
       ev.preventDefault();
-      if (this.ui.view !== 'overview') this.setView('overview');
-      this.overview.focusFilter();
+      if (this.ui.view !== 'overview') {
+        // A hidden filter takes no focus: focus it once shown (which scrolls it into view).
+        this.setView('overview');
+        this.focusWhenDrawn = 'filter';
+      } else this.overview.focusFilter();
     } else if (ev.key === 'Escape') {
       if (inField) {
         // First Esc clears the filter (focus stays in the box); Esc in an empty box goes to the rows.
@@ -317,8 +320,11 @@ export class InspectorApp {
       this.pendingScrollY = null;
     }
     if (this.focusWhenDrawn !== null) {
-      // After the scroll: the row is scrolled to only if it is out of view.
-      if (ui.view === 'overview' && hasData) this.overview.focusRows();
+      // After the scroll: the row or the filter is scrolled to only if it is out of view.
+      if (ui.view === 'overview' && hasData) {
+        if (this.focusWhenDrawn === 'rows') this.overview.focusRows();
+        else this.overview.focusFilter();
+      }
       this.focusWhenDrawn = null;
     }
     // The rest of the update goes into the next frames (the view asked for no single long frame).

@@ -523,8 +523,15 @@ test('back from an isolate page (Esc or the Overview button) the overview is whe
   await page.locator(`tr[data-isolate-id="${other}"] button.name`).click();
   await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await expectScrollY(0, "another isolate's page starts at its top");
+  // `/` goes back to the overview with the filter focused and scrolled into view (below the header).
+  await page.keyboard.press('/');
+  await page.waitForFunction(() => document.activeElement?.matches('input.filter'), null, { timeout: TIMEOUT });
+  const filter = await page.evaluate(() => ({
+    top: document.querySelector('input.filter')!.getBoundingClientRect().top,
+    headerBottom: document.querySelector('.topbar')!.getBoundingClientRect().bottom,
+  }));
+  assert.ok(filter.top >= filter.headerBottom && filter.top < 600, `the filter is at ${filter.top} px`);
   await page.keyboard.press('Escape');
-  await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await page.evaluate(() => window.scrollTo(0, 0));
 });
 
