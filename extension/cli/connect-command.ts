@@ -1,7 +1,8 @@
 /**
  * `isoscope connect <vm-service-uri> [--report FILE] [--duration SECONDS] [--port N] [--open]`
  * (contract 4): attach to a running Dart VM service, serve the live inspector on 127.0.0.1, and
- * write the report when we detach — on Ctrl-C, when the VM goes away, or after --duration.
+ * write the report when we detach — on Ctrl-C, SIGTERM or a hang-up (SIGHUP), when the VM goes
+ * away, or after --duration; a detach exits 0 whatever ended it (docs/cli.md).
  * A wrong token or an unreachable URI is a clear error and exit 1, never a hang; a busy --port is
  * one line and exit 2, like bad usage (as for `isoscope run`). The inspector port is taken first,
  * so a busy one costs no VM attach.
@@ -11,7 +12,7 @@ import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHan
 import { startInspectorServer, type InspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
 import { openUrl } from './open-url';
-import { printable } from './run-output';
+import { releaseHungUpTerminals, sayTo, stdioTerminals } from './run-output';
 import { portProblem, UsageError } from './usage';
 import { writeReportFile } from './write-report';
 
@@ -81,9 +82,12 @@ export function parseConnectArgs(args: string[]): ConnectArgs {
 export async function connectCommand(argv: string[]): Promise<number> {
   const args = parseConnectArgs(argv);
   const model = new IsolateModel();
+  const terminalsAtStart = stdioTerminals();
   // Lines carry what the VM sent (isolate names, error messages): controls shown as code points,
-  // and each line cut, so a VM cannot restyle the terminal or flood it with one error.
-  const say = (line: string): void => void process.stderr.write(`isoscope: ${printable(clipLine(line))}\n`);
+  // and each line cut, so a VM cannot restyle the terminal or flood it with one error. Best
+  // effort, as for `run`: a hung-up terminal (EIO) or a closed pipe must not stop the report.
+  const sayLine = sayTo(process.stderr);
+  const say = (line: string): void => sayLine(clipLine(line));
   let server: InspectorServer;
   try {
     server = await startInspectorServer({
@@ -109,11 +113,18 @@ export async function connectCommand(argv: string[]): Promise<number> {
     model.dispose();
     return 1;
   }
+  // Listening for the signals before saying we are attached: a hang-up right after that line
+  // (a terminal closed as soon as it showed it) must detach too, not kill the process.
+  // A second hang-up can follow the first (the kernel's, then the shell's to its jobs): once
+  // detaching, SIGHUP is ignored to the end (a signal listener does not keep Node running) instead
+  // of killing the process before the report is written or the exit code is set.
+  const ignoreHangUp = (): void => undefined;
+  const detach = waitForDetach(handle, args.durationMs, () => process.on('SIGHUP', ignoreHangUp));
   process.stdout.write(`Isoscope inspector: ${server.url}\n`);
   say(`attached to the Dart VM at ${handle.wsUri}; Ctrl-C to detach${args.reportPath ? ' and write the report' : ''}`);
   if (args.open) openUrl(server.url, say);
 
-  const why = await waitForDetach(handle, args.durationMs);
+  const why = await detach;
   say(`detaching: ${why}`);
   await handle.dispose();
   await model.settled();
@@ -122,6 +133,8 @@ export async function connectCommand(argv: string[]): Promise<number> {
   if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) code = 1;
   await server.close();
   model.dispose();
+  // After a hang-up, Node 20 aborts at exit resetting a terminal that is gone (see run).
+  releaseHungUpTerminals(terminalsAtStart);
   return code;
 }
 
@@ -137,17 +150,24 @@ function clipLine(line: string): string {
 /** The longest delay setTimeout takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Resolves with the first reason to detach: Ctrl-C/SIGTERM, the VM going away, or --duration. */
-function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise<string> {
+/**
+ * Resolves with the first reason to detach: Ctrl-C/SIGTERM, a hang-up (SIGHUP: the terminal
+ * closed, an ssh link dropped), the VM going away, or --duration. `detaching` runs as the signal
+ * listeners are removed.
+ */
+function waitForDetach(handle: DartVmHandle, durationMs: number | null, detaching: () => void): Promise<string> {
   return new Promise<string>((resolveReason) => {
     const finish = (reason: string): void => {
       if (timer) clearTimeout(timer);
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGHUP', onHangUp);
+      detaching();
       sub.dispose();
       resolveReason(reason);
     };
     const onSignal = (): void => finish('interrupted');
+    const onHangUp = (): void => finish('hung up (SIGHUP)');
     // setTimeout holds at most 2^31 - 1 ms (~24.8 days; Node turns a longer delay into 1 ms): a
     // longer --duration waits in steps.
     const endAtMs = durationMs !== null ? Date.now() + durationMs : null;
@@ -160,6 +180,7 @@ function waitForDetach(handle: DartVmHandle, durationMs: number | null): Promise
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onHangUp);
     const sub = handle.onDidDisconnect((reason) => finish(`the VM went away (${reason})`));
     wait();
     if (handle.status === 'disconnected') finish(`the VM went away (${handle.lastDisconnectReason ?? 'closed'})`);

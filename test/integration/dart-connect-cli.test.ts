@@ -2,8 +2,8 @@
 // which answers from spec-derived fixtures over a real socket. It is NOT a Dart VM (no SDK here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { startScriptedVmService } from '../helpers/scripted-vm-service';
 
 // ISOSCOPE_CLI points at another build of the CLI (e.g. one built outside the shared dist/).
 const cli = process.env.ISOSCOPE_CLI ?? join(__dirname, '..', '..', 'dist', 'cli.cjs');
+const hasPythonPty = spawnSync('python3', ['-c', 'import pty']).status === 0;
 
 interface Run {
   code: Promise<number | null>;
@@ -230,6 +231,90 @@ test('connect: a duration past 24.8 days waits (setTimeout would fire at once); 
     assert.equal(await run.code, 0, run.stderr());
     assert.match(run.stderr(), /detaching: interrupted/);
     assert.equal((JSON.parse(readFileSync(reportPath, 'utf8')) as Report).runtime, 'dart');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
+
+test('connect: a hang-up (SIGHUP) detaches like Ctrl-C: the report is written and it exits 0, a second SIGHUP meanwhile included (spec-derived peer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  const peer = await startScriptedVmService();
+  try {
+    const reportPath = join(dir, 'hup.json');
+    const run = runCli(['connect', peer.httpUri, '--report', reportPath]);
+    await run.url;
+    await waitFor(() => peer.count('getStack') >= 2);
+    run.kill('SIGHUP');
+    // The shell passes a hang-up on to its jobs too: a second one can come while detaching.
+    await waitFor(() => /detaching:/.test(run.stderr()));
+    run.kill('SIGHUP');
+    assert.equal(await run.code, 0, run.stderr());
+    assert.match(run.stderr(), /detaching: hung up \(SIGHUP\)/);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    assert.deepEqual(report.isolates.map((i) => i.name).sort(), ['image-decoder', 'main']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
+
+test(
+  'connect on a terminal that hangs up (it leads the session, as under ssh -t) writes the report and exits 0 without aborting (spec-derived peer)',
+  { skip: !hasPythonPty },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+    const peer = await startScriptedVmService();
+    try {
+      const reportPath = join(dir, 'pty.json');
+      // pty-session.py closes the terminal's master once connect says it attached: the kernel
+      // sends SIGHUP, and every later write to the terminal fails with EIO.
+      const session = spawn(
+        'python3',
+        [
+          join(__dirname, '..', 'fixtures', 'cli-qa', 'pty-session.py'),
+          'hangup',
+          process.execPath,
+          cli,
+          'connect',
+          peer.httpUri,
+          '--report',
+          reportPath,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PTY_READY: 'attached to the Dart VM' } },
+      );
+      let out = '';
+      session.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      session.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => session.once('close', r));
+      assert.match(out, /^STATUS 0$/m, out);
+      assert.ok(existsSync(reportPath), 'the report is written');
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+      assert.deepEqual(report.isolates.map((i) => i.name).sort(), ['image-decoder', 'main']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await peer.close();
+    }
+  },
+);
+
+test('connect: a stderr that went away (EPIPE, as a hung-up terminal gives EIO) does not stop the report (spec-derived peer)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  const peer = await startScriptedVmService();
+  try {
+    const reportPath = join(dir, 'closed.json');
+    const child = spawn(process.execPath, [cli, 'connect', peer.httpUri, '--report', reportPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.resume();
+    // The first line read, nobody reads stderr any more: every later line fails to write.
+    child.stderr.once('data', () => child.stderr.destroy());
+    await waitFor(() => peer.count('getStack') >= 2);
+    child.kill('SIGHUP');
+    const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+    assert.equal(code, 0);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    assert.deepEqual(report.isolates.map((i) => i.name).sort(), ['image-decoder', 'main']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await peer.close();
