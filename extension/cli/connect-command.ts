@@ -126,11 +126,22 @@ export async function connectCommand(argv: string[]): Promise<number> {
 
   const why = await detach;
   say(`detaching: ${why}`);
-  await handle.dispose();
+  const vmGone = handle.status === 'disconnected';
+  // Detaching ends the attach, not the isolates: those still running keep exitedAtMs null in the
+  // report ("still running when the run ended", as for `isoscope run`). When the VM went away its
+  // isolates ended with it (the handle has marked them exited already).
+  await handle.dispose({ isolatesRunOn: true });
   await model.settled();
   const report = model.toReport();
   let code = 0;
   if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) code = 1;
+  // Open pages keep the last data once the server closes: say why it stopped.
+  server.setStatus({
+    text: vmGone
+      ? `Detached: ${why}; its isolates are shown as exited. This is the final data; the inspector has stopped.`
+      : `Detached from the Dart VM (${why}); isolates still running then are shown as running. This is the final data; the inspector has stopped.`,
+    level: vmGone ? 'warning' : 'info',
+  });
   await server.close();
   model.dispose();
   // After a hang-up, Node 20 aborts at exit resetting a terminal that is gone (see run).

@@ -320,3 +320,35 @@ test('connect: a stderr that went away (EPIPE, as a hung-up terminal gives EIO) 
     await peer.close();
   }
 });
+
+test('connect --duration: isolates still running at detach have exitedAtMs null, one that exited keeps its time (spec-derived peer)', async () => {
+  const peer = await startScriptedVmService();
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  try {
+    const reportPath = join(dir, 'r.json');
+    const run = runCli(['connect', peer.httpUri, '--duration', '2.5', '--report', reportPath]);
+    await run.url;
+    await waitFor(() => peer.count('getStack', 'isolates/1002') >= 1);
+    const exitSentAtMs = Date.now();
+    peer.removeIsolate('isolates/1002', { announce: true }); // IsolateExit; `main` runs on
+    assert.equal(await run.code, 0, run.stderr());
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    const byName = new Map(report.isolates.map((i) => [i.name, i]));
+    assert.equal(byName.get('main')?.exitedAtMs, null, 'still running when connect detached');
+    const exited = byName.get('image-decoder')!.exitedAtMs;
+    assert.ok(
+      exited !== null && Math.abs(exited - exitSentAtMs) < 1000,
+      `exitedAtMs ${exited}: the IsolateExit's time`,
+    );
+    const endedAtMs = Date.parse(report.startedAt) + report.durationMs;
+    assert.ok(endedAtMs - exited > 1000, 'not the detach time');
+    assert.equal(
+      report.findings.filter((f) => f.rule === 'worker-churn').length,
+      0,
+      'a detach is no exit: no short-lived isolates are made up',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});

@@ -50,8 +50,12 @@ export interface DartVmHandle {
   onDidDisconnect(listener: (reason: string) => void): Disposable;
   /** Connects again after a disconnect (new model session). Rejects with a clear error if it cannot. */
   reconnect(): Promise<void>;
-  /** Stops polling, closes the socket and the model session. */
-  dispose(): Promise<void>;
+  /**
+   * Stops polling, closes the socket and the model session. Its running isolates are marked
+   * exited, unless `isolatesRunOn`: a detach from a VM that keeps running (`isoscope connect`),
+   * where they stay running with `exitedAtMs` null ("still running when the run ended").
+   */
+  dispose(opts?: { isolatesRunOn?: boolean }): Promise<void>;
 }
 
 /** One successful attach: its source and (replaceable, see `recover`) connection. */
@@ -217,7 +221,7 @@ export async function connectDartVm(opts: ConnectDartVmOptions): Promise<DartVmH
         throw err;
       }
     },
-    async dispose() {
+    async dispose(opts = {}) {
       if (status === 'disposed') return;
       setStatus('disposed');
       const c = current;
@@ -226,7 +230,7 @@ export async function connectDartVm(opts: ConnectDartVmOptions): Promise<DartVmH
         // Close first: pending calls fail at once, so the poll in flight ends now instead of
         // after the request timeout; stop() then closes the session with what was gathered.
         c.connection.close();
-        await c.source.stop();
+        await c.source.stop(Date.now(), opts);
       }
       statusListeners.clear();
       disconnectListeners.clear();

@@ -30,7 +30,7 @@ export interface ModelSink {
     runtimeVersion: string;
   }): void;
   ingest(sessionId: string, record: AgentRecord): void;
-  closeSession(sessionId: string, atMs: EpochMs): void;
+  closeSession(sessionId: string, atMs: EpochMs, opts?: { isolatesRunOn?: boolean }): void;
 }
 
 /** Counters a user (or a test) can read to see what the source skipped. */
@@ -145,19 +145,23 @@ export class DartVmSource {
     this.loop.poke();
   }
 
-  /** Stops polling and closes the model session; safe to call twice. */
-  stop(atMs: EpochMs = Date.now()): Promise<void> {
-    this.stopping ??= this.finish(atMs);
+  /**
+   * Stops polling and closes the model session; safe to call twice. Its running isolates are
+   * marked exited then (the VM went away), unless `isolatesRunOn` (a detach from a VM that keeps
+   * running: they stay running, `exitedAtMs` null).
+   */
+  stop(atMs: EpochMs = Date.now(), opts: { isolatesRunOn?: boolean } = {}): Promise<void> {
+    this.stopping ??= this.finish(atMs, opts.isolatesRunOn === true);
     return this.stopping;
   }
 
-  private async finish(atMs: EpochMs): Promise<void> {
+  private async finish(atMs: EpochMs, isolatesRunOn: boolean): Promise<void> {
     await this.loop.stop();
     for (const r of this.sends.flush()) this.ingest(r);
     this.closed = true;
     this.registry.clear();
     this.sends.clear();
-    this.opts.model.closeSession(this.opts.sessionId, atMs);
+    this.opts.model.closeSession(this.opts.sessionId, atMs, { isolatesRunOn });
   }
 
   private ingest(record: AgentRecord): void {

@@ -186,14 +186,23 @@ export class IsolateModel {
     }
   }
 
-  /** Marks a session ended; its isolates that are still running exit at `atMs`. */
-  closeSession(sessionId: string, atMs: number): void {
+  /**
+   * Marks a session ended; its isolates that are still running exit at `atMs`. With
+   * `isolatesRunOn` (a detach from a VM that keeps running) they are not marked exited: they stay
+   * running with `exitedAtMs` null, "still running when the run ended" in contract 6, and only
+   * their rates stop (nothing measures them any more).
+   */
+  closeSession(sessionId: string, atMs: number, opts: { isolatesRunOn?: boolean } = {}): void {
     this.applier.enqueue([], () => {
       const session = this.sessions.get(sessionId);
       if (!session) return;
       session.info.endedAtMs = atMs;
       for (const e of this.store.isolates.values()) {
         if (e.snap.sessionId === sessionId && e.snap.state === 'running') {
+          if (opts.isolatesRunOn === true) {
+            stopRates(e.snap);
+            continue;
+          }
           e.snap.state = 'exited';
           e.snap.exitedAtMs = Math.max(atMs, e.snap.startedAtMs);
           e.snap.queueDepth = 0;
