@@ -2,7 +2,8 @@
  * `isoscope connect <vm-service-uri> [--report FILE] [--duration SECONDS] [--port N] [--open]`
  * (contract 4): attach to a running Dart VM service, serve the live inspector on 127.0.0.1, and
  * write the report when we detach — on Ctrl-C, SIGTERM or a hang-up (SIGHUP), when the VM goes
- * away, or after --duration; a detach exits 0 whatever ended it (docs/cli.md).
+ * away, or after --duration — and print the summary, as `run` does; a detach exits 0 whatever
+ * ended it (docs/cli.md).
  * A wrong token or an unreachable URI is a clear error and exit 1, never a hang; a busy --port is
  * one line and exit 2, like bad usage (as for `isoscope run`). The inspector port is taken first,
  * so a busy one costs no VM attach.
@@ -12,7 +13,7 @@ import { connectDartVm, normalizeVmServiceUri, VmServiceUriError, type DartVmHan
 import { startInspectorServer, type InspectorServer } from '../core/inspector-server';
 import { IsolateModel } from '../core/model/model';
 import { openUrl } from './open-url';
-import { releaseHungUpTerminals, sayTo, stdioTerminals } from './run-output';
+import { releaseHungUpTerminals, sayTo, stdioTerminals, summaryLines } from './run-output';
 import { portProblem, UsageError } from './usage';
 import { writeReportFile } from './write-report';
 
@@ -133,8 +134,17 @@ export async function connectCommand(argv: string[]): Promise<number> {
   await handle.dispose({ isolatesRunOn: true });
   await model.settled();
   const report = model.toReport();
-  let code = 0;
-  if (args.reportPath && !(await writeReportFile(args.reportPath, report, say))) code = 1;
+  // As `run` does: the report first (whatever happens to stderr afterwards, it is on disk), then
+  // the summary, with or without --report, then what became of the report.
+  const reportLines: string[] = [];
+  const reportWritten =
+    args.reportPath === null || (await writeReportFile(args.reportPath, report, (l) => reportLines.push(l)));
+  for (const line of summaryLines(report, process.cwd())) say(line);
+  // The VM service itself tells nothing of messages: "0 messages" above means none were seen.
+  if (report.channels.length === 0 && report.callSites.length === 0)
+    say('no message traffic seen: message counts, sizes and call sites come from the isoscope_agent package');
+  for (const line of reportLines) say(line);
+  const code = reportWritten ? 0 : 1;
   // Open pages keep the last data once the server closes: say why it stopped.
   server.setStatus({
     text: vmGone

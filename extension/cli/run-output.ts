@@ -1,6 +1,7 @@
 /**
  * What `isoscope run` writes to stderr: the live one-line status on a terminal and the summary at
- * exit. The program's own output is never touched: the status lives on the terminal's bottom row,
+ * exit (`isoscope connect` prints the same summary when it detaches).
+ * The program's own output is never touched: the status lives on the terminal's bottom row,
  * which a scroll region keeps the program's output out of, and nothing else is ever erased.
  */
 import { closeSync } from 'node:fs';

@@ -352,3 +352,33 @@ test('connect --duration: isolates still running at detach have exitedAtMs null,
     await peer.close();
   }
 });
+
+test('connect prints the summary when it detaches, with or without --report, as run does (spec-derived peer)', async () => {
+  const peer = await startScriptedVmService();
+  const dir = mkdtempSync(join(tmpdir(), 'isoscope-connect-'));
+  try {
+    const reportPath = join(dir, 'r.json');
+    const [bare, reported] = [
+      runCli(['connect', peer.httpUri, '--duration', '1.5']),
+      runCli(['connect', peer.httpUri, '--duration', '1.5', '--report', reportPath]),
+    ];
+    for (const run of [bare, reported]) {
+      assert.equal(await run.code, 0, run.stderr());
+      const after = run.stderr().split('detaching: duration elapsed\n')[1] ?? '';
+      assert.match(
+        after,
+        /^isoscope: 2 isolates \(1 worker\), .*; deepest queue 2 \((main|image-decoder)\)$/m,
+        run.stderr(),
+      );
+      assert.match(after, /^isoscope: (no findings|\d+ findings?:)$/m, run.stderr());
+      // Without the isoscope_agent package the VM service tells nothing of messages.
+      assert.match(after, /^isoscope: no message traffic seen: .*isoscope_agent package$/m, run.stderr());
+    }
+    // With --report the file is written first, and the line saying so comes after the summary (as for run).
+    assert.match(reported.stderr(), /deepest queue[^\n]*\n(.*\n)*isoscope: report written to /);
+    assert.doesNotMatch(bare.stderr(), /report written/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await peer.close();
+  }
+});
