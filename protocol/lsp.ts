@@ -47,4 +47,9 @@ export interface AnalysisStatsResult {
   workspaceScanDone: boolean;
   lastAnalysisMs: number;
   runtimeFindings: number;
+  /**
+   * TS/JS files the TypeScript program is built from now: open files, plus the scanned ones of
+   * the batch being analyzed (files that are not open leave it once analyzed).
+   */
+  programFiles: number;
 }

@@ -35,6 +35,8 @@ import { SourcePaths } from './source-paths';
 import { unchangedEnds } from './text-change';
 import { inScannedFolder, readScanned, scanWorkspace } from './workspace-scan';
 
+/** Files of the workspace scan analyzed in one TS program (as `isoscope lint` batches them). */
+const SCAN_BATCH_FILES = 30;
 /** Quiet time after the last keystroke before re-analyzing (short: an analysis is cheap now). */
 const DEBOUNCE_MS = 30;
 const connection = createConnection(ProposedFeatures.all);
@@ -63,6 +65,7 @@ const stats: AnalysisStatsResult = {
   workspaceScanDone: false,
   lastAnalysisMs: 0,
   runtimeFindings: 0,
+  programFiles: 0,
 };
 
 connection.onInitialize(async (params) => {
@@ -106,12 +109,22 @@ async function scanAndAnalyze(folders: readonly string[] = roots): Promise<void>
     for (const file of files) {
       if (isOpen(file)) continue;
       const text = await readScanned(file);
-      if (text !== null && !isOpen(file)) engine?.setFile(file, text);
+      if (text !== null && !isOpen(file)) engine?.setPassiveFile(file, text);
     }
-    for (const file of files) {
-      if (isOpen(file)) continue;
-      analyzeAndPublish(file);
-      await new Promise((resolve) => setImmediate(resolve));
+    // In batches: each joins the TS program while it is analyzed, then leaves it (memory stays
+    // bounded on a big workspace; see AnalysisEngine.setPassiveFile).
+    for (let i = 0; i < files.length; i += SCAN_BATCH_FILES) {
+      const batch = files.slice(i, i + SCAN_BATCH_FILES).filter((file) => !isOpen(file));
+      const release = engine?.admit(batch);
+      try {
+        for (const file of batch) {
+          if (isOpen(file)) continue;
+          analyzeAndPublish(file);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        release?.();
+      }
     }
   } catch (err) {
     connection.console.error(`isoscope: workspace scan failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -280,7 +293,7 @@ documents.onDidClose(async (e) => {
     forget(file);
     return;
   }
-  engine?.setFile(file, onDisk);
+  engine?.setPassiveFile(file, onDisk);
   schedule(file);
 });
 
@@ -300,7 +313,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     if (!engine || isOpen(file)) continue;
     if (text === null) forget(file);
     else if (text !== engine.textOf(file)) {
-      engine.setFile(file, text);
+      engine.setPassiveFile(file, text);
       schedule(file);
     }
   }
@@ -352,7 +365,7 @@ connection.onNotification(RUNTIME_FINDINGS_METHOD, async (params: RuntimeFinding
     anchors.retain(file, runtimeByFile.get(file) ?? []);
     if (engine && engine.textOf(file) === undefined && !isOpen(file)) {
       const text = await readScanned(file);
-      if (text !== null && engine.textOf(file) === undefined && !isOpen(file)) engine.setFile(file, text);
+      if (text !== null && engine.textOf(file) === undefined && !isOpen(file)) engine.setPassiveFile(file, text);
     }
     // Re-analyze so code actions word their savings with the runtime bytes.
     analyzeAndPublish(file);
@@ -377,7 +390,10 @@ function isRuntimeFinding(f: unknown): f is RuntimeFinding {
   return locationOk && typeof r.message === 'string' && typeof r.bytes === 'number' && typeof r.count === 'number';
 }
 
-connection.onRequest(ANALYSIS_STATS_METHOD, (): AnalysisStatsResult => ({ ...stats }));
+connection.onRequest(ANALYSIS_STATS_METHOD, (): AnalysisStatsResult => ({
+  ...stats,
+  programFiles: engine?.programFileCount() ?? 0,
+}));
 
 connection.onCodeAction((params) => {
   const file = documentPath(params.textDocument.uri);

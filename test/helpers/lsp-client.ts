@@ -33,8 +33,10 @@ export async function startLsp(
   workspace: string,
   initializationOptions: object = {},
   workspaceCapabilities: object = {},
+  /** Node options for the server process (a smaller heap, say). */
+  execArgv: readonly string[] = [],
 ): Promise<LspSession> {
-  const child = spawn(process.execPath, [serverBundle, '--stdio'], {
+  const child = spawn(process.execPath, [...execArgv, serverBundle, '--stdio'], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
   });

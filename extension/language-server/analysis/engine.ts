@@ -38,6 +38,10 @@ export interface EngineOptions {
 /** Holds texts and analyzers for a set of files (a workspace or a lint run). */
 export class AnalysisEngine {
   private readonly texts = new Map<string, string>();
+  /** TS/JS files set with {@link setPassiveFile}: in the program only while admitted. */
+  private readonly passive = new Set<string>();
+  /** Passive files in the program now. */
+  private readonly admitted = new Set<string>();
   private readonly ts: TsProject;
   private parser: Parser | null = null;
   private trees: DartTrees | null = null;
@@ -56,15 +60,61 @@ export class AnalysisEngine {
     this.trees ??= new DartTrees(this.parser);
   }
 
-  /** Sets a file's current text (open editor buffer or disk contents). */
+  /** Sets a file's current text (open editor buffer, or a file lint analyzes): it stays in the TS program. */
   setFile(file: string, text: string): void {
     this.texts.set(file, text);
+    this.passive.delete(file);
+    this.admitted.delete(file);
     if (languageOf(file) === 'ts') this.ts.setFile(file, text);
+  }
+
+  /**
+   * Sets the text of a file that is not open (the workspace scan, a closed file, a change on disk).
+   * A TS/JS file set this way joins the TypeScript program only while it is analyzed (see
+   * {@link admit}): one program over a whole workspace grows to ~60-170 bytes of heap per byte of
+   * source, which a big monorepo does not fit. Open files still get its types: imports are read
+   * from disk. Dart texts are kept as they are (their analysis looks across Dart files).
+   */
+  setPassiveFile(file: string, text: string): void {
+    this.texts.set(file, text);
+    if (languageOf(file) !== 'ts') return;
+    this.passive.add(file);
+    if (this.admitted.has(file)) this.ts.setFile(file, text);
+    else this.ts.removeFile(file);
+  }
+
+  /**
+   * Puts passive files into the TS program together (one program for a batch of them, rather than
+   * one per file) until the returned function is called.
+   */
+  admit(files: readonly string[]): () => void {
+    const added: string[] = [];
+    for (const file of files) {
+      const text = this.texts.get(file);
+      if (!this.passive.has(file) || this.admitted.has(file) || text === undefined) continue;
+      this.admitted.add(file);
+      this.ts.setFile(file, text);
+      added.push(file);
+    }
+    return () => {
+      for (const file of added) {
+        // Opened (resident) or forgotten meanwhile: no longer this batch's to take out.
+        if (!this.admitted.delete(file) || !this.passive.has(file)) continue;
+        this.ts.removeFile(file);
+      }
+    };
+  }
+
+  /** How many TS/JS files the program holds now (open and lint files, and admitted passive ones). */
+  programFileCount(): number {
+    return this.ts.fileCount();
   }
 
   /** Forgets a file. */
   removeFile(file: string): void {
     this.texts.delete(file);
+    this.passive.delete(file);
+    this.admitted.delete(file);
     this.errorCounts.delete(file);
     this.trees?.forget(file);
     this.ts.removeFile(file);
@@ -88,8 +138,29 @@ export class AnalysisEngine {
           opts,
           workspace: () => this.dartSources(),
         });
-      case 'ts':
-        return analyzeTs(this.ts, file, opts);
+      case 'ts': {
+        if (!this.passive.has(file)) return analyzeTs(this.ts, file, opts);
+        const release = this.admit([file]);
+        try {
+          // A finding's lazy fixes hold its program (nodes, checker): kept for a file that is not
+          // open, they would keep every batch's program alive. Such a file gets its fixes once it
+          // is opened (code actions are asked for open files only, and opening re-analyzes it).
+          return analyzeTs(this.ts, file, opts).map(
+            ({ rule, severity, file: at, start, end, message, bytes }): StaticFinding => ({
+              rule,
+              severity,
+              file: at,
+              start,
+              end,
+              message,
+              bytes,
+              fixes: [],
+            }),
+          );
+        } finally {
+          release();
+        }
+      }
       case null:
         return [];
     }

@@ -128,6 +128,11 @@ export class TsProject {
     this.ownChanges.set(file, (this.ownChanges.get(file) ?? 0) + 1);
   }
 
+  /** How many files (besides the web shim) the program is built from. */
+  fileCount(): number {
+    return this.texts.size;
+  }
+
   /** The text the project holds for a file. */
   textOf(file: string): string | undefined {
     return this.texts.get(file)?.snapshot.text;
