@@ -13,7 +13,7 @@ export interface SummaryLine {
 }
 
 /**
- * "CPU over time, last 2 min 30 s: CPU % 12.5 % now, min 0 %, max 98 %": per line, the newest
+ * "CPU over time, last 2 min 30 s: CPU 12.5 % now, min 0 %, max 98 %": per line, the newest
  * value and the extremes over the points the chart shows (the whole ring), with the page's own
  * formatters. One pass over the ring per line.
  */
@@ -31,7 +31,9 @@ export function chartSummary(name: string, ring: SeriesRing | undefined, lines: 
       if (v > max) max = v;
     }
     const now = format(ring.valueAt(field, n - 1));
-    return n === 1 ? `${label} ${now}` : `${label} ${now} now, min ${format(min)}, max ${format(max)}`;
+    // A legend's unit ("CPU %") is in every formatted value already: "CPU 12.5 %", not "CPU % 12.5 %".
+    const name = label.replace(/\s*%$/, '');
+    return n === 1 ? `${name} ${now}` : `${name} ${now} now, min ${format(min)}, max ${format(max)}`;
   });
   return `${name}, ${window}: ${parts.join('; ')}`;
 }

@@ -36,6 +36,17 @@ test('a chart summary names the window, then each line: its newest value, min an
   );
 });
 
+test('a legend label ending in its unit (CPU %) is named without it: the values carry the unit', () => {
+  const ring = new SeriesRing(4);
+  ring.push(point(1000, 3, 0));
+  ring.push(point(1250, 12.5, 0));
+  const cpu: SummaryLine[] = [{ field: 'cpuPercent', label: 'CPU %', format: formatPercent }];
+  assert.equal(
+    chartSummary('CPU over time', ring, cpu),
+    'CPU over time, last 250 ms: CPU 12.5 % now, min 3 %, max 12.5 %',
+  );
+});
+
 test('a chart summary with one point or none says so', () => {
   const ring = new SeriesRing(4);
   assert.equal(chartSummary('Load over time', ring, LINES), 'Load over time: no samples yet');
