@@ -70,7 +70,12 @@ export class InspectorApp {
       requestRender: () => this.requestRender(),
     });
     this.isolatePage = new IsolatePage(
-      () => this.setView('overview'),
+      () => {
+        // The button goes with its page: focus moves to the isolate's row, as Esc does, rather
+        // than falling back to the page body (where a keyboard user would start over).
+        this.setView('overview');
+        this.focusWhenDrawn = 'rows';
+      },
       () => this.requestRender(),
     );
     this.emptyState = new EmptyState(transport.kind);

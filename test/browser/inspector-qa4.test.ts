@@ -278,7 +278,7 @@ const CHART_LINES: Record<string, [SeriesField, string, (v: number) => string][]
     ['heapCapacityBytes', 'Heap capacity', formatBytes],
     ['externalBytes', 'External', formatBytes],
   ],
-  CPU: [['cpuPercent', 'CPU %', formatPercent]],
+  CPU: [['cpuPercent', 'CPU', formatPercent]],
   Queue: [
     ['queueDepth', 'Depth', formatCount],
     ['queueDelayMsP95', 'Delay p95', formatDurationMs],
@@ -515,6 +515,10 @@ test('back from an isolate page (Esc or the Overview button) the overview is whe
   await page.locator('.isolate-view .toolbar button', { hasText: 'Overview' }).click();
   await page.locator('.overview-view').waitFor({ state: 'visible', timeout: TIMEOUT });
   await expectScrollY(overviewY, 'the Overview button: the overview is back where it was');
+  // The button is gone with its page: focus goes to the isolate's row, not to the page body.
+  await page.waitForFunction((want) => document.activeElement?.getAttribute('data-isolate-id') === want, id, {
+    timeout: TIMEOUT,
+  });
   // Another isolate's page starts at its top.
   await page.mouse.move(5, 5);
   await page.evaluate(() => window.scrollBy(0, 100));
