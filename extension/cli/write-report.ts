@@ -52,18 +52,24 @@ export async function writeReportFile(
   const counts = `${formatCountOf(report.isolates.length, 'isolate')}, ${formatCountOf(report.findings.length, 'finding')}`;
   if (reportPath === '-') {
     // Standard output, after everything the program printed there (it has exited).
-    const written = await new Promise<boolean>((done) => {
+    // The write's callback gets the error; the stream also emits it, and with no listener that
+    // is a crash with a stack trace, before the summary (`--report - | true`, `> /dev/full`).
+    const swallow = (): void => undefined;
+    process.stdout.on('error', swallow);
+    const failure = await new Promise<Error | null>((done) => {
       try {
-        process.stdout.write(text, (err) => done(!err));
-      } catch {
-        done(false);
+        process.stdout.write(text, (err) => done(err ?? null));
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
       }
     });
-    if (written) {
+    if (failure === null) {
+      process.stdout.off('error', swallow);
       say(`report written to standard output (${counts})`);
       return true;
     }
-    say('could not write the report to standard output');
+    // Left listening: a closed stdout can report the same failure again.
+    say(`could not write the report to standard output: ${failure.message}`);
   } else {
     const path = resolve(reportPath);
     try {

@@ -519,3 +519,40 @@ test('--report - writes the report to standard output, after the program’s own
   assert.match(run.stderr, /report written to standard output \(1 isolate, 0 findings\)/);
   assert.ok(!existsSync(join(repoRoot, '-')), 'no file named -');
 });
+
+test('--report - to a reader that went away or a full disk: the summary, one line, the report saved elsewhere, exit 1', async () => {
+  const saved: string[] = [];
+  try {
+    // The reader goes away before the report is written (`| true`): EPIPE.
+    const gone = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cliPath, 'run', '--report', '-', '--', process.execPath, '-e', '1'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    const full = spawnSync(
+      'sh',
+      ['-c', 'exec "$0" "$1" run --report - -- "$0" -e 1 > /dev/full', process.execPath, cliPath],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    for (const [run, reason] of [
+      [gone, /could not write the report to standard output: write EPIPE/],
+      [{ code: full.status, stderr: full.stderr }, /could not write the report to standard output: ENOSPC/],
+    ] as const) {
+      assert.doesNotMatch(run.stderr, /Unhandled 'error' event| {4}at /, 'no stack trace');
+      assert.match(run.stderr, /isoscope: no findings/, 'the summary is printed');
+      assert.match(run.stderr, reason);
+      const m = /report saved instead to (\S+) \(1 isolate, 0 findings\)/.exec(run.stderr);
+      assert.ok(m, run.stderr);
+      saved.push(m[1]!);
+      assert.equal((JSON.parse(readFileSync(m[1]!, 'utf8')) as Report).isolates.length, 1);
+      assert.equal(run.code, 1, run.stderr);
+    }
+  } finally {
+    for (const f of saved) rmSync(f, { force: true });
+  }
+});
