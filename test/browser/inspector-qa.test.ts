@@ -3,16 +3,13 @@
 // colours and a 360 px window. The real inspector server serves a fake model whose updates the test
 // drives by hand (one `tick()` = one update), so nothing here depends on timing.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startInspectorServer } from '../../extension/core/inspector-server';
 import type { ChannelSnapshot, IsolateSnapshot } from '../../protocol';
 import { compareIsolates } from '../../webview/sort';
-import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
+import { openFakeInspector, type FakeInspector } from '../helpers/fake-inspector';
 import { FakeModel, PatchedFakeModel } from '../helpers/fake-model-stream';
 
-const root = join(__dirname, '..', '..');
 const TIMEOUT = 30_000;
 const BIDI_MAIN = 'main\u202Egnp.exe';
 const LONG_NAME = `long-${'x'.repeat(295)}`;
@@ -36,34 +33,21 @@ class QaModel extends PatchedFakeModel {
 }
 
 let model: QaModel;
-let server: Awaited<ReturnType<typeof startInspectorServer>>;
-let browser: LaunchedChromium;
+let inspector: FakeInspector;
 let page: Page;
 
 before(async () => {
   model = new QaModel();
-  for (let i = 0; i < 4; i++) model.fake.tick();
-  server = await startInspectorServer({ model, webviewDir: join(root, 'dist/webview') });
-  browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
-  page = await browser.context.newPage();
-  await page.goto(server.url);
-  await page.locator('tr[data-isolate-id]').first().waitFor({ timeout: TIMEOUT });
+  inspector = await openFakeInspector(model, { width: 1400, height: 900 }, TIMEOUT);
+  ({ page } = inspector);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await inspector?.close();
 });
 
 /** One model update, and waits until the page has drawn it (the root's sample stamp). */
-async function tick(): Promise<void> {
-  model.fake.tick();
-  await page.waitForFunction(
-    (ms) => document.querySelector<HTMLElement>('[data-sample-ms]')?.dataset.sampleMs === String(ms),
-    model.fake.nowMs,
-    { timeout: TIMEOUT },
-  );
-}
+const tick = (): Promise<void> => inspector.tick();
 
 /** Ids of the bound overview rows in screen order (top to bottom). */
 async function screenOrder(): Promise<string[]> {

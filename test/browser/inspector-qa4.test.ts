@@ -20,7 +20,8 @@ import {
 import type { SeriesField } from '../../webview/series';
 import { compareIsolates } from '../../webview/sort';
 import { recordCanvasText, waitForCanvasTexts } from '../helpers/canvas-text';
-import { launchChromium, type LaunchedChromium } from '../helpers/chromium';
+import type { LaunchedChromium } from '../helpers/chromium';
+import { openFakeInspector, type FakeInspector } from '../helpers/fake-inspector';
 import { FakeModel, PatchedFakeModel } from '../helpers/fake-model-stream';
 
 const root = join(__dirname, '..', '..');
@@ -59,34 +60,22 @@ class Qa4Model extends PatchedFakeModel {
 }
 
 let model: Qa4Model;
-let server: Awaited<ReturnType<typeof startInspectorServer>>;
+let inspector: FakeInspector;
 let browser: LaunchedChromium;
 let page: Page;
 
 before(async () => {
   model = new Qa4Model();
-  for (let i = 0; i < 4; i++) model.fake.tick();
-  server = await startInspectorServer({ model, webviewDir: join(root, 'dist/webview') });
-  browser = await launchChromium({ viewport: { width: 1400, height: 600 } });
-  page = await browser.context.newPage();
-  await page.goto(server.url);
-  await page.locator('tr[data-isolate-id]').first().waitFor({ timeout: TIMEOUT });
+  inspector = await openFakeInspector(model, { width: 1400, height: 600 }, TIMEOUT);
+  ({ browser, page } = inspector);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await inspector?.close();
 });
 
 /** One model update, and waits until the page has drawn it (the root's sample stamp). */
-async function tick(): Promise<void> {
-  model.fake.tick();
-  await page.waitForFunction(
-    (ms) => document.querySelector<HTMLElement>('[data-sample-ms]')?.dataset.sampleMs === String(ms),
-    model.fake.nowMs,
-    { timeout: TIMEOUT },
-  );
-}
+const tick = (): Promise<void> => inspector.tick();
 
 /** The order the default sort (CPU descending) gives the model's current data. */
 function sortedIds(): string[] {
@@ -115,13 +104,35 @@ async function toOverview(): Promise<void> {
 }
 
 /**
- * Opens an isolate's page from its label in the Timeline view: these tests check what the page
- * shows. (From the overview's pooled, filtered rows, a click right after the filter changed
- * sometimes reached no bound row: 1 of ~6 runs of this file; the cause is not found.)
+ * Opens an isolate's page from its label in the Timeline view and waits for it: these tests check
+ * what the page shows. (From the overview's pooled, filtered rows, a click right after the filter
+ * changed sometimes reached no bound row: 1 of ~6 runs of this file; the cause is not found.)
  */
-async function openFromName(isolateId: string): Promise<void> {
-  await page.locator('button.tab[data-view="timeline"]').click();
-  await page.locator(`.timeline-view button.tl-label[data-open="${isolateId}"]`).click();
+async function openIsolatePage(isolateId: string, on: Page = page): Promise<void> {
+  await on.locator('button.tab[data-view="timeline"]').click();
+  await on.locator(`.timeline-view button.tl-label[data-open="${isolateId}"]`).click();
+  await on.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+type InspectorServer = Awaited<ReturnType<typeof startInspectorServer>>;
+
+/**
+ * Runs `body` on a page of its own inspector, serving `own` (a session the shared model can't
+ * stand for); both are closed afterwards.
+ */
+async function withOwnInspector(
+  own: FakeModel,
+  body: (other: Page, ownServer: InspectorServer) => Promise<void>,
+): Promise<void> {
+  const ownServer = await startInspectorServer({ model: own, webviewDir: join(root, 'dist/webview') });
+  const other = await browser.context.newPage();
+  try {
+    await other.goto(ownServer.url);
+    await body(other, ownServer);
+  } finally {
+    await other.close();
+    await ownServer.close();
+  }
 }
 
 test('a clicked row keeps focus on its isolate through a re-sort; ArrowDown moves from it', async () => {
@@ -257,9 +268,7 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
   await recordCanvasText(page);
   await page.reload();
   await toOverview();
-  await page.fill('input.filter', 'main');
-  await openFromName('iso-0');
-  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await openIsolatePage('iso-0');
   await tick();
   for (const chart of ['Memory over time', 'Traffic over time']) {
     const labels = await waitForCanvasTexts(page, chart, /\d (B|[KMGT]iB)(\/s)?$/, 3, TIMEOUT);
@@ -268,7 +277,6 @@ test('byte axes of the memory and traffic charts are labelled at round values (4
     }
   }
   await toOverview();
-  await page.fill('input.filter', '');
 });
 
 /** Each chart's lines, with the formatter of the axis each line is drawn against (as on the page). */
@@ -304,9 +312,7 @@ function expectedSummary(isolateId: string, title: string): string {
 
 test("each chart's text alternative names its newest value, min and max, and stays current off screen", async () => {
   await toOverview();
-  await page.fill('input.filter', 'main');
-  await openFromName('iso-0');
-  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await openIsolatePage('iso-0');
   await tick();
   const label = (title: string) =>
     page.locator(`.isolate-view section.chart-card[aria-label="${title}"] canvas`).getAttribute('aria-label');
@@ -331,14 +337,11 @@ test("each chart's text alternative names its newest value, min and max, and sta
   await toOverview();
   const sparks = await page.$$eval('canvas.spark-column', (els) => els.map((e) => e.getAttribute('aria-hidden')));
   assert.deepEqual(sparks, ['true', 'true', 'true', 'true']);
-  await page.fill('input.filter', '');
 });
 
 test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read as a limit)', async () => {
   await toOverview();
-  await page.fill('input.filter', 'main');
-  await openFromName('iso-0');
-  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await openIsolatePage('iso-0');
   const dts = await page.$$eval('.isolate-view dl.kv dt', (els) => els.map((e) => e.textContent));
   assert.ok(!dts.includes('Heap max'), 'no "Heap max" label');
   const peak = await page.evaluate(() => {
@@ -350,14 +353,11 @@ test('the Now card calls the peak heap "Heap used (peak)", not "Heap max" (read 
   assert.ok(peak.oneLine, 'the label fits on one line');
   assert.match(peak.value ?? '', /MiB$/);
   await toOverview();
-  await page.fill('input.filter', '');
 });
 
 test('the Call sites card of an isolate with no notable send says that only notable sends get call sites', async () => {
   await toOverview();
-  await page.fill('input.filter', 'worker-5');
-  await openFromName('iso-5');
-  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await openIsolatePage('iso-5');
   await tick();
   const sent = await page.locator('.isolate-view dd[data-field="Sent"]').textContent();
   assert.notEqual(sent, '0', 'the isolate has sent messages');
@@ -367,7 +367,6 @@ test('the Call sites card of an isolate with no notable send says that only nota
   assert.match(text, /notable sends \(64 KiB or more\)/);
   assert.doesNotMatch(text, /No sends recorded/);
   await toOverview();
-  await page.fill('input.filter', '');
 });
 
 test('the Findings header counts "1 finding", "2 findings"', async () => {
@@ -389,36 +388,21 @@ test('the Findings header counts "1 finding", "2 findings"', async () => {
 test('the Call sites card names the session\'s notable size, and a one-row ledger says "1 notable message"', async () => {
   const small = new FakeModel({ isolates: 2, ledgerPerTick: 1, oversizedBytes: 256 * 1024, hostileName: false });
   small.tick();
-  const smallServer = await startInspectorServer({ model: small, webviewDir: join(root, 'dist/webview') });
-  const other = await browser.context.newPage();
-  try {
-    await other.goto(smallServer.url);
-    const openPage = async (id: string): Promise<void> => {
-      await other.locator('button.tab[data-view="timeline"]').click();
-      await other.locator(`.timeline-view button.tl-label[data-open="${id}"]`).click();
-      await other.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
-    };
-    await openPage('iso-0');
+  await withOwnInspector(small, async (other) => {
+    await openIsolatePage('iso-0', other);
     const caption = other.locator('.isolate-view section[aria-label="Message ledger"] p.caption');
     await caption.filter({ hasText: /^1 notable message\. / }).waitFor({ timeout: TIMEOUT });
     assert.match((await caption.textContent()) ?? '', /^1 notable message\. Rows over 256 KiB are flagged\.$/);
-    await openPage('iso-1');
+    await openIsolatePage('iso-1', other);
     const empty = other.locator('.isolate-view section[aria-label="Call sites"] p.empty-inline').first();
     await empty.filter({ hasText: /notable sends/ }).waitFor({ state: 'visible', timeout: TIMEOUT });
     const text = (await empty.textContent()) ?? '';
     assert.match(text, /No notable sends \(256 KiB or more\) from this isolate yet\./);
-  } finally {
-    await other.close();
-    await smallServer.close();
-  }
+  });
 });
 
 test('with no isolate, the page stops saying "Waiting for the program" once the run has ended', async () => {
-  const empty = new FakeModel({ isolates: 0 });
-  const emptyServer = await startInspectorServer({ model: empty, webviewDir: join(root, 'dist/webview') });
-  const other = await browser.context.newPage();
-  try {
-    await other.goto(emptyServer.url);
+  await withOwnInspector(new FakeModel({ isolates: 0 }), async (other, emptyServer) => {
     const state = other.locator('.empty-state');
     await state
       .filter({ hasText: 'Waiting for the program to report its first isolate.' })
@@ -436,10 +420,7 @@ test('with no isolate, the page stops saying "Waiting for the program" once the 
     const text = await state.textContent();
     assert.doesNotMatch(text ?? '', /Waiting for the program/);
     assert.match(text ?? '', /No isolate reported/);
-  } finally {
-    await other.close();
-    await emptyServer.close();
-  }
+  });
 });
 
 /** Scrolls the page to `y` and returns the offset it got (less at the bottom of a short view). */
@@ -602,9 +583,7 @@ test('an isolate whose thread has not sampled for seconds says its CPU and heap 
   await toOverview();
   model.overrides.set('iso-0', { lastSampleAtMs: model.fake.nowMs - 10_000 });
   await tick();
-  await page.fill('input.filter', 'main');
-  await openFromName('iso-0');
-  await page.locator('.isolate-view').waitFor({ state: 'visible', timeout: TIMEOUT });
+  await openIsolatePage('iso-0');
   const last = page.locator('.isolate-view dd[data-field="Last sample"]');
   await last.filter({ hasText: /busy in one long task/ }).waitFor({ timeout: TIMEOUT });
   assert.match(
@@ -619,5 +598,4 @@ test('an isolate whose thread has not sampled for seconds says its CPU and heap 
   assert.ok(!(await last.evaluate((dd) => dd.classList.contains('warn'))));
   model.overrides.clear();
   await toOverview();
-  await page.fill('input.filter', '');
 });
