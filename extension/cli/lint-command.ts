@@ -135,7 +135,7 @@ export async function lintCommand(argv: string[]): Promise<number> {
       const input = readAt(at, p.file);
       if (!input) return;
       batch.push({ at, input });
-      batchBytes += input.text.length;
+      batchBytes += p.size;
     });
     flush();
     if (dart.length > 0) runBatch(dart);

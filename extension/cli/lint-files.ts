@@ -43,15 +43,6 @@ export type LintInput =
 export type LintPath = { type: 'path'; file: string; size: number } | { type: 'error'; file: string; message: string };
 
 /**
- * Expands paths (files or folders, recursively) into readable source files and per-path errors,
- * reading every file. For a tree of any size, {@link collectLintPaths} and {@link readInput} read
- * them a batch at a time instead.
- */
-export function collectLintInputs(paths: readonly string[]): LintInput[] {
-  return collectLintPaths(paths).map((p) => (p.type === 'path' ? readInput(p.file) : p));
-}
-
-/**
  * A short reason for a failed file system call: permission denied, a link loop, a missing path.
  * Node's own text names the call and the path (`EACCES: permission denied, scandir 'x'`), which the
  * message already has.

@@ -18,13 +18,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LintOutput } from '../../protocol';
 import { cliPath } from '../helpers/run-cli';
-import {
-  collectLintInputs,
-  openUnchanged,
-  readInput,
-  releaseTarget,
-  writeTarget,
-} from '../../extension/cli/lint-files';
+import { collectLintPaths, openUnchanged, readInput, releaseTarget, writeTarget } from '../../extension/cli/lint-files';
 import { lineEndingOf, withLineEnding } from '../../extension/language-server/analysis/eol';
 
 /** The CLI that package.json's `bin` names (never a stale bundle left beside it). */
@@ -116,7 +110,7 @@ test('links back into a folder are walked once: no endless walk, no repeated fil
   symlinkSync('..', join(src, 'loop'));
   const r2 = lintJson([src]);
   assert.equal(r2.out.findings.length, 2, JSON.stringify(r2.out.findings.map((f) => f.file)));
-  assert.equal(collectLintInputs([src, src, join(src, 'b.ts')]).length, 1, 'each real file once per run');
+  assert.equal(collectLintPaths([src, src, join(src, 'b.ts')]).length, 1, 'each real file once per run');
 });
 
 test('--fix leaves a file that is not valid UTF-8 untouched and says so; it is still analyzed', () => {
